@@ -1,0 +1,72 @@
+# Pelican quickstart targets plus test, bench and import.
+# The first target that needs Python creates .venv and installs the project into it.
+PY ?= python3
+VENV ?= $(CURDIR)/.venv
+BIN := $(VENV)/bin
+PELICAN := $(BIN)/pelican
+PELICANOPTS ?= --fatal errors
+
+BASEDIR := $(CURDIR)
+INPUTDIR ?= $(BASEDIR)/content
+OUTPUTDIR ?= $(BASEDIR)/output
+CONFFILE ?= $(BASEDIR)/pelican.conf.py
+PUBLISHCONF ?= $(BASEDIR)/publish.conf.py
+PORT ?= 8000
+BIND ?= 127.0.0.1
+INSTALLED := $(VENV)/.installed
+
+ifeq ($(DEBUG), 1)
+	PELICANOPTS += -D
+endif
+ifeq ($(RELATIVE), 1)
+	PELICANOPTS += --relative-urls
+endif
+
+.PHONY: help venv html clean regenerate serve devserver publish test bench import
+
+help:
+	@echo 'make html                 build the site into $(OUTPUTDIR)'
+	@echo 'make clean                remove the generated site'
+	@echo 'make regenerate           rebuild on every change'
+	@echo 'make serve [PORT=8000]    serve output/ and the comments API on one origin'
+	@echo 'make devserver            regenerate and serve (static only)'
+	@echo 'make publish              build with publish.conf.py'
+	@echo 'make import FILE=path     convert a seed-format text article into content/'
+	@echo 'make test                 run the whole test suite'
+	@echo 'make bench                run the benchmarks (results in bench/results/)'
+
+$(INSTALLED): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test,bench]'
+	touch $@
+
+venv: $(INSTALLED)
+
+html: $(INSTALLED)
+	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s $(CONFFILE) $(PELICANOPTS)
+
+clean:
+	[ ! -d $(OUTPUTDIR) ] || rm -rf $(OUTPUTDIR)
+
+regenerate: $(INSTALLED)
+	$(PELICAN) -r $(INPUTDIR) -o $(OUTPUTDIR) -s $(CONFFILE) $(PELICANOPTS)
+
+serve: $(INSTALLED)
+	$(PELICAN) -l $(INPUTDIR) -o $(OUTPUTDIR) -s $(CONFFILE) $(PELICANOPTS) -p $(PORT) -b $(BIND)
+
+devserver: $(INSTALLED)
+	$(PELICAN) -lr $(INPUTDIR) -o $(OUTPUTDIR) -s $(CONFFILE) $(PELICANOPTS) -p $(PORT) -b $(BIND)
+
+publish: $(INSTALLED)
+	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s $(PUBLISHCONF) $(PELICANOPTS)
+
+import: $(INSTALLED)
+	@test -n "$(FILE)" || { echo 'usage: make import FILE=path/to/article.txt' >&2; exit 2; }
+	$(BIN)/python -m plugins.references.importer "$(FILE)" --content $(INPUTDIR)
+
+test: $(INSTALLED)
+	$(BIN)/python -m pytest $(PYTESTOPTS)
+
+bench: $(INSTALLED)
+	$(BIN)/python -m bench $(BENCHOPTS)

@@ -1,0 +1,1 @@
+"""The comments service (placeholder until the Flask app lands)."""

@@ -1,0 +1,26 @@
+"""Production settings: the development settings plus an absolute SITEURL and feeds.
+
+`pelican.conf.py` is not importable by name (Pelican loads it by path), so it is run with runpy
+and its UPPERCASE names are copied here.
+"""
+
+import os
+import runpy
+from pathlib import Path
+
+globals().update(
+    {
+        name: value
+        for name, value in runpy.run_path(str(Path(__file__).with_name("pelican.conf.py"))).items()
+        if name.isupper()
+    }
+)
+
+SITEURL = os.environ.get("SITEURL", "https://news.example.org")
+RELATIVE_URLS = False
+
+FEED_DOMAIN = SITEURL
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+CATEGORY_FEED_ATOM = "feeds/{slug}.atom.xml"
+
+DELETE_OUTPUT_DIRECTORY = True

@@ -1,0 +1,44 @@
+"""Build helpers for site tests: real `pelican.conf.py`, real plugins, real theme, temp output."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+FIXTURE_CONTENT = Path(__file__).resolve().parent / "content"
+
+
+def run_pelican(content: Path, output: Path, *extra: str, settings: Path = ROOT / "pelican.conf.py"):
+    """Run the `pelican` CLI exactly as `make html` does; return the CompletedProcess."""
+    cmd = [sys.executable, "-m", "pelican", str(content), "-o", str(output), "-s", str(settings),
+           "--fatal", "errors", *extra]
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """The fixture site in tests/site/content built once per session; returns the output dir."""
+    output = tmp_path_factory.mktemp("site-output")
+    result = run_pelican(FIXTURE_CONTENT, output)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return output
+
+
+@pytest.fixture
+def build(tmp_path):
+    """Build a throwaway site from {filename: markdown}; returns (CompletedProcess, output dir)."""
+
+    def _build(files: dict[str, str], *extra: str):
+        content = tmp_path / "content"
+        shutil.rmtree(content, ignore_errors=True)
+        content.mkdir()
+        for name, text in files.items():
+            (content / name).write_text(text, encoding="utf-8")
+        output = tmp_path / "output"
+        return run_pelican(content, output, *extra), output
+
+    return _build
