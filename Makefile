@@ -31,7 +31,7 @@ help:
 	@echo 'make serve [PORT=8000]    serve output/ and the comments API on one origin'
 	@echo 'make devserver            regenerate and serve (static only)'
 	@echo 'make publish              build with publish.conf.py'
-	@echo 'make import FILE=path     convert a seed-format text article into content/'
+	@echo 'make import FILE=path [IMPORTOPTS="--date ... --force"]  convert a seed-format text article'
 	@echo 'make test                 run the whole test suite'
 	@echo 'make bench                run the benchmarks (results in bench/results/)'
 
@@ -63,7 +63,7 @@ publish: $(INSTALLED)
 
 import: $(INSTALLED)
 	@test -n "$(FILE)" || { echo 'usage: make import FILE=path/to/article.txt' >&2; exit 2; }
-	$(BIN)/python -m plugins.references.importer "$(FILE)" --content $(INPUTDIR)
+	$(BIN)/python -m plugins.references.importer "$(FILE)" --content $(INPUTDIR) $(IMPORTOPTS)
 
 test: $(INSTALLED)
 	$(BIN)/python -m pytest $(PYTESTOPTS)

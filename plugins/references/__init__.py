@@ -1,0 +1,82 @@
+"""Pelican plugin: numbered source references from Markdown footnotes.
+
+`register()` hooks one signal, `readers_init`, which
+* loads the Python-Markdown extension in `extension.py` after every configured extension (so
+  `markdown.extensions.extra`, which bundles the stock footnotes, cannot replace it), passing the
+  site's slug settings so reference ids are namespaced by the article's slug;
+* swaps in `ReferencesMarkdownReader`, which names the source file in citation errors (logged at
+  ERROR as `file.md:LINE: problem`, so `pelican --fatal errors` fails the build) and stores a
+  summary without markers or references section.
+"""
+
+import logging
+
+from pelican import signals
+from pelican.readers import MarkdownReader
+from pelican.utils import strip_toc_elements_from_html, truncate_html_paragraphs, truncate_html_words
+
+from .extension import CitationError, plain_body, source_file
+
+EXTENSION = f"{__name__}.extension"
+
+logger = logging.getLogger(__name__)
+
+
+def clean_summary(content: str, settings: dict) -> str | None:
+    """Pelican's default summary, taken from `content` without references; None if it has none.
+
+    Mirrors `pelican.contents.Content.get_summary`, which Pelican skips once `summary` is set.
+    """
+    body = plain_body(content)
+    if body is content:
+        return None
+    if settings.get("SUMMARY_MAX_PARAGRAPHS") is not None:
+        body = truncate_html_paragraphs(body, settings["SUMMARY_MAX_PARAGRAPHS"])
+    if settings.get("SUMMARY_MAX_LENGTH") is not None:
+        body = truncate_html_words(body, settings["SUMMARY_MAX_LENGTH"], settings["SUMMARY_END_SUFFIX"])
+    return strip_toc_elements_from_html(body)
+
+
+class ReferencesMarkdownReader(MarkdownReader):
+    """Markdown reader that names the file in citation errors and keeps summaries clean."""
+
+    def read(self, source_path):
+        try:
+            with source_file(source_path):
+                content, metadata = super().read(source_path)
+        except CitationError as error:
+            logger.error("%s", error)
+            raise
+        if "summary" not in metadata:
+            summary = clean_summary(content, self.settings)
+            if summary is not None:
+                metadata["summary"] = summary
+        return content, metadata
+
+
+def configure_markdown(settings: dict) -> None:
+    """Add the extension to settings["MARKDOWN"], last, with the site's slug settings."""
+    markdown = settings.setdefault("MARKDOWN", {})
+    configs = markdown.setdefault("extension_configs", {})
+    extensions = markdown.setdefault("extensions", [])
+    extensions.extend(name for name in list(configs) if name not in extensions)
+    if EXTENSION in extensions:
+        extensions.remove(EXTENSION)
+    extensions.append(EXTENSION)
+    configs[EXTENSION] = {
+        "slug_regex_substitutions": settings.get("SLUG_REGEX_SUBSTITUTIONS", []),
+        "slugify_preserve_case": settings.get("SLUGIFY_PRESERVE_CASE", False),
+        "slugify_use_unicode": settings.get("SLUGIFY_USE_UNICODE", False),
+    }
+
+
+def use_references_reader(readers) -> None:
+    """`readers_init` handler: configure Markdown and read Markdown files with our reader."""
+    configure_markdown(readers.settings)
+    for extension, reader_class in readers.reader_classes.items():
+        if reader_class is MarkdownReader:
+            readers.reader_classes[extension] = ReferencesMarkdownReader
+
+
+def register():
+    signals.readers_init.connect(use_references_reader)

@@ -1,0 +1,82 @@
+"""The Pelican side: settings wiring, the reader's error report and clean summaries."""
+
+import logging
+
+import pytest
+from pelican.readers import MarkdownReader, Readers
+from pelican.settings import DEFAULT_CONFIG
+
+from plugins.references import EXTENSION, ReferencesMarkdownReader, configure_markdown, use_references_reader
+from plugins.references.extension import CitationError
+
+
+def site_settings(**overrides) -> dict:
+    settings = {**DEFAULT_CONFIG, **overrides}
+    settings["MARKDOWN"] = {
+        "extension_configs": {"markdown.extensions.extra": {}, "markdown.extensions.meta": {}},
+        "output_format": "html5",
+    }
+    return settings
+
+
+def test_extension_is_loaded_after_configured_extensions_once():
+    settings = site_settings()
+    configure_markdown(settings)
+    configure_markdown(settings)  # readers_init fires once per generator
+    assert settings["MARKDOWN"]["extensions"] == [
+        "markdown.extensions.extra", "markdown.extensions.meta", EXTENSION]
+
+
+def test_extension_gets_the_site_slug_settings():
+    settings = site_settings(SLUG_REGEX_SUBSTITUTIONS=[(r"[^\w\s-]", "")], SLUGIFY_PRESERVE_CASE=True)
+    configure_markdown(settings)
+    assert settings["MARKDOWN"]["extension_configs"][EXTENSION] == {
+        "slug_regex_substitutions": [(r"[^\w\s-]", "")],
+        "slugify_preserve_case": True,
+        "slugify_use_unicode": False,
+    }
+
+
+def test_readers_init_handler_swaps_the_markdown_reader():
+    readers = Readers(site_settings())
+    use_references_reader(readers)
+    assert readers.reader_classes["md"] is ReferencesMarkdownReader
+    assert MarkdownReader not in readers.reader_classes.values()
+
+
+def read(tmp_path, text, **settings):
+    path = tmp_path / "story.md"
+    path.write_text(text, encoding="utf-8")
+    config = site_settings(**settings)
+    configure_markdown(config)
+    return ReferencesMarkdownReader(config).read(str(path)), path
+
+
+STORY = "Title: Story\n\nOfficials said [^1] the port reopened [^1] today.\n\n[^1]: https://a.example/\n"
+
+
+def test_summary_has_no_markers_and_no_references(tmp_path):
+    (content, metadata), _ = read(tmp_path, STORY)
+    assert 'class="ref"' in content
+    assert metadata["summary"] == "<p>Officials said the port reopened today.</p>"
+
+
+def test_summary_follows_pelican_truncation_settings(tmp_path):
+    (_, metadata), _ = read(tmp_path, STORY, SUMMARY_MAX_LENGTH=3, SUMMARY_END_SUFFIX="…")
+    assert metadata["summary"] == "<p>Officials said the …</p>"
+
+
+def test_author_summary_is_kept(tmp_path):
+    (_, metadata), _ = read(tmp_path, "Summary: Mine.\n" + STORY)
+    assert metadata["summary"] == "<p>Mine.</p>"
+
+
+def test_document_without_references_leaves_summary_to_pelican(tmp_path):
+    (_, metadata), _ = read(tmp_path, "Title: Plain\n\nNothing cited.\n")
+    assert "summary" not in metadata
+
+
+def test_citation_error_is_logged_with_file_and_line(tmp_path, caplog):
+    with caplog.at_level(logging.ERROR), pytest.raises(CitationError):
+        read(tmp_path, "Title: T\n\nX [^gone].\n")
+    assert caplog.messages == [f"{tmp_path / 'story.md'}:3: [^gone] is cited but never defined"]
