@@ -11,6 +11,7 @@ SITEURL = ""
 PATH = "content"
 TIMEZONE = "UTC"
 DEFAULT_LANG = "en"
+DEFAULT_CATEGORY = "News"
 DEFAULT_DATE_FORMAT = "%-d %B %Y"
 
 THEME = "theme"
