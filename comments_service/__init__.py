@@ -1,1 +1,61 @@
-"""The comments service (placeholder until the Flask app lands)."""
+"""The comments service: a Flask app (flaskr shape) that stores, moderates and serves comments.
+
+Run it with `flask --app comments_service run` or `gunicorn 'comments_service:create_app()'`.
+Settings: comments_service/config.py, overridden by COMMENTS_* environment variables.
+"""
+
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from . import api, config, db, errors, feeds, security, threads
+
+_MODERATION_MODES = ("none", "first", "all")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: defaults from config.py, then COMMENTS_* variables, then `test_config`."""
+    app = Flask(__name__, instance_path=str(config.INSTANCE_PATH))
+    app.config.from_object(config)
+    app.config.from_prefixed_env("COMMENTS")
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    _check_settings(app)
+    _ensure_secret_key(app)
+    errors.init_app(app)
+    db.init_app(app)
+    threads.init_app(app)
+    security.init_app(app)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(feeds.bp)
+    return app
+
+
+def _check_settings(app: Flask) -> None:
+    if app.config["MODERATION"] not in _MODERATION_MODES:
+        raise RuntimeError(f"COMMENTS_MODERATION must be one of {', '.join(_MODERATION_MODES)}, "
+                           f"not {app.config['MODERATION']!r}")
+
+
+def _ensure_secret_key(app: Flask) -> None:
+    """Production needs COMMENTS_SECRET_KEY; debug and testing get one kept in the instance folder
+    so edit and form tokens survive restarts."""
+    if app.config.get("SECRET_KEY"):
+        return
+    if not (app.debug or app.testing):
+        raise RuntimeError("COMMENTS_SECRET_KEY is not set: set it to a long random string "
+                           "(e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`), "
+                           "the same for every worker of the service.")
+    app.config["SECRET_KEY"] = development_secret_key(Path(app.instance_path))
+
+
+def development_secret_key(instance_path: Path) -> str:
+    """The development key kept in `instance_path` (created on first use); the site build signs
+    the form tokens it bakes with it when COMMENTS_SECRET_KEY is not set."""
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32), encoding="utf-8")
+        key_file.chmod(0o600)
+    return key_file.read_text(encoding="utf-8").strip()

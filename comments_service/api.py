@@ -1,0 +1,207 @@
+"""The public JSON API under /api (contract: docs/api.md and docs/openapi.yaml)."""
+
+import logging
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, redirect, request
+from sqlalchemy import Connection
+from sqlalchemy.engine import Row
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import UnsupportedMediaType
+
+from . import bake, db, security, storage
+from .errors import APIError, is_form_post
+from .models import APPROVED, PENDING
+from .render import count_links, render
+from .threads import Thread, find_thread, thread_url
+from .tokens import TokenRejected, check_edit_token, issue_edit_token, issue_form_token
+from .validation import COMMENT_FIELDS, EDIT_FIELDS, InvalidInput, verify
+
+log = logging.getLogger(__name__)
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+OPENAPI_SPEC = Path(__file__).resolve().parent / "openapi.yaml"
+_SINCE_MAX = 2**63 - 1
+
+
+def require_thread(slug: str) -> Thread:
+    thread = find_thread(slug)
+    if thread is None:
+        raise APIError(404, "unknown_thread", "There is no article with comments at this address.")
+    return thread
+
+
+def conditional(response: Response) -> Response:
+    """Tag the response with an ETag of its body and answer If-None-Match with 304."""
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+def _since() -> int:
+    raw = request.args.get("since", "0")
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > _SINCE_MAX:
+        raise APIError(400, "invalid", "`since` must be a comment id (a whole number, 0 or more).",
+                       {"since": "must be a whole number, 0 or more"})
+    return int(raw)
+
+
+def _thread_is_open(conn: Connection, thread: Thread) -> bool:
+    return thread.open and not storage.thread_is_locked(conn, thread.slug)
+
+
+def _require_open(conn: Connection, thread: Thread) -> None:
+    if not thread.open:
+        raise APIError(403, "thread_closed", "Comments are closed for this article.")
+    if storage.thread_is_locked(conn, thread.slug):
+        raise APIError(403, "thread_locked", "Comments on this article have been locked by a moderator.")
+
+
+def _body(*, form_allowed: bool) -> Any:
+    """The request body as a mapping: JSON always, a submitted form where `form_allowed`."""
+    if request.mimetype == "application/json":
+        data = request.get_json(silent=True)
+        if data is None:
+            raise APIError(400, "bad_json", "The body is not valid JSON.")
+        return data
+    if form_allowed and is_form_post():
+        return request.form.to_dict()
+    raise UnsupportedMediaType()
+
+
+def _verified(data: Any, allowed: frozenset[str] = COMMENT_FIELDS) -> dict[str, Any]:
+    try:
+        return verify(data, allowed)
+    except InvalidInput as problem:
+        raise APIError(400, "invalid", "Please correct the marked fields.", problem.fields) from None
+
+
+def _rendered(text: str) -> str:
+    max_links = current_app.config["MAX_LINKS"]
+    if count_links(text) > max_links:
+        message = f"may contain at most {max_links} links"
+        raise APIError(400, "too_many_links", f"A comment {message}.", {"text": message})
+    return render(text)
+
+
+def _initial_state(conn: Connection, email: str | None) -> str:
+    """APPROVED or PENDING by the MODERATION mode (none / first / all)."""
+    mode = current_app.config["MODERATION"]
+    if mode == "none" or (mode == "first" and storage.has_approved_comment_from(conn, email)):
+        return APPROVED
+    return PENDING
+
+
+@bp.get("/threads/<slug>/comments")
+def list_comments(slug: str):
+    thread = require_thread(slug)
+    since = _since()
+    conn = db.connection()
+    response = jsonify(thread=slug, count=storage.approved_counts(conn, [slug])[slug],
+                       open=_thread_is_open(conn, thread),
+                       comments=storage.thread_comments(conn, slug, since))
+    response.headers["X-Form-Token"] = issue_form_token(current_app.secret_key, slug)
+    response.headers["Cache-Control"] = "no-cache"
+    return conditional(response)
+
+
+@bp.post("/threads/<slug>/comments")
+def create_comment(slug: str):
+    thread = require_thread(slug)
+    origin_allowed = security.origin_is_allowed()
+    conn = db.connection()
+    _require_open(conn, thread)
+    fields = _verified(_body(form_allowed=True))
+    security.reject_honeypot(fields["homepage"])
+    security.require_form_proof(fields["form_token"], slug, origin_allowed)
+    html = _rendered(fields["text"])
+    if fields["parent"] is not None and not storage.parent_accepts_replies(conn, fields["parent"], slug):
+        raise APIError(400, "unknown_parent", "The comment you reply to is not on this article.",
+                       {"parent": "is not a comment on this article"})
+    row = storage.create_comment(
+        conn, slug=slug, parent=fields["parent"], author=fields["author"], email=fields["email"],
+        website=fields["website"], text=fields["text"], html=html,
+        ip_hash=security.client_ip_hash(), state=_initial_state(conn, fields["email"]))
+    conn.commit()
+    return _created(thread, row)
+
+
+def _created(thread: Thread, row: Row):
+    """201 (published) or 202 (held) with the edit token; the no-JS form gets a 303 instead."""
+    held = row.state == PENDING
+    baked = not held and bake.rebake_article(thread)
+    if is_form_post():
+        return redirect(thread_url(thread) + bake.landing_fragment(row.id, held=held, baked=baked), 303)
+    editable_until = storage.as_utc(row.created) + timedelta(seconds=current_app.config["EDIT_WINDOW"])
+    body = {"status": row.state, "comment": storage.public_comment(row),
+            "edit_token": issue_edit_token(current_app.secret_key, row.id),
+            "editable_until": storage.isoformat(editable_until)}
+    return jsonify(body), 202 if held else 201
+
+
+def _owned_comment(conn: Connection, comment_id: int) -> Row:
+    """The comment the request's `Authorization: Bearer <edit token>` grants; 403 / 404 else."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise APIError(403, "bad_token", "Editing needs the comment's edit token.")
+    try:
+        check_edit_token(current_app.secret_key, token.strip(), comment_id, current_app.config["EDIT_WINDOW"])
+    except TokenRejected as problem:
+        raise APIError(403, "bad_token", str(problem)) from None
+    row = storage.get_comment(conn, comment_id)
+    if row is None or row.deleted:
+        raise APIError(404, "unknown_comment", "This comment does not exist (any more).")
+    return row
+
+
+@bp.patch("/comments/<int:comment_id>")
+def edit_comment(comment_id: int):
+    security.origin_is_allowed()
+    conn = db.connection()
+    row = _owned_comment(conn, comment_id)
+    fields = _verified(_body(form_allowed=False), EDIT_FIELDS)
+    thread = require_thread(row.slug)
+    _require_open(conn, thread)
+    row = storage.edit_comment(conn, comment_id, text=fields["text"], html=_rendered(fields["text"]))
+    conn.commit()
+    bake.rebake_article(thread)
+    return jsonify(status=row.state, comment=storage.public_comment(row))
+
+
+@bp.delete("/comments/<int:comment_id>")
+def delete_comment(comment_id: int):
+    security.origin_is_allowed()
+    conn = db.connection()
+    slug = _owned_comment(conn, comment_id).slug
+    placeholder = storage.delete_comment(conn, comment_id)
+    conn.commit()
+    thread = find_thread(slug)
+    if thread is not None:
+        bake.rebake_article(thread)
+    return jsonify(deleted=comment_id, comment=placeholder)
+
+
+@bp.get("/counts")
+def counts():
+    slugs = request.args.getlist("thread")
+    limit = current_app.config["MAX_COUNT_THREADS"]
+    if len(slugs) > limit:
+        raise APIError(400, "invalid", f"Ask for at most {limit} threads at once.",
+                       {"thread": f"at most {limit} values"})
+    return jsonify(storage.approved_counts(db.connection(), slugs) if slugs else {})
+
+
+@bp.get("/health")
+def health():
+    try:
+        storage.ping(db.connection())
+    except SQLAlchemyError:
+        log.exception("health check: the database does not answer")
+        return jsonify(status="unavailable"), 503
+    return jsonify(status="ok")
+
+
+@bp.get("/openapi.yaml")
+def openapi():
+    return current_app.response_class(OPENAPI_SPEC.read_bytes(), mimetype="application/yaml")

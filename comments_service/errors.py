@@ -1,0 +1,95 @@
+"""Every error as `{"error": {"code", "message", "fields"?}}` JSON, or, for a form posted by the
+no-JS comment form, as an HTML page that shows the messages next to the fields, keeps what the
+reader typed and carries a fresh form token. Never a stack trace."""
+
+import logging
+
+from flask import Flask, current_app, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from .threads import current_thread, thread_url
+from .tokens import issue_form_token
+
+log = logging.getLogger(__name__)
+
+_FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+_KEPT_FIELDS = ("author", "email", "website", "text", "parent")
+
+#: (code, message) for the HTTP errors raised by Flask, Werkzeug and Flask-Limiter.
+_HTTP_ERRORS = {
+    400: ("bad_request", "The request could not be understood."),
+    403: ("forbidden", "This action is not allowed."),
+    404: ("not_found", "There is nothing here."),
+    405: ("method_not_allowed", "This method is not allowed here."),
+    413: ("too_large", "The comment is too long to be sent (64 KiB at most)."),
+    415: ("unsupported_media_type", "Send JSON or a submitted form."),
+    429: ("rate_limited", "Too many requests. Please wait a little and try again."),
+    503: ("unavailable", "The service is not available right now."),
+}
+
+
+class APIError(Exception):
+    """An error meant for the client: HTTP status, stable machine code, human message."""
+
+    def __init__(self, status: int, code: str, message: str, fields: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.fields = status, code, message, fields
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(APIError, _api_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+
+
+def _api_error(error: APIError):
+    return error_response(error)
+
+
+def _http_error(error: HTTPException):
+    if error.code is None or error.code < 400:  # routing redirects are not errors
+        return error
+    code, message = _HTTP_ERRORS.get(error.code, ("error", error.description or "Error."))
+    response = error_response(APIError(error.code, code, message))
+    if getattr(error, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
+
+
+def _unexpected_error(error: Exception):
+    log.exception("unexpected error on %s %s", request.method, request.path, exc_info=error)
+    return error_response(APIError(500, "internal_error", "Something went wrong on our side."))
+
+
+def is_form_post() -> bool:
+    """True for the no-JS comment form, which must get HTML back rather than JSON."""
+    return request.method == "POST" and request.mimetype in _FORM_TYPES
+
+
+def error_response(error: APIError):
+    if is_form_post():
+        response = current_app.make_response((_form_error_page(error), error.status))
+    else:
+        body = {"code": error.code, "message": error.message}
+        if error.fields:
+            body["fields"] = error.fields
+        response = jsonify(error=body)
+        response.status_code = error.status
+    return response
+
+
+def _kept_input() -> dict[str, str]:
+    """What the reader typed, or nothing when the body itself was the problem (e.g. too large)."""
+    try:
+        form = request.form
+    except HTTPException:
+        return {}
+    return {name: form.get(name, "") for name in _KEPT_FIELDS}
+
+
+def _form_error_page(error: APIError) -> str:
+    thread = current_thread()
+    form_token = issue_form_token(current_app.secret_key, thread.slug) if thread else ""
+    return render_template("comment_error.html", error=error, fields=error.fields or {},
+                           values=_kept_input(), thread=thread, thread_url=thread_url,
+                           form_token=form_token)

@@ -1,0 +1,63 @@
+"""Database tables (SQLAlchemy Core). The schema is versioned by Alembic: change it here AND add a
+migration under migrations/versions/ (`alembic -c comments_service/alembic.ini revision
+--autogenerate -m "..."` with COMMENTS_DATABASE_URL pointing at an up-to-date database)."""
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    false,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+#: One row per thread that has ever received a comment. The thread's existence, URL, title and
+#: open/closed state come from the build's manifest; `locked` is the moderator's switch.
+threads = Table(
+    "threads",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("slug", String(200), nullable=False, unique=True),
+    Column("locked", Boolean, nullable=False, server_default=false()),
+)
+
+#: Comment states. A soft-deleted comment keeps its state and gets `deleted` set.
+PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
+
+comments = Table(
+    "comments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("thread_id", ForeignKey("threads.id", ondelete="CASCADE"), nullable=False),
+    Column("parent_id", ForeignKey("comments.id"), nullable=True),
+    Column("state", String(10), nullable=False),
+    Column("deleted", Boolean, nullable=False, server_default=false()),
+    Column("author", String(100), nullable=False),
+    Column("email", String(254), nullable=True),
+    Column("website", String(254), nullable=True),
+    Column("text", Text, nullable=False),
+    Column("html", Text, nullable=False),
+    Column("ip_hash", String(64), nullable=True),
+    Column("created", DateTime(timezone=True), nullable=False),
+    Column("edited", DateTime(timezone=True), nullable=True),
+    # Read paths: a thread's visible comments in id order; latest across the site (feed,
+    # moderation queue); replies of a comment (soft delete); an email's approved comments.
+    Index(None, "thread_id", "state", "id"),
+    Index(None, "state", "id"),
+    Index(None, "parent_id"),
+    Index(None, "email", "state"),
+)

@@ -1,0 +1,50 @@
+"""Comment text to HTML, once, at write time: a Markdown subset rendered by Python-Markdown, then
+sanitised by nh3 with an allow-list.
+
+The subset: paragraphs, line breaks, emphasis, links, inline and block code, quotes, lists. Raw
+HTML typed by the reader is shown as text (Python-Markdown's HTML passthrough is switched off);
+headings and images lose their markup (their text stays). Links keep only http, https and
+mailto URLs and get rel="nofollow ugc noopener"; relative URLs are dropped.
+"""
+
+import re
+
+import markdown
+import nh3
+
+ALLOWED_TAGS = frozenset({"p", "br", "em", "strong", "a", "code", "pre", "blockquote", "ul", "ol", "li"})
+ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
+LINK_REL = "nofollow ugc noopener"
+
+_CLEANER = nh3.Cleaner(
+    tags=set(ALLOWED_TAGS),
+    attributes={"a": {"href", "title"}, "ol": {"start"}},
+    url_schemes=set(ALLOWED_URL_SCHEMES),
+    url_relative="deny",
+    link_rel=LINK_REL,
+    strip_comments=True,
+)
+_URL = re.compile(r"(?i)\b(?:https?://|www\.|mailto:)")
+
+
+def sanitize(html: str) -> str:
+    """Keep only the allowed tags, attributes and URL schemes of an HTML fragment."""
+    return _CLEANER.clean(html)
+
+
+def _markdown() -> markdown.Markdown:
+    """A fresh converter (Markdown instances are not thread-safe) with HTML passthrough off."""
+    converter = markdown.Markdown(output_format="html")
+    converter.preprocessors.deregister("html_block")
+    converter.inlinePatterns.deregister("html")
+    return converter
+
+
+def render(text: str) -> str:
+    """Render a comment's Markdown text to safe HTML."""
+    return sanitize(_markdown().convert(text))
+
+
+def count_links(text: str) -> int:
+    """Web and mail addresses in the text as typed (linked or not): the spam signal MAX_LINKS caps."""
+    return len(_URL.findall(text))

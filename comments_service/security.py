@@ -1,0 +1,76 @@
+"""Write defences and rate limits.
+
+- Origin: a write whose `Origin` is neither the request's own origin nor in ALLOWED_ORIGINS is
+  403, whatever else it carries. A write with no Origin at all must carry a valid form token.
+- Form token (tokens.py): when present it must be valid, for this thread, and older than
+  MIN_FILL_SECONDS (bots fill forms instantly) but younger than FORM_TOKEN_MAX_AGE.
+- Honeypot: the `homepage` field is hidden from people; any value in it rejects the comment.
+- Rate limits (Flask-Limiter, per client address and endpoint): every read (GET, HEAD) gets
+  READ_RATE_LIMIT, every write WRITE_RATE_LIMIT. Storage: RATELIMIT_STORAGE_URI (memory:// or
+  Redis); the other RATELIMIT_* keys are Flask-Limiter's own.
+"""
+
+import hashlib
+import hmac
+
+from flask import Flask, current_app, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import storage
+from .errors import APIError
+from .tokens import TokenRejected, check_form_token
+
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def init_app(app: Flask) -> None:
+    proxies = app.config["PROXY_COUNT"]
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    Limiter(get_remote_address, app=app, default_limits=[_rate_limit])
+
+
+def _rate_limit() -> str:
+    """The limit of the current request (one Limiter per app, so several apps never share one)."""
+    config = current_app.config
+    return config["READ_RATE_LIMIT"] if request.method in _READ_METHODS else config["WRITE_RATE_LIMIT"]
+
+
+def origin_is_allowed() -> bool:
+    """True when the request carries an allowed Origin, False when it carries none; a foreign
+    Origin is a 403 at once."""
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return False
+    allowed = {request.host_url.rstrip("/"), *(o.rstrip("/") for o in current_app.config["ALLOWED_ORIGINS"])}
+    if origin.rstrip("/") in allowed:
+        return True
+    raise APIError(403, "bad_origin", "Comments can only be sent from this site.")
+
+
+def require_form_proof(form_token: str, slug: str, origin_allowed: bool) -> None:
+    """Enforce the form token rules above (403 with a message the reader can act on)."""
+    if not form_token:
+        if origin_allowed:
+            return
+        raise APIError(403, "missing_token", "The form is incomplete. Please reload the page.")
+    config = current_app.config
+    try:
+        check_form_token(current_app.secret_key, form_token, slug,
+                         min_age=config["MIN_FILL_SECONDS"], max_age=config["FORM_TOKEN_MAX_AGE"])
+    except TokenRejected as problem:
+        raise APIError(403, "bad_token", str(problem)) from None
+
+
+def reject_honeypot(homepage: str) -> None:
+    if homepage:
+        raise APIError(400, "rejected", "Your comment could not be accepted.")
+
+
+def client_ip_hash() -> str | None:
+    """The client address as stored: a salted hash (IP_HASH_SALT, else derived from SECRET_KEY)."""
+    salt = current_app.config["IP_HASH_SALT"] or hmac.new(
+        current_app.secret_key.encode(), b"ip-hash-salt", hashlib.sha256).hexdigest()
+    return storage.hash_ip(salt, request.remote_addr)

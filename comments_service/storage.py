@@ -1,0 +1,298 @@
+"""Every database query of the comments service, with no Flask import.
+
+The Pelican build uses this module directly (never HTTP): `engine_from_url(url)` then
+`approved_comments_by_thread(engine)`. The Flask app gets its connections through db.py.
+
+Functions taking a `Connection` run inside the caller's transaction and never commit; the caller
+commits (SQLAlchemy 2 "commit as you go"). Write transactions should use `connect(engine,
+write=True)`: on SQLite they start with BEGIN IMMEDIATE, so concurrent writers queue on
+busy_timeout instead of failing with "database is locked" when a read turns into a write.
+"""
+
+import hashlib
+import hmac
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, delete, event, func, inspect, select, update
+from sqlalchemy.engine import Row
+from sqlalchemy.exc import IntegrityError
+
+from .models import APPROVED, REJECTED, comments, threads
+
+ALEMBIC_INI = Path(__file__).resolve().parent / "alembic.ini"
+_WRITE_OPTION = "comments_write_transaction"
+_SQLITE_PRAGMAS = ("journal_mode=WAL", "busy_timeout=5000", "synchronous=FULL", "foreign_keys=ON")
+_MIGRATION_LOCK_ID = 0x636F6D6D  # PostgreSQL advisory lock key ("comm")
+
+#: The only comment fields that ever leave the server (email and IP hash never do).
+PUBLIC_FIELDS = ("id", "parent", "author", "website", "html", "created", "edited")
+DELETED_AUTHOR = "[deleted]"
+
+_COLUMNS = (
+    comments.c.id,
+    comments.c.parent_id,
+    comments.c.state,
+    comments.c.deleted,
+    comments.c.author,
+    comments.c.website,
+    comments.c.html,
+    comments.c.created,
+    comments.c.edited,
+    threads.c.slug,
+)
+
+
+def engine_from_url(url: str) -> Engine:
+    """Build an engine for `url` (the value of COMMENTS_DATABASE_URL); SQLite gets its pragmas."""
+    engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine)
+    return engine
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """WAL + busy_timeout + synchronous=FULL + foreign keys on every connection, and real
+    transactions: pysqlite's own BEGIN handling is switched off and SQLAlchemy emits BEGIN
+    (IMMEDIATE for write transactions), the recipe from SQLAlchemy's SQLite dialect docs."""
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        for pragma in _SQLITE_PRAGMAS:
+            dbapi_connection.execute(f"PRAGMA {pragma}")
+
+    @event.listens_for(engine, "begin")
+    def on_begin(conn):
+        immediate = conn.get_execution_options().get(_WRITE_OPTION)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def connect(engine: Engine, *, write: bool = False) -> Connection:
+    """Open a connection; with `write=True` its transactions take the write lock up front."""
+    conn = engine.connect()
+    if write:
+        conn.execution_options(**{_WRITE_OPTION: True})
+    return conn
+
+
+def _sqlite_file(engine: Engine) -> Path | None:
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return None
+    return Path(database)
+
+
+def upgrade_schema(engine: Engine) -> None:
+    """`alembic upgrade head`, safe to run from several processes at once (they queue on a lock)."""
+    sqlite_file = _sqlite_file(engine)
+    if sqlite_file is not None:
+        sqlite_file.parent.mkdir(parents=True, exist_ok=True)
+    config = Config(str(ALEMBIC_INI))
+    with connect(engine, write=True) as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(select(func.pg_advisory_xact_lock(_MIGRATION_LOCK_ID)))
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+        conn.commit()
+
+
+def schema_exists(engine: Engine) -> bool:
+    """True when the comments table is there; never creates a SQLite file as a side effect."""
+    sqlite_file = _sqlite_file(engine)
+    if sqlite_file is not None and not sqlite_file.exists():
+        return False
+    with engine.connect() as conn:
+        return inspect(conn).has_table(comments.name)
+
+
+def ping(conn: Connection) -> None:
+    """Raise unless the database answers a trivial query."""
+    conn.execute(select(1)).scalar_one()
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """An aware UTC datetime; SQLite hands datetimes back naive, they were stored as UTC."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def isoformat(moment: datetime | None) -> str | None:
+    """UTC ISO 8601 with a Z, as the API shows times."""
+    if moment is None:
+        return None
+    return as_utc(moment).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def hash_ip(salt: str, address: str | None) -> str | None:
+    """Salted HMAC of a client address: lets rate limits and moderators match, never reversible."""
+    if not address:
+        return None
+    return hmac.new(salt.encode(), address.encode(), hashlib.sha256).hexdigest()
+
+
+def public_comment(row: Row) -> dict[str, Any]:
+    """The output allow-list: a stored comment as the API, the feeds and the build show it."""
+    if row.deleted:
+        return {"id": row.id, "parent": row.parent_id, "author": DELETED_AUTHOR, "website": None,
+                "html": "", "created": isoformat(row.created), "edited": isoformat(row.edited)}
+    return {"id": row.id, "parent": row.parent_id, "author": row.author, "website": row.website,
+            "html": row.html, "created": isoformat(row.created), "edited": isoformat(row.edited)}
+
+
+def _select_comments():
+    return select(*_COLUMNS).join_from(comments, threads)
+
+
+def get_comment(conn: Connection, comment_id: int) -> Row | None:
+    """The comment with its thread slug and state, or None."""
+    return conn.execute(_select_comments().where(comments.c.id == comment_id)).first()
+
+
+def thread_is_locked(conn: Connection, slug: str) -> bool:
+    return bool(conn.execute(select(threads.c.locked).where(threads.c.slug == slug)).scalar())
+
+
+def set_thread_locked(conn: Connection, slug: str, locked: bool) -> None:
+    _thread_id(conn, slug)
+    conn.execute(update(threads).where(threads.c.slug == slug).values(locked=locked))
+
+
+def _thread_id(conn: Connection, slug: str) -> int:
+    """The id of the thread row for `slug`, created on first use (two first comments racing on
+    PostgreSQL: the loser's insert fails on the unique slug and it reads the winner's row)."""
+    query = select(threads.c.id).where(threads.c.slug == slug)
+    found = conn.execute(query).scalar()
+    if found is not None:
+        return found
+    try:
+        with conn.begin_nested():
+            return conn.execute(threads.insert().values(slug=slug).returning(threads.c.id)).scalar_one()
+    except IntegrityError:
+        return conn.execute(query).scalar_one()
+
+
+def parent_accepts_replies(conn: Connection, parent_id: int, slug: str) -> bool:
+    """True when `parent_id` is a published comment (or placeholder) of the thread `slug`."""
+    parent = get_comment(conn, parent_id)
+    return parent is not None and parent.slug == slug and parent.state == APPROVED
+
+
+def has_approved_comment_from(conn: Connection, email: str | None) -> bool:
+    if not email:
+        return False
+    query = select(comments.c.id).where(comments.c.email == email, comments.c.state == APPROVED)
+    return conn.execute(query.limit(1)).first() is not None
+
+
+def create_comment(conn: Connection, *, slug: str, parent: int | None, author: str,
+                   email: str | None, website: str | None, text: str, html: str,
+                   ip_hash: str | None, state: str) -> Row:
+    """Insert a comment (text as typed, html rendered and sanitised) and return it."""
+    values = dict(thread_id=_thread_id(conn, slug), parent_id=parent, state=state, author=author,
+                  email=email, website=website, text=text, html=html, ip_hash=ip_hash,
+                  created=utcnow())
+    comment_id = conn.execute(comments.insert().values(**values).returning(comments.c.id)).scalar_one()
+    return get_comment(conn, comment_id)
+
+
+def edit_comment(conn: Connection, comment_id: int, *, text: str, html: str) -> Row:
+    conn.execute(update(comments).where(comments.c.id == comment_id)
+                 .values(text=text, html=html, edited=utcnow()))
+    return get_comment(conn, comment_id)
+
+
+def _has_replies(conn: Connection, comment_id: int) -> bool:
+    query = select(comments.c.id).where(comments.c.parent_id == comment_id,
+                                        comments.c.state != REJECTED)
+    return conn.execute(query.limit(1)).first() is not None
+
+
+def delete_comment(conn: Connection, comment_id: int) -> dict[str, Any] | None:
+    """Soft delete: a comment with replies becomes a placeholder (returned, public form) and loses
+    its personal data; one without replies disappears, and so do placeholders left without
+    replies by its removal."""
+    if _has_replies(conn, comment_id):
+        conn.execute(update(comments).where(comments.c.id == comment_id).values(
+            deleted=True, author=DELETED_AUTHOR, email=None, website=None, text="", html="",
+            ip_hash=None, edited=utcnow()))
+        return public_comment(get_comment(conn, comment_id))
+    parent_id = conn.execute(select(comments.c.parent_id).where(comments.c.id == comment_id)).scalar()
+    conn.execute(delete(comments).where(comments.c.id == comment_id))
+    _prune_placeholders(conn, parent_id)
+    return None
+
+
+def _prune_placeholders(conn: Connection, comment_id: int | None) -> None:
+    while comment_id is not None:
+        row = conn.execute(select(comments.c.deleted, comments.c.parent_id)
+                           .where(comments.c.id == comment_id)).first()
+        if row is None or not row.deleted or _has_replies(conn, comment_id):
+            return
+        conn.execute(delete(comments).where(comments.c.id == comment_id))
+        comment_id = row.parent_id
+
+
+def _set_state(conn: Connection, comment_id: int, state: str) -> bool:
+    result = conn.execute(update(comments).where(comments.c.id == comment_id).values(state=state))
+    return result.rowcount == 1
+
+
+def approve_comment(conn: Connection, comment_id: int) -> bool:
+    """Publish a held comment; False when there is no such comment."""
+    return _set_state(conn, comment_id, APPROVED)
+
+
+def reject_comment(conn: Connection, comment_id: int) -> bool:
+    """Hide a comment for good (it stays stored for the moderation record)."""
+    return _set_state(conn, comment_id, REJECTED)
+
+
+def thread_comments(conn: Connection, slug: str, since: int = 0) -> list[dict[str, Any]]:
+    """Published comments (and placeholders) of a thread newer than `since`, in display order."""
+    query = (_select_comments()
+             .where(threads.c.slug == slug, comments.c.state == APPROVED, comments.c.id > since)
+             .order_by(comments.c.id))
+    return [public_comment(row) for row in conn.execute(query)]
+
+
+def approved_counts(conn: Connection, slugs: list[str]) -> dict[str, int]:
+    """Number of published, not deleted comments per slug; every slug asked for is in the result."""
+    query = (select(threads.c.slug, func.count(comments.c.id))
+             .join_from(comments, threads)
+             .where(threads.c.slug.in_(slugs), comments.c.state == APPROVED,
+                    comments.c.deleted == False)  # noqa: E712 (SQL expression)
+             .group_by(threads.c.slug))
+    counts = dict.fromkeys(slugs, 0)
+    counts.update({slug: count for slug, count in conn.execute(query)})
+    return counts
+
+
+def latest_comments(conn: Connection, limit: int, slug: str | None = None) -> list[Row]:
+    """The newest published comments, newest first, of one thread or of the whole site."""
+    query = _select_comments().where(comments.c.state == APPROVED, comments.c.deleted == False)  # noqa: E712
+    if slug is not None:
+        query = query.where(threads.c.slug == slug)
+    return list(conn.execute(query.order_by(comments.c.id.desc()).limit(limit)))
+
+
+def approved_comments_by_thread(engine: Engine) -> dict[str, list[dict[str, Any]]]:
+    """Every thread's published comments in display order, in ONE query, for the site build:
+    {slug: [public comment, ...]}. A database that does not exist yet gives {}."""
+    if not schema_exists(engine):
+        return {}
+    query = _select_comments().where(comments.c.state == APPROVED).order_by(comments.c.id)
+    by_thread: dict[str, list[dict[str, Any]]] = {}
+    with engine.connect() as conn:
+        for row in conn.execute(query):
+            by_thread.setdefault(row.slug, []).append(public_comment(row))
+    return by_thread
+

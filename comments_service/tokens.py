@@ -1,0 +1,56 @@
+"""Signed tokens, importable without a Flask app (the site build bakes form tokens into pages).
+
+- Form token: {"thread": slug, "at": unix time}, signed. It stands in for a same-origin Origin
+  header and proves the form was on screen at least MIN_FILL_SECONDS before it was sent.
+- Edit token: the comment id, signed and timestamped; valid for the edit window only.
+"""
+
+import time
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
+
+_FORM_SALT = "comments.form-token"
+_EDIT_SALT = "comments.edit-token"
+
+
+class TokenRejected(Exception):
+    """A token that must not be honoured; the message is safe to show to the reader."""
+
+
+def issue_form_token(secret_key: str, slug: str, now: float | None = None) -> str:
+    """A form token for the thread `slug`, dated `now` (default: the current time)."""
+    issued = int(time.time() if now is None else now)
+    return URLSafeSerializer(secret_key, salt=_FORM_SALT).dumps({"thread": slug, "at": issued})
+
+
+def check_form_token(secret_key: str, token: str, slug: str, *, min_age: float, max_age: float,
+                     now: float | None = None) -> None:
+    """Raise TokenRejected unless `token` was issued for `slug` between max_age and min_age ago."""
+    try:
+        payload = URLSafeSerializer(secret_key, salt=_FORM_SALT).loads(token)
+    except BadSignature:
+        raise TokenRejected("The form is not valid. Please reload the page and try again.") from None
+    if not isinstance(payload, dict) or payload.get("thread") != slug:
+        raise TokenRejected("The form belongs to another page. Please reload the page.")
+    age = (time.time() if now is None else now) - payload.get("at", 0)
+    if age < min_age:
+        raise TokenRejected("That was quick! Please wait a few seconds and send it again.")
+    if age > max_age:
+        raise TokenRejected("The form has expired. Please reload the page and try again.")
+
+
+def issue_edit_token(secret_key: str, comment_id: int) -> str:
+    return URLSafeTimedSerializer(secret_key, salt=_EDIT_SALT).dumps(comment_id)
+
+
+def check_edit_token(secret_key: str, token: str, comment_id: int, max_age: float) -> None:
+    """Raise TokenRejected unless `token` was issued for `comment_id` less than max_age ago."""
+    serializer = URLSafeTimedSerializer(secret_key, salt=_EDIT_SALT)
+    try:
+        signed_id = serializer.loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise TokenRejected("The time to edit or delete this comment is over.") from None
+    except BadSignature:
+        raise TokenRejected("This edit token is not valid.") from None
+    if signed_id != comment_id:
+        raise TokenRejected("This edit token belongs to another comment.")

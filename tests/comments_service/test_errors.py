@@ -1,0 +1,75 @@
+"""Error rendering: JSON for the API, an HTML page that keeps the input for the no-JS form."""
+
+import re
+
+import pytest
+from flask import Blueprint
+
+from .conftest import ORIGIN, error_of
+
+URL = "/api/threads/first-article/comments"
+
+
+def form_post(client, data, **headers):
+    return client.post(URL, data=data, headers={"Origin": ORIGIN} | headers)
+
+
+def test_form_validation_error_page_keeps_input_and_marks_fields(client):
+    response = form_post(client, {"author": 'Ann "<b>', "email": "bad", "text": "Hi", "parent": ""})
+    assert response.status_code == 400 and response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    assert 'value="Ann &#34;&lt;b&gt;"' in page  # kept, escaped
+    assert '<textarea id="text" name="text" rows="8" required aria-invalid="true"' in page
+    assert "Comment must be at least 3 characters." in page
+    assert 'id="email-error">Email (optional, never shown) must be an email address' in page
+    assert 'action="/api/threads/first-article/comments"' in page
+    token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+    assert token and client.get(URL).status_code == 200
+
+
+def test_resubmitting_the_error_page_works(client, app):
+    page = form_post(client, {"author": "Ann", "text": "Hi"}).get_data(as_text=True)
+    token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+    app.config["MIN_FILL_SECONDS"] = 0
+    response = client.post(URL, data={"author": "Ann", "text": "Hi again, longer", "form_token": token})
+    assert response.status_code == 303
+
+
+@pytest.mark.parametrize("data, status, message", [
+    ({"author": "Ann", "text": "Hello there", "homepage": "spam"}, 400, "could not be accepted"),
+    ({"author": "Ann", "text": "x" * 70_000}, 413, "too long to be sent"),
+])
+def test_other_form_errors_are_html_pages_too(client, data, status, message):
+    response = form_post(client, data)
+    assert response.status_code == status and response.mimetype == "text/html"
+    assert message in response.get_data(as_text=True)
+
+
+def test_closed_thread_form_page(client):
+    response = client.post("/api/threads/closed-article/comments", data={"author": "A", "text": "Hello"},
+                           headers={"Origin": ORIGIN})
+    assert response.status_code == 403 and "Comments are closed" in response.get_data(as_text=True)
+
+
+def test_unknown_url_is_json_404(client):
+    response = client.get("/api/nothing-here")
+    assert response.status_code == 404 and error_of(response)["code"] == "not_found"
+
+
+def test_unexpected_errors_are_500_json_without_details(app_config):
+    from comments_service import create_app
+
+    app = create_app(app_config)
+    boom = Blueprint("boom", __name__)
+
+    @boom.get("/boom")
+    def explode():
+        raise RuntimeError("secret internals")
+
+    app.register_blueprint(boom)
+    app.testing = False  # let the handler answer instead of propagating
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    assert error_of(response) == {"code": "internal_error", "message": "Something went wrong on our side."}
+    assert b"secret internals" not in response.data and b"Traceback" not in response.data

@@ -1,0 +1,48 @@
+"""Atom feeds per thread and for the site."""
+
+import xml.etree.ElementTree as ET
+
+from .conftest import error_of
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def entries(response):
+    assert response.status_code == 200 and response.mimetype == "application/atom+xml"
+    feed = ET.fromstring(response.data)
+    return feed, feed.findall(f"{ATOM}entry")
+
+
+def test_thread_feed_lists_its_comments_newest_first(api, client):
+    first = api.comment(author="Ann <b>", text="First *one*")["comment"]
+    second = api.comment(text="Second one")["comment"]
+    api.comment("second-article")
+    feed, items = entries(client.get("/api/threads/first-article/feed.atom"))
+    assert feed.find(f"{ATOM}title").text == "Comments on First article"
+    assert [item.find(f"{ATOM}link").get("href") for item in items] == [
+        f"http://localhost/first-article.html#comment-{second['id']}",
+        f"http://localhost/first-article.html#comment-{first['id']}"]
+    oldest = items[1]
+    assert oldest.find(f"{ATOM}author/{ATOM}name").text == "Ann <b>"  # escaped in XML, text again here
+    assert oldest.find(f"{ATOM}summary").text == "<p>First <em>one</em></p>"
+
+
+def test_site_feed_spans_threads_and_skips_hidden_comments(api, client, app):
+    app.config["FEED_SIZE"] = 2
+    api.comment(), api.comment("second-article")
+    app.config["MODERATION"] = "all"
+    api.post()
+    _, items = entries(client.get("/api/feed.atom"))
+    assert [item.find(f"{ATOM}title").text for item in items] == [
+        "Reader on Second <article>", "Reader on First article"]
+
+
+def test_feed_etag(api, client):
+    api.comment()
+    response = client.get("/api/feed.atom")
+    assert client.get("/api/feed.atom", headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
+
+
+def test_unknown_thread_feed_is_404(client):
+    response = client.get("/api/threads/nothing/feed.atom")
+    assert response.status_code == 404 and error_of(response)["code"] == "unknown_thread"

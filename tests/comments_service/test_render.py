@@ -1,0 +1,59 @@
+"""render(): the Markdown subset, and the sanitiser's guarantees as a Hypothesis property."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from comments_service.render import count_links, render, sanitize
+
+from .conftest import assert_inert
+
+
+@pytest.mark.parametrize("text, html", [
+    ("Hello *world* and __bold__", "<p>Hello <em>world</em> and <strong>bold</strong></p>"),
+    ("Use `rm -rf`", "<p>Use <code>rm -rf</code></p>"),
+    ("> quoted", "<blockquote>\n<p>quoted</p>\n</blockquote>"),
+    ("- a\n- b", "<ul>\n<li>a</li>\n<li>b</li>\n</ul>"),
+    ("1. a\n2. b", "<ol>\n<li>a</li>\n<li>b</li>\n</ol>"),
+    ("    code block", "<pre><code>code block\n</code></pre>"),
+    ("[site](https://example.org)", '<p><a href="https://example.org" rel="nofollow ugc noopener">site</a></p>'),
+    ("[mail](mailto:a@example.org)", '<p><a href="mailto:a@example.org" rel="nofollow ugc noopener">mail</a></p>'),
+    ("<b>raw</b> html", "<p>&lt;b&gt;raw&lt;/b&gt; html</p>"),
+    ("[x](javascript:alert(1))", '<p><a rel="nofollow ugc noopener">x</a></p>'),
+    ("[x](/relative)", '<p><a rel="nofollow ugc noopener">x</a></p>'),
+    ("![img](https://example.org/i.png)", "<p></p>"),
+])
+def test_markdown_subset(text, html):
+    assert render(text) == html
+
+
+def test_sanitize_strips_what_raw_html_could_smuggle():
+    html = sanitize('<p onclick="x()">a<script>alert(1)</script><iframe src="https://x"></iframe>'
+                    '<a href="data:text/html,x" style="x">b</a><a href="https://ok" rel="opener">c</a></p>')
+    assert html == ('<p>a<a rel="nofollow ugc noopener">b</a>'
+                    '<a href="https://ok" rel="nofollow ugc noopener">c</a></p>')
+
+
+def test_count_links():
+    assert count_links("see https://a.example, http://b.example and www.c.example or mailto:x@y.z") == 4
+    assert count_links("no links, just example.org") == 0
+
+
+HTML_PIECES = st.sampled_from([
+    "<script>", "</script>", "<a href=", "<img src=", "javascript:", "JaVaScRiPt:", "data:", "vbscript:",
+    " onerror=", " onclick=", " onload=", '"', "'", ">", "<", "[x](", ")", "](", "<svg", "<style>", "&#",
+    "&#106;avascript:", "\n\n", "`", "*", "<!--", "-->", "//", "\\", "<a href='", "mailto:",
+])
+TEXT = st.lists(st.one_of(HTML_PIECES, st.text(max_size=20)), max_size=30).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXT)
+def test_rendered_text_is_always_inert(text):
+    assert_inert(render(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXT)
+def test_sanitised_raw_html_is_always_inert(html):
+    assert_inert(sanitize(html))

@@ -1,0 +1,56 @@
+"""Form and edit tokens (no Flask app needed: the site build issues form tokens)."""
+
+import pytest
+from itsdangerous.timed import TimestampSigner
+
+from comments_service.tokens import (
+    TokenRejected,
+    check_edit_token,
+    check_form_token,
+    issue_edit_token,
+    issue_form_token,
+)
+
+KEY = "secret"
+LIMITS = {"min_age": 3, "max_age": 3600}
+
+
+def test_form_token_round_trip_after_the_minimum_fill_time():
+    token = issue_form_token(KEY, "article", now=1000)
+    check_form_token(KEY, token, "article", now=1003, **LIMITS)
+
+
+@pytest.mark.parametrize("issued, checked, slug, key, reason", [
+    (1000, 1002, "article", KEY, "wait a few seconds"),
+    (1000, 1000 + 3601, "article", KEY, "expired"),
+    (1000, 1010, "other", KEY, "another page"),
+    (1000, 1010, "article", "other key", "not valid"),
+])
+def test_form_token_rejections(issued, checked, slug, key, reason):
+    token = issue_form_token(key, "article", now=issued)
+    with pytest.raises(TokenRejected, match=reason):
+        check_form_token(KEY, token, slug, now=checked, **LIMITS)
+
+
+def test_tampered_form_token_is_rejected():
+    token = issue_form_token(KEY, "article", now=1000)
+    payload, signature = token.rsplit(".", 1)
+    with pytest.raises(TokenRejected, match="not valid"):
+        check_form_token(KEY, payload + "." + signature[::-1], "article", now=1010, **LIMITS)
+
+
+def test_edit_token_is_bound_to_its_comment():
+    token = issue_edit_token(KEY, 5)
+    check_edit_token(KEY, token, 5, max_age=60)
+    with pytest.raises(TokenRejected, match="another comment"):
+        check_edit_token(KEY, token, 6, max_age=60)
+    with pytest.raises(TokenRejected, match="not valid"):
+        check_edit_token("other key", token, 5, max_age=60)
+
+
+def test_edit_token_expires(monkeypatch):
+    with monkeypatch.context() as patch:
+        patch.setattr(TimestampSigner, "get_timestamp", lambda self: 1_000_000_000)
+        token = issue_edit_token(KEY, 5)
+    with pytest.raises(TokenRejected, match="over"):
+        check_edit_token(KEY, token, 5, max_age=900)

@@ -1,0 +1,68 @@
+"""verify(): the one input check, its limits and its allow-list."""
+
+import pytest
+
+from comments_service.validation import EDIT_FIELDS, InvalidInput, verify
+
+VALID = {"author": "Ann", "text": "Hello there"}
+
+
+def problems(data, **kwargs) -> dict[str, str]:
+    with pytest.raises(InvalidInput) as caught:
+        verify(data, **kwargs)
+    return caught.value.fields
+
+
+def test_minimal_comment_gets_empty_optional_fields():
+    assert verify(VALID) == {"author": "Ann", "text": "Hello there", "email": None, "website": None,
+                             "parent": None, "form_token": "", "homepage": ""}
+
+
+def test_values_are_trimmed_and_newlines_normalised():
+    clean = verify({"author": "  Ann ", "text": " Line one\r\nLine two\n", "email": " a@b.org ",
+                    "website": " https://ann.example/x "})
+    assert clean["author"] == "Ann" and clean["text"] == "Line one\nLine two"
+    assert clean["email"] == "a@b.org" and clean["website"] == "https://ann.example/x"
+
+
+@pytest.mark.parametrize("parent, expected", [(7, 7), ("7", 7), ("", None), (None, None)])
+def test_parent_accepts_ints_digit_strings_and_empty(parent, expected):
+    assert verify(VALID | {"parent": parent})["parent"] == expected
+
+
+@pytest.mark.parametrize("field, value", [
+    ("author", ""), ("author", "A" * 101), ("author", "Ann\u0007"), ("author", None), ("author", ["Ann"]),
+    ("text", "hi"), ("text", "x" * 10_001), ("text", 12345), ("text", "nul\x00byte"),
+    ("email", "not-an-email"), ("email", "a@b"), ("email", "a b@c.org"), ("email", "x" * 250 + "@c.org"),
+    ("email", 5),
+    ("website", "ftp://files.example"), ("website", "javascript:alert(1)"), ("website", "//evil.example"),
+    ("website", "https://"), ("website", "https://a.example/" + "a" * 240), ("website", "https://a b.example"),
+    ("parent", 0), ("parent", -1), ("parent", 1.0), ("parent", False), ("parent", "٣"), ("parent", 2**31),
+    ("form_token", 1), ("homepage", "x" * 1001),
+])
+def test_bad_values_are_named(field, value):
+    assert field in problems(VALID | {field: value})
+
+
+@pytest.mark.parametrize("limit", [("author", "A" * 100), ("text", "x" * 10_000), ("text", "abc"),
+                                   ("email", "x" * 64 + "@" + "d" * 185 + ".org")])
+def test_values_at_the_limits_pass(limit):
+    field, value = limit
+    assert verify(VALID | {field: value})[field] == value
+
+
+def test_unknown_and_missing_fields_are_all_reported_at_once():
+    assert problems({"state": "approved", "is_admin": True}) == {
+        "state": "is not a known field", "is_admin": "is not a known field",
+        "author": "is required", "text": "is required"}
+
+
+@pytest.mark.parametrize("data", [None, [], "text", 3])
+def test_non_objects_are_refused(data):
+    assert problems(data) == {"body": "must be an object of named fields"}
+
+
+def test_edit_allows_only_the_text():
+    assert verify({"text": "New text"}, EDIT_FIELDS) == {"text": "New text"}
+    assert problems({"text": "New text", "author": "Bob"}, allowed=EDIT_FIELDS) == {
+        "author": "is not a known field"}
