@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import api, config, db, errors, feeds, security, threads
+from . import api, config, db, errors, feeds, privacy, security, threads, transfer
 
 _MODERATION_MODES = ("none", "first", "all")
 
@@ -29,6 +29,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(feeds.bp)
+    transfer.init_app(app)
+    privacy.init_app(app)
     return app
 
 

@@ -47,6 +47,8 @@ FORM_TOKEN_MAX_AGE = 30 * 24 * 3600
 ALLOWED_ORIGINS: list[str] = []
 #: Salt of the stored IP hash; empty -> derived from SECRET_KEY.
 IP_HASH_SALT = ""
+#: Days a comment's IP hash is kept; `flask --app comments_service purge` clears older ones.
+IP_RETENTION_DAYS = 30
 #: Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
 PROXY_COUNT = 0
 
