@@ -1,0 +1,151 @@
+"""Build benchmark: our full `make html` pipeline against bare Pelican on the same content.
+
+Baseline: Pelican's stock `simple` theme, stock Markdown footnotes (via `extra`), no plugins.
+Ours: the real `pelican.conf.py` (references + comments plugins, our theme), with no comments
+database. Both run as separate `pelican` processes, alternating, several repetitions each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from .stats import RESULTS, machine, run_measured, summarize, write_json
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "plugins" / "references" / "tests" / "seed.txt"
+TARGET_RATIO = 1.15
+
+BARE_SETTINGS = """\
+SITENAME = "Bench"
+TIMEZONE = "UTC"
+THEME = "simple"
+PLUGINS = []
+ARTICLE_URL = "{slug}.html"
+ARTICLE_SAVE_AS = "{slug}.html"
+DEFAULT_PAGINATION = 10
+FEED_ALL_ATOM = None
+CATEGORY_FEED_ATOM = None
+TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+CACHE_CONTENT = False
+LOAD_CONTENT_CACHE = False
+MARKDOWN = {
+    "extension_configs": {
+        "markdown.extensions.codehilite": {"css_class": "highlight"},
+        "markdown.extensions.extra": {},
+        "markdown.extensions.meta": {},
+    },
+    "output_format": "html5",
+}
+"""
+
+
+def seed_parts() -> tuple[str, list[str]]:
+    """The seed article's title and its paragraphs (with `[1]` citations)."""
+    lines = SEED.read_text(encoding="utf-8").splitlines()
+    end = lines.index("References:")
+    return lines[0], [line for line in lines[1:end] if line.strip()]
+
+
+def article_markdown(index: int, title: str, paragraphs: list[str]) -> str:
+    """One seed-like article. Every third one cites three named sources out of order."""
+    if index % 3 == 2:
+        keys = ["agency", "politico", "ministry"]
+        body = [re.sub(r"\[1\]", f"[^{keys[(i * 2) % 3]}]", p) for i, p in enumerate(paragraphs)]
+        notes = [f"[^{key}]: https://example.org/{key}/{index}" for key in keys]
+    else:
+        body = [p.replace("[1]", "[^1]") for p in paragraphs]
+        notes = [f"[^1]: https://www.politico.com/newsletters/{index}"]
+    header = (f"Title: {title} ({index})\nDate: 2025-07-{1 + index % 28:02d} 09:{index % 60:02d}\n"
+              f"Slug: article-{index}\nCategory: {('World', 'Politics', 'Defense')[index % 3]}\n")
+    return header + "\n" + "\n\n".join(body) + "\n\n" + "\n".join(notes) + "\n"
+
+
+def generate(content: Path, count: int) -> None:
+    """Write `count` seed-like articles into `content`."""
+    title, paragraphs = seed_parts()
+    content.mkdir(parents=True, exist_ok=True)
+    for index in range(count):
+        (content / f"article-{index}.md").write_text(
+            article_markdown(index, title, paragraphs), encoding="utf-8")
+
+
+def pelican_cmd(content: Path, output: Path, settings: Path) -> list[str]:
+    return [sys.executable, "-m", "pelican", str(content), "-o", str(output), "-s", str(settings),
+            "-q", "--fatal", "errors"]
+
+
+def measure(count: int, repeats: int, work: Path) -> dict:
+    """Time bare and ours `repeats` times each at `count` articles, alternating."""
+    content = work / f"content-{count}"
+    generate(content, count)
+    bare_settings = work / "bare.conf.py"
+    bare_settings.write_text(BARE_SETTINGS, encoding="utf-8")
+    variants = {"bare": bare_settings, "ours": ROOT / "pelican.conf.py"}
+    env_db = {"COMMENTS_DATABASE_URL": f"sqlite:///{work / 'none.sqlite3'}"}
+    times = {name: [] for name in variants}
+    peaks = {name: [] for name in variants}
+    for _ in range(repeats):
+        for name, settings in variants.items():
+            output = work / f"out-{name}"
+            shutil.rmtree(output, ignore_errors=True)
+            elapsed, peak = run_measured(pelican_cmd(content, output, settings), cwd=ROOT,
+                                         env={**os.environ, **env_db},
+                                         stdout=subprocess.DEVNULL)
+            times[name].append(elapsed)
+            peaks[name].append(peak)
+    result = {name: {"seconds": summarize(times[name]), "peak_rss_kib": max(peaks[name])}
+              for name in variants}
+    result["ratio"] = result["ours"]["seconds"]["median"] / result["bare"]["seconds"]["median"]
+    return result
+
+
+def plot(results: dict, path: Path) -> None:
+    """Bar chart of median build time per size, ratio annotated."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = sorted(results, key=int)
+    fig, ax = plt.subplots(figsize=(6, 4))
+    width = 0.38
+    for offset, name in ((-width / 2, "bare"), (width / 2, "ours")):
+        ax.bar([i + offset for i in range(len(sizes))],
+               [results[s][name]["seconds"]["median"] for s in sizes], width, label=name)
+    for i, size in enumerate(sizes):
+        top = max(results[size][n]["seconds"]["median"] for n in ("bare", "ours"))
+        ax.annotate(f"{results[size]['ratio']:.2f}×", (i, top), ha="center", va="bottom")
+    ax.set_xticks(range(len(sizes)), [f"{s} articles" for s in sizes])
+    ax.set_ylabel("median build time (s)")
+    ax.set_title(f"make html vs bare Pelican (target ≤ {TARGET_RATIO}×)")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(prog="python -m bench build")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
+        results = {str(n): measure(n, args.repeats, Path(tmp)) for n in args.sizes}
+    payload = {"benchmark": "build", "target_ratio": TARGET_RATIO, "machine": machine(),
+               "repeats": args.repeats, "results": results}
+    write_json("build", payload)
+    plot(results, RESULTS / "build.png")
+    for size, row in results.items():
+        print(f"{size:>5} articles: bare {row['bare']['seconds']['median']:.2f}s "
+              f"ours {row['ours']['seconds']['median']:.2f}s ratio {row['ratio']:.3f} "
+              f"peak RSS bare {row['bare']['peak_rss_kib'] // 1024} MiB "
+              f"ours {row['ours']['peak_rss_kib'] // 1024} MiB")
+    return payload
