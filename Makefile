@@ -29,7 +29,7 @@ help:
 	@echo 'make clean                remove the generated site'
 	@echo 'make regenerate           rebuild on every change'
 	@echo 'make serve [PORT=8000]    serve output/ and the comments API on one origin'
-	@echo 'make devserver            regenerate and serve (static only)'
+	@echo 'make devserver            regenerate and serve output/ (static only, no comments API)'
 	@echo 'make publish              build with publish.conf.py'
 	@echo 'make import FILE=path [IMPORTOPTS="--date ... --force"]  convert a seed-format text article'
 	@echo 'make test                 run the whole test suite'
@@ -53,7 +53,7 @@ regenerate: $(INSTALLED)
 	$(PELICAN) -r $(INPUTDIR) -o $(OUTPUTDIR) -s $(CONFFILE) $(PELICANOPTS)
 
 serve: $(INSTALLED)
-	$(PELICAN) -l $(INPUTDIR) -o $(OUTPUTDIR) -s $(CONFFILE) $(PELICANOPTS) -p $(PORT) -b $(BIND)
+	$(BIN)/python -m comments_service.devserver --site $(OUTPUTDIR) --port $(PORT) --bind $(BIND)
 
 devserver: $(INSTALLED)
 	$(PELICAN) -lr $(INPUTDIR) -o $(OUTPUTDIR) -s $(CONFFILE) $(PELICANOPTS) -p $(PORT) -b $(BIND)

@@ -22,3 +22,26 @@ def require_backend(env_name: str, what: str) -> str:
     if os.environ.get("COMMENTS_TEST_REQUIRE_ALL"):
         pytest.fail(message + " but it is unset while COMMENTS_TEST_REQUIRE_ALL is on")
     pytest.skip(message)
+
+
+#: Headless Debian chromium in a container: no sandbox, no GPU, no background traffic.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """The browser's path; asked first, so nothing is built or started when browser tests skip."""
+    return require_backend("COMMENTS_TEST_CHROMIUM", "Browser")
+
+
+@pytest.fixture(scope="session")
+def browser(chromium):
+    """One Playwright driver and one chromium for the whole session (Playwright's sync API allows
+    a single running driver per thread, so every browser test shares this one)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

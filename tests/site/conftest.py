@@ -1,5 +1,6 @@
 """Build helpers for site tests: real `pelican.conf.py`, real plugins, real theme, temp output."""
 
+import os
 import shutil
 import subprocess
 import sys
@@ -13,10 +14,15 @@ FIXTURE_CONTENT = Path(__file__).resolve().parent / "content"
 
 
 def run_pelican(content: Path, output: Path, *extra: str, settings: Path = ROOT / "pelican.conf.py"):
-    """Run the `pelican` CLI exactly as `make html` does; return the CompletedProcess."""
+    """Run the `pelican` CLI exactly as `make html` does; return the CompletedProcess.
+
+    Unless the test set them, the comments plugin gets a database that does not exist and a fixed
+    key, so a build never reads the developer's own instance/ folder."""
     cmd = [sys.executable, "-m", "pelican", str(content), "-o", str(output), "-s", str(settings),
            "--fatal", "errors", *extra]
-    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    env = {"COMMENTS_DATABASE_URL": f"sqlite:///{output.parent / 'no-database' / 'comments.sqlite3'}",
+           "COMMENTS_SECRET_KEY": "site-tests-secret", **os.environ}
+    return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
 
 
 @pytest.fixture(scope="session")

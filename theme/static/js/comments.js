@@ -106,6 +106,11 @@
   function insert(comment) {
     if (document.getElementById("comment-" + comment.id)) return;
     var parent = comment.parent && document.getElementById("comment-" + comment.parent);
+    if (!list) {
+      list = document.createElement("ol");
+      list.className = "comment-list";
+      section.querySelector(".comments-empty").replaceWith(list);
+    }
     var target = list;
     if (parent) {
       target = parent.parentNode.querySelector(":scope > .comment-replies");
@@ -116,8 +121,6 @@
       }
     }
     target.appendChild(render(comment));
-    var empty = section.querySelector(".comments-empty");
-    if (empty) empty.remove();
   }
 
   function clearErrors() {

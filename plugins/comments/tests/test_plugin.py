@@ -1,0 +1,50 @@
+"""The plugin's own decisions: which threads are open and what the manifest says.
+The whole build (database -> pages) is tested in tests/site/test_comments.py."""
+
+import json
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+
+import pytest
+
+from plugins.comments import thread_is_open, write_manifest
+
+PUBLISHED = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
+
+
+def article(slug="story", metadata=None, **attributes):
+    values = dict(slug=slug, url=f"{slug}.html", title=f"A <em>{slug}</em> &amp; more",
+                  date=PUBLISHED, metadata=metadata or {}, comments_open=True)
+    return SimpleNamespace(**(values | attributes))
+
+
+@pytest.mark.parametrize("value", ["closed", "Closed", " closed "])
+def test_comments_closed_metadata_closes_the_thread(value):
+    assert not thread_is_open(article(metadata={"comments": value}), None, PUBLISHED)
+
+
+def test_other_comments_metadata_leaves_the_thread_open():
+    assert thread_is_open(article(metadata={"comments": "open"}), None, PUBLISHED + timedelta(days=9999))
+
+
+@pytest.mark.parametrize(("age", "is_open"), [
+    (timedelta(days=29, hours=23), True),
+    (timedelta(days=30), False),
+    (timedelta(days=400), False),
+])
+def test_threads_close_a_set_number_of_days_after_publication(age, is_open):
+    assert thread_is_open(article(), 30, PUBLISHED + age) is is_open
+
+
+def test_manifest_lists_each_thread_once_with_a_plain_title(tmp_path):
+    original = article("story")
+    translation = article("story", url="story-fr.html")
+    closed = article("closed-story", comments_open=False)
+    write_manifest(str(tmp_path), [original, translation, closed])
+    entries = json.loads((tmp_path / "comments" / "threads.json").read_text(encoding="utf-8"))
+    assert entries == [
+        {"slug": "story", "url": "story.html", "title": "A story & more",
+         "published": "2026-01-01T09:00:00+00:00", "open": True},
+        {"slug": "closed-story", "url": "closed-story.html", "title": "A closed-story & more",
+         "published": "2026-01-01T09:00:00+00:00", "open": False},
+    ]

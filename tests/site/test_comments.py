@@ -1,0 +1,249 @@
+"""The comments plugin in a real build: a database seeded through comments_service.storage, the
+fixture site built with the real pelican.conf.py, the pages and the manifest read back."""
+
+import json
+import re
+import shutil
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import event
+
+import plugins.comments
+from comments_service import storage
+from comments_service.bake import END_MARKER, START_MARKER, render_section, section_context
+from comments_service.models import APPROVED, PENDING
+from comments_service.render import render
+from comments_service.tokens import check_form_token
+from plugins.references.tests.html_text import read_page
+from tests.site.conftest import FIXTURE_CONTENT, run_pelican
+
+SECRET_KEY = "site-test-secret"
+SLUG = "harbour-reopens"
+CLOSED_ARTICLE = """Title: Closed for comments
+Date: 2025-07-10 10:00
+Comments: closed
+
+Nothing to discuss.
+"""
+VOID_TAGS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                       "source", "track", "wbr"})
+
+
+def seed(url: str) -> dict[str, int]:
+    """A thread with a reply chain, a held comment, a hostile author, a deleted parent."""
+    engine = storage.engine_from_url(url)
+    storage.upgrade_schema(engine)
+    ids = {}
+    with storage.connect(engine, write=True) as conn:
+        def add(name, author, text, parent=None, state=APPROVED, slug=SLUG, website=None):
+            row = storage.create_comment(conn, slug=slug, parent=ids.get(parent), author=author,
+                                         email=None, website=website, text=text, html=render(text),
+                                         ip_hash=None, state=state)
+            ids[name] = row.id
+
+        add("first", "Ada", "First!", website="https://ada.example")
+        add("reply", "Bob", "A reply to Ada.", parent="first")
+        add("nested", "Ada", "A reply to Bob.", parent="reply")
+        add("held", "Spammer", "Held for moderation.", state=PENDING)
+        add("hostile", "<b>Mallory</b>", "<script>alert(1)</script> [x](javascript:alert(1))")
+        add("gone", "Carol", "Soon deleted.")
+        add("after-gone", "Dan", "Reply to a deleted comment.", parent="gone")
+        add("other", "Eve", "On another article.", slug="council-budget")
+        storage.delete_comment(conn, ids["gone"])
+        conn.commit()
+    engine.dispose()
+    return ids
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory):
+    """(ids, output dir) of the fixture site plus a closed article, built against a seeded DB."""
+    root = tmp_path_factory.mktemp("comments-build")
+    ids = seed(f"sqlite:///{root / 'comments.sqlite3'}")
+    content = root / "content"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    (content / "closed.md").write_text(CLOSED_ARTICLE, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COMMENTS_DATABASE_URL", f"sqlite:///{root / 'comments.sqlite3'}")
+        patch.setenv("COMMENTS_SECRET_KEY", SECRET_KEY)
+        result = run_pelican(content, root / "output")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return ids, root / "output"
+
+
+class CommentNesting(HTMLParser):
+    """Each comment id (from `<article id="comment-N">`) with the ids of the comments it is
+    nested under (a comment's replies are inside its `<li>`), and every form control."""
+
+    def __init__(self):
+        super().__init__()
+        self.stack: list[list] = []  # [tag, id of the comment this <li> holds]
+        self.ancestors: dict[int, list[int]] = {}
+        self.controls: list[dict[str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = {name: value or "" for name, value in attrs}
+        suffix = attrs.get("id", "").removeprefix("comment-")
+        if tag == "article" and suffix.isdigit():
+            self.ancestors[int(suffix)] = [held for _, held in self.stack if held is not None]
+            next(entry for entry in reversed(self.stack) if entry[0] == "li")[1] = int(suffix)
+        if tag in {"input", "textarea"}:
+            self.controls.append(attrs)
+        if tag not in VOID_TAGS:
+            self.stack.append([tag, None])
+
+    def handle_endtag(self, tag):
+        while self.stack and self.stack.pop()[0] != tag:
+            pass
+
+
+def nesting(html: str) -> CommentNesting:
+    parser = CommentNesting()
+    parser.feed(html)
+    parser.close()
+    return parser
+
+
+def comments_section(html: str) -> str:
+    return html[html.index(START_MARKER):html.index(END_MARKER) + len(END_MARKER)]
+
+
+def article_html(output: Path, slug: str = SLUG) -> str:
+    return (output / f"{slug}.html").read_text(encoding="utf-8")
+
+
+def test_approved_comments_are_baked_threaded(seeded):
+    ids, output = seeded
+    parsed = nesting(comments_section(article_html(output)))
+    assert parsed.ancestors == {
+        ids["first"]: [], ids["reply"]: [ids["first"]], ids["nested"]: [ids["first"], ids["reply"]],
+        ids["hostile"]: [], ids["gone"]: [], ids["after-gone"]: [ids["gone"]],
+    }
+
+
+def test_reader_sees_authors_dates_text_and_placeholders(seeded):
+    _, output = seeded
+    lines = read_page(article_html(output)).lines()
+    start = lines.index("Comments")
+    assert re.fullmatch(r"Ada · \d{1,2} [A-Z][a-z]+ 20\d\d", lines[start + 1]), lines[start + 1]
+    assert lines[start + 2] == "First!"
+    assert "A reply to Bob." in lines and "This comment was deleted." in lines
+    assert "Held for moderation." not in lines and "On another article." not in lines
+    assert "No comments yet" not in lines
+
+
+def test_comment_markup_is_escaped_and_inert(seeded):
+    ids, output = seeded
+    section = comments_section(article_html(output))
+    assert "&lt;b&gt;Mallory&lt;/b&gt;" in section and "<b>Mallory" not in section
+    assert "<script>" not in section and "javascript:" not in section
+    assert f'<a class="u-url" href="#comment-{ids["hostile"]}">' in section
+
+
+def test_website_links_author_with_nofollow(seeded):
+    _, output = seeded
+    assert '<a href="https://ada.example" rel="nofollow ugc noopener">Ada</a>' in article_html(output)
+
+
+def test_count_and_newest_id_are_baked(seeded):
+    ids, output = seeded
+    html = article_html(output)
+    assert f'data-last-id="{ids["after-gone"]}"' in html  # the newest of this thread, not "other"
+    index = read_page((output / "index.html").read_text(encoding="utf-8")).lines()
+    assert "5 comments" in index  # approved and not deleted: first, reply, nested, hostile, after-gone
+    assert "1 comment" in index  # council-budget
+    assert "0 comments" in index
+
+
+def test_form_has_labelled_fields_honeypot_and_a_valid_token(seeded):
+    _, output = seeded
+    html = article_html(output)
+    controls = {attrs["name"]: attrs for attrs in nesting(comments_section(html)).controls}
+    assert set(controls) == {"author", "email", "website", "text", "homepage", "parent", "form_token"}
+    for name in ("author", "email", "website", "text", "homepage"):
+        assert f'<label for="{controls[name]["id"]}">' in html, name
+    assert "required" in controls["author"] and "required" in controls["text"]
+    assert (controls["homepage"]["tabindex"], controls["homepage"]["autocomplete"]) == ("-1", "off")
+    assert (controls["parent"]["type"], controls["parent"]["value"]) == ("hidden", "")
+    check_form_token(SECRET_KEY, controls["form_token"]["value"], SLUG, min_age=0, max_age=3600)
+    assert f'<form id="comment-form" class="comment-form" method="post" action="/api/threads/{SLUG}/comments"' in html
+
+
+def test_manifest_lists_every_article_thread(seeded):
+    _, output = seeded
+    entries = json.loads((output / "comments" / "threads.json").read_text(encoding="utf-8"))
+    by_slug = {entry["slug"]: entry for entry in entries}
+    assert set(by_slug) == {"closed-for-comments", SLUG, "council-budget", "checking-sources",
+                            "wsj-trump-administration-reorganizes-delivery-of-patriot-systems-to-allies-prioritizing-ukraine"}
+    assert by_slug["closed-for-comments"] == {
+        "slug": "closed-for-comments", "url": "closed-for-comments.html", "title": "Closed for comments",
+        "published": "2025-07-10T10:00:00+00:00", "open": False}
+    assert by_slug[SLUG]["open"] is True
+
+
+def test_closed_thread_has_no_form(seeded):
+    _, output = seeded
+    html = article_html(output, "closed-for-comments")
+    assert "<form" not in html and "Comments are closed." in html
+    assert "No comments yet" in read_page(html).lines()
+
+
+def test_section_rendered_by_the_service_is_the_one_pelican_baked(seeded):
+    """The re-bake renders the partial outside Pelican: same context, same bytes."""
+    _, output = seeded
+    html = article_html(output, "closed-for-comments")
+    context = section_context(slug="closed-for-comments", url="closed-for-comments.html", comments=[],
+                              is_open=False, form_token="unused", api_url="/api")
+    assert comments_section(render_section(context)) == comments_section(html)
+
+
+def test_build_without_a_database_says_no_comments_yet(build, tmp_path, monkeypatch):
+    monkeypatch.setenv("COMMENTS_DATABASE_URL", f"sqlite:///{tmp_path / 'missing' / 'none.sqlite3'}")
+    monkeypatch.setenv("COMMENTS_SECRET_KEY", SECRET_KEY)
+    result, output = build({"story.md": "Title: Story\nDate: 2026-01-01\n\nText.\n"})
+    assert result.returncode == 0, result.stderr
+    lines = read_page((output / "story.html").read_text(encoding="utf-8")).lines()
+    assert lines[lines.index("Comments") + 1] == "No comments yet"
+    assert not (tmp_path / "missing").exists()
+
+
+def fake_generator(output: Path, count: int):
+    date = datetime(2026, 1, 1, tzinfo=UTC)
+    articles = [SimpleNamespace(slug=f"story-{n}", url=f"story-{n}.html", title=f"Story {n}",
+                                date=date, metadata={}) for n in range(count)]
+    return SimpleNamespace(settings={"COMMENTS_API_URL": "/api"}, output_path=str(output),
+                           articles=articles, hidden_articles=[], translations=[],
+                           hidden_translations=[])
+
+
+def test_one_query_reads_every_thread(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'comments.sqlite3'}"
+    engine = storage.engine_from_url(url)
+    storage.upgrade_schema(engine)
+    with storage.connect(engine, write=True) as conn:
+        for n in range(0, 40, 3):
+            storage.create_comment(conn, slug=f"story-{n}", parent=None, author="A", email=None,
+                                   website=None, text="Hello", html="<p>Hello</p>", ip_hash=None,
+                                   state=APPROVED)
+        conn.commit()
+    engine.dispose()
+    statements = []
+
+    def counted_engine(database_url):
+        counted = storage.engine_from_url(database_url)
+        event.listen(counted, "before_cursor_execute",
+                     lambda conn, cursor, statement, *args: statements.append(statement))
+        return counted
+
+    monkeypatch.setenv("COMMENTS_DATABASE_URL", url)
+    monkeypatch.setenv("COMMENTS_SECRET_KEY", SECRET_KEY)
+    monkeypatch.setattr(plugins.comments, "engine_from_url", counted_engine)
+    generator = fake_generator(tmp_path / "output", 40)
+    plugins.comments.bake_comments(generator)
+    reads = [statement for statement in statements if "FROM comments" in statement]
+    assert len(reads) == 1, statements
+    assert [a.comment_count for a in generator.articles[:4]] == [1, 0, 0, 1]
