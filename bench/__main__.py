@@ -1,18 +1,24 @@
-"""`make bench`: run the benchmarks. `python -m bench build --sizes 100` runs one part."""
+"""`make bench`: run every benchmark with its defaults.
+
+`python -m bench build --sizes 100` (or `service --seconds 5`) runs one part with its own flags.
+"""
 
 import sys
 
-from . import build
+from . import build, service
 
-BENCHMARKS = {"build": build.main}
+BENCHMARKS = {"build": build.main, "service": service.main}
 
 
 def main(argv: list[str]) -> None:
-    if argv and argv[0] in BENCHMARKS:
-        BENCHMARKS[argv[0]](argv[1:])
+    if not argv:
+        for run in BENCHMARKS.values():
+            run([])
         return
-    for run in BENCHMARKS.values():
-        run(argv)
+    name, *flags = argv
+    if name not in BENCHMARKS:
+        raise SystemExit(f"usage: python -m bench [{' | '.join(BENCHMARKS)} [flags]]")
+    BENCHMARKS[name](flags)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,262 @@
+"""Service benchmark: our comments API against a Flask hello-world and Isso 0.14, all under the
+same gunicorn settings, load from `wrk` in a separate process, loopback only.
+
+Scenarios: GET a 10-comment thread, GET a 1,000-comment thread, GET with a matching ETag (304),
+POST a comment; ours on SQLite and on PostgreSQL. Isso lives in its own venv (.venv-isso), made
+on first run, because it pins libraries our project does not use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+from .stats import RESULTS, machine, write_json
+
+ROOT = Path(__file__).resolve().parent.parent
+ISSO_VENV = ROOT / ".venv-isso"
+LUA = Path(__file__).resolve().parent / "report.lua"
+GUNICORN_ARGS = ["--workers", "2", "--worker-class", "sync", "--log-level", "warning"]
+POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL",
+                              "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+SIZES = (10, 1000)
+TARGETS = {"get10_vs_hello": 0.60, "get1000_p95_ms": 50.0, "get1000_vs_isso": 10.0,
+           "post_p95_ms": 20.0}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def request(url: str, payload: dict | None = None, headers: dict | None = None):
+    """One HTTP call; returns (status, headers, parsed JSON or None)."""
+    data = None if payload is None else json.dumps(payload).encode()
+    req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json",
+                                                           **(headers or {})})
+    with urllib.request.urlopen(req, timeout=30) as response:
+        body = response.read()
+        return response.status, response.headers, json.loads(body) if body else None
+
+
+@contextmanager
+def gunicorn(python: Path, app: str, env: dict, cwd: Path, probe: str):
+    """Run `app` under gunicorn (same settings for every target) until the block ends; its log
+    goes to `cwd`/server.log."""
+    port = free_port()
+    with open(cwd / "server.log", "ab") as log:
+        process = subprocess.Popen([str(python), "-m", "gunicorn", *GUNICORN_ARGS,
+                                    "--bind", f"127.0.0.1:{port}", app],
+                                   cwd=cwd, env={**os.environ, **env}, stdout=log, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                request(base + probe)
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"{app} did not start; see {cwd / 'server.log'}")
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def wrk(url: str, seconds: int, connections: int, method: str | None = None,
+        body: str | None = None, headers: dict | None = None) -> dict:
+    """Run wrk against `url`; returns requests/s, latency percentiles and error counts."""
+    env = {**os.environ, "BENCH_HEADERS": "\n".join(f"{k}: {v}" for k, v in (headers or {}).items())}
+    if method:
+        env["BENCH_METHOD"] = method
+    if body:
+        env["BENCH_BODY"] = body
+    out = subprocess.run(["wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds}s",
+                          "-s", str(LUA), url], env=env, capture_output=True, text=True,
+                         check=True, timeout=seconds + 60).stdout
+    summary = json.loads(out.split("BENCH ", 1)[1].splitlines()[0])
+    summary["rps"] = summary["requests"] / (summary["duration_us"] / 1e6)
+    summary["errors"] = summary.pop("non_2xx_3xx") + summary.pop("socket_errors")
+    return summary
+
+
+def matching_etag(url: str) -> str:
+    """The ETag `url` serves, after checking that sending it back really gets a 304."""
+    _, headers, _ = request(url)
+    try:
+        status, _, _ = request(url, headers={"If-None-Match": headers["ETag"]})
+    except urllib.error.HTTPError as answer:
+        status = answer.code
+    if status != 304:
+        raise RuntimeError(f"{url} answered a matching If-None-Match with {status}, not 304")
+    return headers["ETag"]
+
+
+def comment_body(n: int) -> dict:
+    return {"author": f"Reader {n}", "text": f"Comment number {n}: a sentence of plain text."}
+
+
+def ensure_isso() -> Path:
+    """The Isso venv's python, created on first use."""
+    python = ISSO_VENV / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(ISSO_VENV)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "isso==0.14.0",
+                        "gunicorn>=22,<28"], check=True)
+    return python
+
+
+def bench_hello(work: Path, seconds: int, connections: int) -> dict:
+    env = {"PYTHONPATH": str(ROOT)}
+    with gunicorn(Path(sys.executable), "bench.hello_app:app", env, work, "/hello") as base:
+        return {"get": wrk(base + "/hello", seconds, connections)}
+
+
+def bench_isso(work: Path, seconds: int, connections: int) -> dict:
+    conf = work / "isso.cfg"
+    conf.write_text(f"[general]\ndbpath = {work / 'isso.db'}\nhost = http://127.0.0.1\n"
+                    "[moderation]\nenabled = false\n[guard]\nenabled = false\n", encoding="utf-8")
+    env = {"ISSO_SETTINGS": str(conf)}
+    with gunicorn(ensure_isso(), "isso.run", env, work, "/info") as base:
+        for size in SIZES:
+            for n in range(size):
+                request(f"{base}/new?uri=/t{size}", {**comment_body(n), "title": f"T{size}"})
+        result = {f"get{size}": wrk(f"{base}/?uri=/t{size}", seconds, connections)
+                  for size in SIZES}
+        result["post"] = wrk(f"{base}/new?uri=/t10", seconds, connections, "POST",
+                             json.dumps(comment_body(0)), {"Content-Type": "application/json"})
+        return result
+
+
+def bench_ours(work: Path, database_url: str, seconds: int, connections: int) -> dict:
+    manifest = work / "threads.json"
+    manifest.write_text(json.dumps([
+        {"slug": f"t{size}", "url": f"/t{size}.html", "title": f"T{size}",
+         "published": "2025-07-15T09:00:00+00:00", "open": True} for size in SIZES]))
+    env = {"COMMENTS_SECRET_KEY": "bench", "COMMENTS_DATABASE_URL": database_url,
+           "COMMENTS_THREADS_MANIFEST": str(manifest), "COMMENTS_RATELIMIT_ENABLED": "false"}
+    with gunicorn(Path(sys.executable), "comments_service:create_app()", env, work,
+                  "/api/health") as base:
+        origin = {"Origin": base}
+        for size in SIZES:
+            for n in range(size):
+                request(f"{base}/api/threads/t{size}/comments", comment_body(n), origin)
+        result = {f"get{size}": wrk(f"{base}/api/threads/t{size}/comments", seconds, connections)
+                  for size in SIZES}
+        etag = matching_etag(f"{base}/api/threads/t1000/comments")
+        result["get1000_etag"] = wrk(f"{base}/api/threads/t1000/comments", seconds, connections,
+                                     headers={"If-None-Match": etag})
+        result["post"] = wrk(f"{base}/api/threads/t10/comments", seconds, connections, "POST",
+                             json.dumps(comment_body(0)),
+                             {"Content-Type": "application/json", **origin})
+        return result
+
+
+@contextmanager
+def postgres_schema():
+    """A throwaway PostgreSQL schema; yields a URL whose connections use it."""
+    import psycopg
+
+    schema = f"bench_{os.getpid()}"
+    plain = POSTGRES_URL.replace("+psycopg", "")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(plain, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def verdicts(hello: dict, isso: dict, ours: dict) -> dict:
+    """Each target: the measured figure and whether it is met."""
+    figures = {
+        "get10_vs_hello": ours["get10"]["rps"] / hello["get"]["rps"],
+        "get1000_p95_ms": ours["get1000"]["p95_ms"],
+        "get1000_vs_isso": ours["get1000"]["rps"] / isso["get1000"]["rps"],
+        "post_p95_ms": ours["post"]["p95_ms"],
+    }
+    met = {key: (value >= TARGETS[key]) if key.endswith(("hello", "isso"))
+           else (value < TARGETS[key]) for key, value in figures.items()}
+    errors = sum(r["errors"] for r in ours.values())
+    return {"figures": figures, "met": {**met, "no_errors": errors == 0}, "errors": errors}
+
+
+def bar_label(rps: float, ceiling: float, isso: float | None) -> str:
+    """A bar's share of the hello-world ceiling and, where Isso ran the scenario, its ratio."""
+    share = f"{rps / ceiling:.0%}"
+    return share if isso is None else f"{share}\n{rps / isso:.1f}×Isso"
+
+
+def plot(results: dict, path: Path) -> None:
+    """Requests/s per scenario and target, log scale; our bars note % of ceiling and × Isso."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    scenarios = ["get10", "get1000", "get1000_etag", "post"]
+    targets = ["isso", "ours_sqlite", "ours_postgres"]
+    ceiling = results["hello"]["get"]["rps"]
+    fig, ax = plt.subplots(figsize=(9, 5))
+    width = 0.26
+    for i, target in enumerate(targets):
+        values = [results[target].get(s, {}).get("rps", float("nan")) for s in scenarios]
+        bars = ax.bar([x + (i - 1) * width for x in range(len(scenarios))], values, width,
+                      label=target)
+        if target != "isso":
+            labels = [bar_label(v, ceiling, results["isso"].get(s, {}).get("rps"))
+                      for v, s in zip(values, scenarios)]
+            ax.bar_label(bars, labels, fontsize="x-small")
+    ax.axhline(ceiling, color="grey", linestyle="--", label="Flask hello-world (ceiling)")
+    ax.set_xticks(range(len(scenarios)), scenarios)
+    ax.set_yscale("log")
+    ax.set_ylabel("requests/s (gunicorn, 2 sync workers)")
+    ax.legend(fontsize="small")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(prog="python -m bench service")
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=8)
+    args = parser.parse_args(argv)
+    if shutil.which("wrk") is None:
+        raise SystemExit("the service benchmark needs wrk: apt-get install wrk")
+    load = (args.seconds, args.connections)
+    with tempfile.TemporaryDirectory(prefix="bench-service-") as tmp:
+        work = Path(tmp)
+        (work / "hello").mkdir()
+        results = {"hello": bench_hello(work / "hello", *load)}
+        (work / "isso").mkdir()
+        results["isso"] = bench_isso(work / "isso", *load)
+        (work / "sqlite").mkdir()
+        results["ours_sqlite"] = bench_ours(work / "sqlite",
+                                            f"sqlite:///{work / 'sqlite' / 'c.sqlite3'}", *load)
+        (work / "pg").mkdir()
+        with postgres_schema() as url:
+            results["ours_postgres"] = bench_ours(work / "pg", url, *load)
+    payload = {"benchmark": "service", "machine": machine(), "seconds": args.seconds,
+               "connections": args.connections, "gunicorn": GUNICORN_ARGS, "targets": TARGETS,
+               "results": results,
+               "sqlite": verdicts(results["hello"], results["isso"], results["ours_sqlite"]),
+               "postgres": verdicts(results["hello"], results["isso"], results["ours_postgres"])}
+    write_json("service", payload)
+    plot(results, RESULTS / "service.png")
+    print(json.dumps({"sqlite": payload["sqlite"], "postgres": payload["postgres"]}, indent=2))
+    return payload
