@@ -4,7 +4,8 @@ import sys
 
 import pytest
 
-from bench import build, stats
+from bench import build, service, stats
+from bench.__main__ import main as bench_main
 from plugins.references.extension import ReferencesExtension
 from markdown import Markdown
 
@@ -34,3 +35,36 @@ def test_summarize_and_plot(tmp_path):
     row = {name: {"seconds": stats.summarize([1.0]), "peak_rss_kib": 1} for name in ("bare", "ours")}
     build.plot({"10": {**row, "ratio": 1.0}}, tmp_path / "plot.png")
     assert (tmp_path / "plot.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def _load(rps: float, p95_ms: float, errors: int = 0) -> dict:
+    return {"rps": rps, "p95_ms": p95_ms, "errors": errors}
+
+
+def test_service_verdicts_compare_ratios_and_latencies_with_the_targets():
+    hello = {"get": _load(1000, 1)}
+    isso = {"get1000": _load(10, 900)}
+    fast = {"get10": _load(700, 5), "get1000": _load(150, 40), "post": _load(300, 15)}
+    slow = {"get10": _load(500, 5), "get1000": _load(90, 60), "post": _load(300, 25, errors=2)}
+    assert all(service.verdicts(hello, isso, fast)["met"].values())
+    verdict = service.verdicts(hello, isso, slow)
+    assert not any(verdict["met"].values())
+    assert verdict["figures"]["get1000_vs_isso"] == 9.0
+    assert verdict["errors"] == 2
+
+
+def test_service_bar_labels_give_the_share_of_the_ceiling_and_the_ratio_to_isso():
+    assert service.bar_label(500, 1000, 50) == "50%\n10.0×Isso"
+    assert service.bar_label(500, 1000, None) == "50%"
+
+
+def test_service_plot_writes_a_png(tmp_path):
+    results = {"hello": {"get": _load(1000, 1)}, "isso": {"get10": _load(50, 20)},
+               "ours_sqlite": {"get10": _load(400, 5)}, "ours_postgres": {"post": _load(80, 9)}}
+    service.plot(results, tmp_path / "service.png")
+    assert (tmp_path / "service.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_bench_entry_point_rejects_an_unknown_benchmark():
+    with pytest.raises(SystemExit, match="usage"):
+        bench_main(["nonsense"])
