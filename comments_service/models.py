@@ -54,10 +54,41 @@ comments = Table(
     Column("ip_hash", String(64), nullable=True),
     Column("created", DateTime(timezone=True), nullable=False),
     Column("edited", DateTime(timezone=True), nullable=True),
+    #: Why the spam defences held the comment for a moderator (space-separated reason codes).
+    Column("flags", String(200), nullable=True),
+    #: A moderator's public reason for removing it ("removed by a moderator: <reason>").
+    Column("moderation_reason", String(500), nullable=True),
     # Read paths: a thread's visible comments in id order; latest across the site (feed,
     # moderation queue); replies of a comment (soft delete); an email's approved comments.
     Index(None, "thread_id", "state", "id"),
     Index(None, "state", "id"),
     Index(None, "parent_id"),
     Index(None, "email", "state"),
+)
+
+#: Every moderator action: who did what to which comment or thread, when and why. Comment ids are
+#: kept as plain numbers (no foreign key) so the record outlives a deleted comment.
+moderation_log = Table(
+    "moderation_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(20), nullable=False),
+    Column("comment_id", Integer, nullable=True),
+    Column("thread_slug", String(200), nullable=True),
+    Column("reason", String(500), nullable=True),
+    Index(None, "at"),
+)
+
+#: Reply notifications a commenter asked for on one of their comments (double opt-in: `confirmed`
+#: is set when they follow the link in the confirmation mail).
+reply_subscriptions = Table(
+    "reply_subscriptions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("comment_id", ForeignKey("comments.id", ondelete="CASCADE"), nullable=False, unique=True),
+    Column("email", String(254), nullable=False),
+    Column("confirmed", Boolean, nullable=False, server_default=false()),
+    Column("created", DateTime(timezone=True), nullable=False),
 )
