@@ -4,18 +4,29 @@ Run it with `flask --app comments_service run` or `gunicorn 'comments_service:cr
 Settings: comments_service/config.py, overridden by COMMENTS_* environment variables.
 """
 
-import secrets
+from __future__ import annotations
+
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Flask
+from . import config
+from .tokens import development_secret_key
 
-from . import api, config, db, errors, feeds, privacy, security, threads, transfer
+if TYPE_CHECKING:
+    from flask import Flask
 
 _MODERATION_MODES = ("none", "first", "all")
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    """Build the app: defaults from config.py, then COMMENTS_* variables, then `test_config`."""
+    """Build the app: defaults from config.py, then COMMENTS_* variables, then `test_config`.
+
+    Flask and the app's modules are imported here, not at the top: the site build imports
+    `comments_service.storage`, `.bake` and `.tokens`, and should not pay for the web app."""
+    from flask import Flask
+
+    from . import api, db, errors, feeds, privacy, security, threads, transfer
+
     app = Flask(__name__, instance_path=str(config.INSTANCE_PATH))
     app.config.from_object(config)
     app.config.from_prefixed_env("COMMENTS")
@@ -51,13 +62,3 @@ def _ensure_secret_key(app: Flask) -> None:
                            "the same for every worker of the service.")
     app.config["SECRET_KEY"] = development_secret_key(Path(app.instance_path))
 
-
-def development_secret_key(instance_path: Path) -> str:
-    """The development key kept in `instance_path` (created on first use); the site build signs
-    the form tokens it bakes with it when COMMENTS_SECRET_KEY is not set."""
-    key_file = instance_path / "secret_key"
-    if not key_file.exists():
-        key_file.parent.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_hex(32), encoding="utf-8")
-        key_file.chmod(0o600)
-    return key_file.read_text(encoding="utf-8").strip()

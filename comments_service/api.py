@@ -11,7 +11,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import UnsupportedMediaType
 
-from . import bake, db, security, storage
+from . import db, rebake, security, storage
 from .errors import APIError, is_form_post
 from .models import APPROVED, PENDING
 from .render import count_links, render
@@ -130,9 +130,9 @@ def create_comment(slug: str):
 def _created(thread: Thread, row: Row):
     """201 (published) or 202 (held) with the edit token; the no-JS form gets a 303 instead."""
     held = row.state == PENDING
-    baked = not held and bake.rebake_article(thread)
+    baked = not held and rebake.rebake_article(thread)
     if is_form_post():
-        return redirect(thread_url(thread) + bake.landing_fragment(row.id, held=held, baked=baked), 303)
+        return redirect(thread_url(thread) + rebake.landing_fragment(row.id, held=held, baked=baked), 303)
     editable_until = storage.as_utc(row.created) + timedelta(seconds=current_app.config["EDIT_WINDOW"])
     body = {"status": row.state, "comment": storage.public_comment(row),
             "edit_token": issue_edit_token(current_app.secret_key, row.id),
@@ -165,7 +165,7 @@ def edit_comment(comment_id: int):
     _require_open(conn, thread)
     row = storage.edit_comment(conn, comment_id, text=fields["text"], html=_rendered(fields["text"]))
     conn.commit()
-    bake.rebake_article(thread)
+    rebake.rebake_article(thread)
     return jsonify(status=row.state, comment=storage.public_comment(row))
 
 
@@ -178,7 +178,7 @@ def delete_comment(comment_id: int):
     conn.commit()
     thread = find_thread(slug)
     if thread is not None:
-        bake.rebake_article(thread)
+        rebake.rebake_article(thread)
     return jsonify(deleted=comment_id, comment=placeholder)
 
 

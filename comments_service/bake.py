@@ -1,5 +1,7 @@
 """The comments section of an article page, baked by the site build and re-baked by the service.
 
+No Flask here: the Pelican build imports this module (the service side is rebake.py).
+
 One partial, `theme/templates/comments.html`, renders the section from one context,
 `section_context(...)`, exposed to the template as `thread`:
 
@@ -13,24 +15,16 @@ One partial, `theme/templates/comments.html`, renders the section from one conte
   lock, so concurrent posts never drop one another's comment.
 """
 
-import fcntl
-import logging
 import os
 import tempfile
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-from flask import current_app, request
 from jinja2 import Environment, FileSystemLoader
 
-from . import db, storage
+from . import storage
 from .config import PROJECT_ROOT
-from .threads import Thread
-from .tokens import issue_form_token
-
-log = logging.getLogger(__name__)
 
 THEME_TEMPLATES = PROJECT_ROOT / "theme" / "templates"
 PARTIAL = "comments.html"
@@ -127,55 +121,3 @@ def replace_file(path: Path, text: str) -> None:
     except BaseException:
         os.unlink(temp.name)
         raise
-
-
-@contextmanager
-def exclusive_lock(lock_path: Path) -> Iterator[None]:
-    """An advisory lock shared by every thread and process of the service on this host."""
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "a") as lock_file:
-        fcntl.flock(lock_file, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock_file, fcntl.LOCK_UN)
-
-
-def _current_section_context(thread: Thread) -> dict[str, Any]:
-    """The thread as it is in the database now, on a connection of its own (the request's
-    transaction is committed, this one sees the latest writes of every worker)."""
-    with storage.connect(db.engine()) as conn:
-        comments = storage.thread_comments(conn, thread.slug)
-        is_open = thread.open and not storage.thread_is_locked(conn, thread.slug)
-    return section_context(slug=thread.slug, url=thread.url, comments=comments, is_open=is_open,
-                           form_token=issue_form_token(current_app.secret_key, thread.slug),
-                           api_url=request.script_root + "/api")
-
-
-def rebake_article(thread: Thread) -> bool:
-    """Re-bake the comments section of `thread`'s static page when SITE_DIR is configured.
-    True when the page now shows the thread as stored; False when there is no static root to
-    update (or the page cannot be updated: logged), so the reader gets the generic notice."""
-    site_dir = current_app.config["SITE_DIR"]
-    if not site_dir:
-        return False
-    try:
-        page_path = article_file(Path(site_dir), thread.url)
-        with exclusive_lock(Path(current_app.instance_path) / "rebake.lock"):
-            rendered = render_section(_current_section_context(thread),
-                                      Path(current_app.config["THEME_TEMPLATES"]))
-            page = page_path.read_text(encoding="utf-8")
-            replace_file(page_path, splice_section(page, rendered))
-    except (OSError, ValueError) as problem:
-        log.error("could not re-bake the comments of %s: %s", thread.slug, problem)
-        return False
-    return True
-
-
-def landing_fragment(comment_id: int, *, held: bool, baked: bool) -> str:
-    """Where a reader who posted with the no-JS form lands on the article: their comment when the
-    page was re-baked, else the `:target` notice the partial carries (#comment-held when the
-    comment awaits moderation, #comment-posted when it appears at the next build)."""
-    if held:
-        return "#comment-held"
-    return f"#comment-{comment_id}" if baked else "#comment-posted"

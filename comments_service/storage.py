@@ -15,8 +15,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, delete, event, func, inspect, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
@@ -87,7 +85,11 @@ def _sqlite_file(engine: Engine) -> Path | None:
 
 
 def upgrade_schema(engine: Engine) -> None:
-    """`alembic upgrade head`, safe to run from several processes at once (they queue on a lock)."""
+    """`alembic upgrade head`, safe to run from several processes at once (they queue on a lock).
+    Alembic is imported here: the site build reads through this module and never migrates."""
+    from alembic import command
+    from alembic.config import Config
+
     sqlite_file = _sqlite_file(engine)
     if sqlite_file is not None:
         sqlite_file.parent.mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,9 @@
 - Edit token: the comment id, signed and timestamped; valid for the edit window only.
 """
 
+import secrets
 import time
+from pathlib import Path
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 
@@ -54,3 +56,14 @@ def check_edit_token(secret_key: str, token: str, comment_id: int, max_age: floa
         raise TokenRejected("This edit token is not valid.") from None
     if signed_id != comment_id:
         raise TokenRejected("This edit token belongs to another comment.")
+
+
+def development_secret_key(instance_path: Path) -> str:
+    """The development key kept in `instance_path` (created on first use); the site build signs
+    the form tokens it bakes with it when COMMENTS_SECRET_KEY is not set."""
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32), encoding="utf-8")
+        key_file.chmod(0o600)
+    return key_file.read_text(encoding="utf-8").strip()

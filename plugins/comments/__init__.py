@@ -25,10 +25,10 @@ from typing import Any
 from markupsafe import Markup
 from pelican import signals
 
-from comments_service import config, development_secret_key
+from comments_service import config
 from comments_service.bake import replace_file, section_context
 from comments_service.storage import approved_comments_by_thread, engine_from_url
-from comments_service.tokens import issue_form_token
+from comments_service.tokens import development_secret_key, issue_form_token
 
 logger = logging.getLogger(__name__)
 
