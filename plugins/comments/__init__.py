@@ -79,8 +79,11 @@ def attach_thread(article, context: dict[str, Any]) -> None:
 
 
 def manifest_entry(article) -> dict[str, Any]:
-    return {"slug": article.slug, "url": article.url, "title": Markup(article.title).striptags(),
-            "published": article.date.isoformat(), "open": article.comments_open}
+    """The article's thread as the service knows it (the URL as computed once by attach_thread:
+    Pelican recomputes `article.url` on every access)."""
+    return {"slug": article.slug, "url": article.comments_thread["url"],
+            "title": Markup(article.title).striptags(), "published": article.date.isoformat(),
+            "open": article.comments_open}
 
 
 def write_manifest(output_path: str, articles: list) -> None:

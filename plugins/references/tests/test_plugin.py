@@ -80,3 +80,26 @@ def test_citation_error_is_logged_with_file_and_line(tmp_path, caplog):
     with caplog.at_level(logging.ERROR), pytest.raises(CitationError):
         read(tmp_path, "Title: T\n\nX [^gone].\n")
     assert caplog.messages == [f"{tmp_path / 'story.md'}:3: [^gone] is cited but never defined"]
+
+
+def test_one_reader_reads_many_files_without_carrying_state_over(tmp_path):
+    """The reader reuses its Markdown instance: nothing of one file may leak into the next."""
+    config = site_settings()
+    configure_markdown(config)
+    reader = ReferencesMarkdownReader(config)
+    files = {"cited": "Title: Cited\nTags: alpha\n\nThe HTML spec [^src] says so.\n\n"
+                      "*[HTML]: Hyper Text\n\n[^src]: https://a.example/\n",
+             "plain": "Title: Plain\n\nNo citation and HTML here.\n",
+             "summarised": "Title: Summarised\nSummary: Custom *summary*\n\nText.\n"}
+    for name, text in files.items():
+        (tmp_path / f"{name}.md").write_text(text, encoding="utf-8")
+    read_back = {name: reader.read(str(tmp_path / f"{name}.md"))
+                 for name in ["cited", "plain", "summarised", "cited"]}
+    content, metadata = read_back["plain"]
+    assert metadata == {"title": "Plain"}
+    assert "<abbr" not in content
+    assert 'class="references"' not in content and "a.example" not in content
+    # Pelican's metadata parsing removed the meta preprocessor for the Summary; it is back.
+    content, metadata = read_back["cited"]
+    assert metadata["title"] == "Cited" and [tag.name for tag in metadata["tags"]] == ["alpha"]
+    assert content.count('role="doc-noteref"') == 1 and "<abbr" in content
