@@ -13,9 +13,10 @@ PUBLISHED = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
 
 
 def article(slug="story", metadata=None, **attributes):
+    """An article as bake_comments leaves it (its thread context carries the URL)."""
     values = dict(slug=slug, url=f"{slug}.html", title=f"A <em>{slug}</em> &amp; more",
-                  date=PUBLISHED, metadata=metadata or {}, comments_open=True)
-    return SimpleNamespace(**(values | attributes))
+                  date=PUBLISHED, metadata=metadata or {}, comments_open=True) | attributes
+    return SimpleNamespace(**values, comments_thread={"url": values["url"]})
 
 
 @pytest.mark.parametrize("value", ["closed", "Closed", " closed "])
