@@ -5,9 +5,9 @@
 
 import sys
 
-from . import build, service
+from . import build, lighthouse, service
 
-BENCHMARKS = {"build": build.main, "service": service.main}
+BENCHMARKS = {"build": build.main, "service": service.main, "lighthouse": lighthouse.main}
 
 
 def main(argv: list[str]) -> None:

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from bench import build, service, stats
+from bench import build, lighthouse, service, stats
 from bench.__main__ import main as bench_main
 from plugins.references.extension import ReferencesExtension
 from markdown import Markdown
@@ -68,3 +68,58 @@ def test_service_plot_writes_a_png(tmp_path):
 def test_bench_entry_point_rejects_an_unknown_benchmark():
     with pytest.raises(SystemExit, match="usage"):
         bench_main(["nonsense"])
+
+
+def _lighthouse_report(scores: dict[str, float], failed: dict[str, float]) -> dict:
+    """A minimal Lighthouse JSON report: each category has one weighted audit (scored from
+    `failed`, else 1) and one weightless diagnostic that always fails."""
+    audits = {name: {"id": name, "numericValue": 100.0} for name in lighthouse.METRICS}
+    categories = {}
+    for category, score in scores.items():
+        weighted, diagnostic = f"{category}-audit", f"{category}-diagnostic"
+        audits[weighted] = {"id": weighted, "title": f"{weighted} title",
+                            "score": failed.get(weighted, 1), "explanation": "why"}
+        audits[diagnostic] = {"id": diagnostic, "title": "no weight", "score": 0}
+        categories[category] = {"score": score, "auditRefs": [{"id": weighted, "weight": 1},
+                                                              {"id": diagnostic, "weight": 0}]}
+    return {"lighthouseVersion": "12.8.2", "categories": categories, "audits": audits}
+
+
+def test_lighthouse_summary_keeps_scores_metrics_and_the_audits_that_cost_points():
+    scores = {"performance": 0.934, "accessibility": 1, "best-practices": 0.96, "seo": 1}
+    report = _lighthouse_report(scores, {"best-practices-audit": 0})
+    summary = lighthouse.summarize_report(report)
+    assert summary["scores"] == {"performance": 93, "accessibility": 100, "best-practices": 96, "seo": 100}
+    assert summary["metrics"]["cumulative-layout-shift"] == 100.0
+    assert summary["failing_audits"] == [{"category": "best-practices", "id": "best-practices-audit",
+                                          "title": "best-practices-audit title", "score": 0,
+                                          "detail": "why"}]
+    assert lighthouse.targets_met(summary["scores"]) == {
+        "performance": False, "accessibility": True, "best-practices": False, "seo": True}
+
+
+def test_lighthouse_runs_combine_into_medians_and_one_entry_per_failing_audit():
+    perfect = dict.fromkeys(lighthouse.CATEGORIES, 1)
+    runs = [lighthouse.summarize_report(_lighthouse_report({**perfect, "performance": value}, failed))
+            for value, failed in ((0.97, {}), (0.90, {"seo-audit": 0.5}), (0.99, {"seo-audit": 0}))]
+    combined = lighthouse.combine_runs(runs)
+    assert combined["scores"]["performance"] == 97
+    assert combined["samples"]["performance"] == [97, 90, 99]
+    assert [audit["id"] for audit in combined["failing_audits"]] == ["seo-audit"]
+
+
+def test_lighthouse_summary_rejects_a_report_without_scores():
+    report = _lighthouse_report(dict.fromkeys(lighthouse.CATEGORIES, 1), {})
+    with pytest.raises(RuntimeError, match="could not audit"):
+        lighthouse.summarize_report({**report, "runtimeError": {"code": "NO_FCP"}})
+    report["categories"]["seo"]["score"] = None
+    with pytest.raises(RuntimeError, match="no seo score"):
+        lighthouse.summarize_report(report)
+
+
+def test_lighthouse_rejects_bad_flags_before_building_anything(tmp_path, capsys):
+    for flags, message in ((["--runs", "0"], "--runs must be at least 1"),
+                           (["--chromium", str(tmp_path / "missing")], "is not an executable")):
+        with pytest.raises(SystemExit):
+            lighthouse.main(flags)
+        assert message in capsys.readouterr().err

@@ -28,7 +28,9 @@ SEED_SLUG = "wsj-trump-administration-reorganizes-delivery-of-patriot-systems-to
 SECRET_KEY = "browser-test-secret"
 #: One article per scenario; `closed` has `Comments: closed`.
 SCENARIOS = ("js-post", "since", "nojs-post", "reply", "edit-delete", "invalid-js", "invalid-nojs",
-             "hostile", "keyboard", "axe", "requests", "held-js", "held-nojs", "closed")
+             "hostile", "keyboard", "axe", "requests", "held-js", "held-nojs", "closed", "notify")
+#: The seed article again under its own slug, for a scenario that needs a full-length page.
+SEED_COPY_SLUG = "scenario-seed-copy"
 SERVER_START_SECONDS = 30
 
 
@@ -51,6 +53,9 @@ def write_content(content: Path) -> None:
     shutil.copytree(FIXTURE_CONTENT, content)
     for name in SCENARIOS:
         (content / f"scenario-{name}.md").write_text(scenario_article(name), encoding="utf-8")
+    seed = (FIXTURE_CONTENT / f"{SEED_SLUG}.md").read_text(encoding="utf-8")
+    (content / f"{SEED_COPY_SLUG}.md").write_text(
+        seed.replace(f"Slug: {SEED_SLUG}", f"Slug: {SEED_COPY_SLUG}"), encoding="utf-8")
 
 
 def free_port() -> int:
