@@ -23,13 +23,19 @@ from .errors import APIError
 from .tokens import TokenRejected, check_form_token
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_LIMITER = "comments_limiter"
 
 
 def init_app(app: Flask) -> None:
     proxies = app.config["PROXY_COUNT"]
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
-    Limiter(get_remote_address, app=app, default_limits=[_rate_limit])
+    app.extensions[_LIMITER] = Limiter(get_remote_address, app=app, default_limits=[_rate_limit])
+
+
+def limiter(app: Flask) -> Limiter:
+    """The app's Flask-Limiter, for views with limits of their own (admin.py)."""
+    return app.extensions[_LIMITER]
 
 
 def _rate_limit() -> str:
@@ -69,8 +75,12 @@ def reject_honeypot(homepage: str) -> None:
         raise APIError(400, "rejected", "Your comment could not be accepted.")
 
 
-def client_ip_hash() -> str | None:
-    """The client address as stored: a salted hash (IP_HASH_SALT, else derived from SECRET_KEY)."""
-    salt = current_app.config["IP_HASH_SALT"] or hmac.new(
+def ip_hash_salt() -> str:
+    """The salt of every stored IP hash: IP_HASH_SALT, else derived from SECRET_KEY."""
+    return current_app.config["IP_HASH_SALT"] or hmac.new(
         current_app.secret_key.encode(), b"ip-hash-salt", hashlib.sha256).hexdigest()
-    return storage.hash_ip(salt, request.remote_addr)
+
+
+def client_ip_hash() -> str | None:
+    """The client address as stored: a salted hash (see ip_hash_salt)."""
+    return storage.hash_ip(ip_hash_salt(), request.remote_addr)

@@ -2,12 +2,17 @@
 (docs/comments-export.schema.json): `flask --app comments_service export FILE` and
 `flask --app comments_service import FILE` (FILE may be `-` for stdout/stdin).
 
-Export → import into an empty database is lossless: ids, states, texts, rendered HTML, IP hashes
-and timestamps (to the microsecond) come back as they were, on SQLite and PostgreSQL alike.
+Export → import into an empty database is lossless: ids, states, texts, rendered HTML, IP hashes,
+spam flags, moderators' reasons and timestamps (to the microsecond) come back as they were, on
+SQLite and PostgreSQL alike.
 Import checks the whole file first (schema, then references between items) and names the first
 offending item; it writes in ONE transaction, so a bad file or a failing write leaves the
 database untouched. It refuses a database that already holds threads or comments: ids are kept,
 so merging two sets could collide (import into a fresh database instead).
+
+`import --from isso|disqus|wordpress FILE` reads another system's export instead (importers.py
+converts it into this format; docs/migration.md): the same checks and the same single
+transaction, plus a check that every thread is an article of the build's thread manifest.
 """
 
 import json
@@ -15,26 +20,31 @@ import sys
 from collections.abc import Callable
 from datetime import datetime
 from functools import cache
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import click
 import jsonschema_rs
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import Connection, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import db, storage
+from . import db, importers, security, storage
 from .config import PROJECT_ROOT
 from .models import comments, threads
+from .threads import find_thread
 
-FORMAT, VERSION = "newsroom-comments", 1
+#: Version 2 added the comment fields `flags` and `moderation_reason`; version 1 files still import.
+FORMAT, VERSION = "newsroom-comments", 2
+NATIVE = "newsroom"  # `import --from` value for this format
 SCHEMA_PATH = PROJECT_ROOT / "docs" / "comments-export.schema.json"
 _CHUNK_SIZE = 500  # comments per INSERT batch (and per progress bar step)
 #: Comment fields as exported (besides "thread", the slug), mapped to their column names.
 _COMMENT_COLUMNS = {"id": "id", "parent": "parent_id", "state": "state", "deleted": "deleted",
                     "author": "author", "email": "email", "website": "website", "text": "text",
-                    "html": "html", "ip_hash": "ip_hash", "created": "created", "edited": "edited"}
+                    "html": "html", "ip_hash": "ip_hash", "created": "created", "edited": "edited",
+                    "flags": "flags", "moderation_reason": "moderation_reason"}
 _TIMESTAMPS = ("created", "edited")
 
 
@@ -170,8 +180,9 @@ def _check_references(comment: dict[str, Any], slugs: set[str], thread_of: dict[
 
 
 def _stored_comment(comment: dict[str, Any]) -> dict[str, Any]:
-    """Column values of an exported comment (ValueError for a time Python cannot represent)."""
-    row = {column: comment[field] for field, column in _COMMENT_COLUMNS.items()}
+    """Column values of an exported comment (ValueError for a time Python cannot represent);
+    fields that version 1 files lack are null."""
+    row = {column: comment.get(field) for field, column in _COMMENT_COLUMNS.items()}
     for field in _TIMESTAMPS:
         if row[field] is not None:
             row[field] = storage.as_utc(datetime.fromisoformat(row[field]))
@@ -245,17 +256,61 @@ def _read_document(file) -> Any:
         raise ImportRejected(f"{file.name} is not a complete JSON file: {problem}") from None
 
 
+def _read_native(path: Path) -> Any:
+    with click.open_file(str(path), "rb") as file:
+        return _read_document(file)
+
+
+def _read_foreign(source: str, path: Path, allow_unknown_threads: bool) -> dict[str, Any]:
+    """Another system's export (importers.py) as a document of this format."""
+    if str(path) == "-":
+        raise ImportRejected(f"--from {source} reads a file: give its path instead of `-`")
+    with click.progressbar(length=path.stat().st_size, label=f"Reading {path.name}",
+                           file=sys.stderr) as bar:
+        converted = importers.convert(source, path, ip_salt=security.ip_hash_salt(),
+                                      on_read=bar.update)
+    if not allow_unknown_threads:
+        _require_known_threads([thread["slug"] for thread in converted.threads])
+    for reason, count in sorted(converted.skipped.items()):
+        click.echo(f"Skipping {count} comment(s): {reason}.", err=True)
+    return {"format": FORMAT, "version": VERSION, "threads": converted.threads,
+            "comments": converted.comments}
+
+
+def _require_known_threads(slugs: list[str]) -> None:
+    """Once the build has written a thread manifest, every imported thread must be one of its
+    articles: an unknown slug usually means its URL did not map to the article's slug."""
+    manifest = Path(current_app.config["THREADS_MANIFEST"])
+    if not manifest.exists():
+        return
+    unknown = [slug for slug in slugs if find_thread(slug) is None]
+    if unknown:
+        raise ImportRejected(
+            f"{len(unknown)} thread(s) are not articles of the thread manifest {manifest}: "
+            f"{', '.join(unknown)}. Check how their URLs map to slugs (docs/migration.md), or "
+            "pass --allow-unknown-threads to import them anyway")
+
+
 @click.command("import")
-@click.argument("file", type=click.File("rb"))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True,
+                                        path_type=Path))
+@click.option("--from", "source", type=click.Choice([NATIVE, *importers.SOURCES]), default=NATIVE,
+              show_default=True, help="What FILE is: an export of this service, an Isso "
+              "database, a Disqus XML export or a WordPress WXR export.")
+@click.option("--allow-unknown-threads", is_flag=True,
+              help="With --from: also import threads that the thread manifest does not list.")
 @with_appcontext
-def import_command(file) -> None:
-    """Load an export FILE (`-` for stdin) into an empty database, all or nothing."""
+def import_command(file: Path, source: str, allow_unknown_threads: bool) -> None:
+    """Load FILE into an empty database, all or nothing: an export of this service (`-` for
+    stdin) or, with --from, another system's export (docs/migration.md)."""
     try:
-        checked = check_document(_read_document(file))
+        document = (_read_native(file) if source == NATIVE
+                    else _read_foreign(source, file, allow_unknown_threads))
+        checked = check_document(document)
         with storage.connect(db.engine(), write=True) as conn, conn.begin():
             with click.progressbar(length=len(checked.comments), label="Importing comments",
                                    file=sys.stderr) as bar:
                 write_import(conn, checked, bar.update)
-    except ImportRejected as problem:
+    except (ImportRejected, importers.SourceRejected) as problem:
         raise click.ClickException(f"{problem}. Nothing was imported.") from None
     click.echo(f"Imported {len(checked.threads)} threads and {len(checked.comments)} comments.")

@@ -1,7 +1,7 @@
 """Export and import (`flask --app comments_service export|import`): a populated SQLite database
-is exported and imported into an empty one on each backend (SQLite, and PostgreSQL with
-COMMENTS_TEST_POSTGRES_URL); bad files are refused with the offending item named and nothing
-written."""
+is exported and imported into an empty one on each backend (SQLite -> SQLite, and SQLite ->
+PostgreSQL with COMMENTS_TEST_POSTGRES_URL); bad files are refused with the offending item named
+and nothing written. Imports from other systems (`import --from ...`): test_importers.py."""
 
 import copy
 import json
@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text
 
 from comments_service import create_app, storage, transfer
 from comments_service.db import engine as app_engine
-from comments_service.models import PENDING, comments, threads
+from comments_service.models import PENDING, REJECTED, comments, threads
 from comments_service.render import render
 
 from .conftest import CommentsAPI
@@ -20,20 +20,22 @@ from .conftest import CommentsAPI
 #: A small hand-written document in the documented format (two threads, a reply, an edit).
 DOCUMENT = {
     "format": "newsroom-comments",
-    "version": 1,
+    "version": 2,
     "threads": [{"slug": "first-article", "locked": False}, {"slug": "second-article", "locked": True}],
     "comments": [
         {"id": 3, "thread": "first-article", "parent": None, "state": "approved", "deleted": False,
          "author": "Ada", "email": "ada@example.org", "website": None, "text": "Hello",
          "html": "<p>Hello</p>", "ip_hash": "ab" * 32, "created": "2026-01-01T09:00:00.250000Z",
-         "edited": None},
+         "edited": None, "flags": None, "moderation_reason": None},
         {"id": 7, "thread": "first-article", "parent": 3, "state": "approved", "deleted": False,
          "author": "Bo", "email": None, "website": "https://bo.example", "text": "Hi *Ada*",
          "html": "<p>Hi <em>Ada</em></p>", "ip_hash": None, "created": "2026-01-01T10:00:00Z",
-         "edited": "2026-01-01T10:05:00+00:00"},
+         "edited": "2026-01-01T10:05:00+00:00", "flags": None,
+         "moderation_reason": "off topic"},
         {"id": 8, "thread": "second-article", "parent": None, "state": "pending", "deleted": False,
          "author": "Cy", "email": None, "website": None, "text": "Wait", "html": "<p>Wait</p>",
-         "ip_hash": None, "created": "2026-01-02T08:00:00Z", "edited": None},
+         "ip_hash": None, "created": "2026-01-02T08:00:00Z", "edited": None,
+         "flags": "links first-comment", "moderation_reason": None},
     ],
 }
 
@@ -82,6 +84,9 @@ def populate(engine) -> None:
         storage.reject_comment(conn, add_comment(conn, "second-article"))
         storage.delete_comment(conn, gap)
         storage.set_thread_locked(conn, "closed-article", True)
+        conn.execute(comments.update().where(comments.c.state == PENDING).values(flags="links"))
+        conn.execute(comments.update().where(comments.c.state == REJECTED)
+                     .values(moderation_reason="Personal attack"))
 
 
 @pytest.fixture
@@ -126,6 +131,7 @@ def test_export_holds_every_thread_and_comment_with_its_private_fields(source_ap
     assert by_id[2]["deleted"] is True and by_id[2]["author"] == storage.DELETED_AUTHOR
     assert by_id[3]["parent"] == 2
     assert [by_id[5]["state"], by_id[6]["state"]] == ["pending", "rejected"]
+    assert [by_id[5]["flags"], by_id[6]["moderation_reason"]] == ["links", "Personal attack"]
 
 
 def test_export_keeps_timestamps_to_the_microsecond(source_app, tmp_path):
@@ -161,6 +167,17 @@ def test_a_hand_written_document_imports(app, tmp_path):
     assert export(app, tmp_path / "again.json") == expected
 
 
+def test_a_version_1_document_imports_with_no_flags_or_reasons(app, tmp_path):
+    version_1 = copy.deepcopy(DOCUMENT) | {"version": 1}
+    for comment in version_1["comments"]:
+        del comment["flags"], comment["moderation_reason"]
+    result = import_file(app, version_1, tmp_path / "import.json")
+    assert result.exit_code == 0, result.output
+    exported = export(app, tmp_path / "again.json")
+    assert exported["version"] == 2
+    assert {(c["flags"], c["moderation_reason"]) for c in exported["comments"]} == {(None, None)}
+
+
 def _set(path, value):
     """A change to DOCUMENT: put `value` at `path` (a list of keys and indexes)."""
 
@@ -179,7 +196,7 @@ def _drop_author(document):
 
 
 @pytest.mark.parametrize("change, named", [
-    (_set(["version"], 2), ["version", "1 was expected"]),
+    (_set(["version"], 3), ["version", "3 is not one of 1 or 2"]),
     (_drop_author, ["comments[1] (id 7)", '"author" is a required property']),
     (_set(["comments", 2, "state"], "spam"), ["comments[2] (id 8), field state"]),
     (_set(["comments", 0, "created"], "2026-02-30T09:00:00Z"), ["comments[0] (id 3), field created"]),
