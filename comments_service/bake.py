@@ -68,7 +68,7 @@ def section_context(*, slug: str, url: str, comments: list[dict[str, Any]], is_o
         "url": url,
         "open": is_open,
         "comments": comment_tree(comments),
-        "count": sum(1 for comment in comments if comment["html"]),
+        "count": sum(1 for comment in comments if not storage.is_placeholder(comment)),
         "last_id": max((comment["id"] for comment in comments), default=0),
         "form_token": form_token,
         "api_url": api_url.rstrip("/"),

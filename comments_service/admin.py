@@ -1,0 +1,423 @@
+"""The moderation UI at /admin/: server-rendered pages, no JavaScript (docs/moderation.md).
+
+Accounts: ADMIN_USERS, {"name": "<werkzeug password hash>"} (`flask --app comments_service
+set-password NAME` prints one); with none configured every /admin page is a 404 saying so.
+
+Defences:
+- login: the password is always checked, against a dummy hash of the same kind when the name is
+  unknown, so timing does not tell which names exist; attempts are throttled per client address
+  (ADMIN_LOGIN_RATE_LIMIT) before the password is looked at;
+- session: Flask's signed cookie, always HttpOnly and SameSite=Strict, Secure on https requests
+  (or always: SESSION_COOKIE_SECURE), expiring after PERMANENT_SESSION_LIFETIME, and void as soon
+  as that moderator is removed or their password hash changes;
+- CSRF: every form, login and logout included, carries the session's token, compared in constant
+  time: missing -> 400, wrong -> 403;
+- every /admin response carries a CSP allowing no script at all and this blueprint's stylesheet
+  only, X-Frame-Options DENY, Referrer-Policy no-referrer and Cache-Control no-store;
+- all /admin pages share ADMIN_RATE_LIMIT instead of the API's read/write limits.
+
+The queries are in moderation.py. Actions that change what readers see re-bake the article's
+static page (rebake.py, a no-op without SITE_DIR).
+"""
+
+import functools
+import hashlib
+import hmac
+import json
+import secrets
+import shlex
+import sys
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+import click
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.cli import with_appcontext
+from flask.sessions import SecureCookieSessionInterface
+from werkzeug.exceptions import HTTPException
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from . import db, moderation, notify, rebake, security, storage
+from .errors import APIError
+from .models import APPROVED
+from .render import render
+from .threads import Thread, find_thread, thread_url
+from .validation import EDIT_FIELDS, ID_MAX, InvalidInput, verify
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", static_folder="static/admin")
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; form-action 'self'; "
+                               "frame-ancestors 'none'; base-uri 'none'",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+}
+NAME_MAX = 100  # moderation_log.actor
+PASSWORD_MIN, PASSWORD_MAX = 12, 1024
+BULK_MAX = 500  # comments one form may act on
+PAGE_MAX = 1_000_000
+_HASH_METHODS = frozenset({"scrypt", "pbkdf2"})
+_PUBLIC_ENDPOINTS = frozenset({"admin.login", "admin.static"})
+#: Messages for the HTTP errors an admin page can meet (others use Werkzeug's description).
+_HTTP_MESSAGES = {
+    404: "There is nothing here.",
+    405: "This page does not accept that method.",
+    413: "The form is too large to be sent.",
+    429: "Too many requests or login attempts. Please wait a minute and try again.",
+}
+
+
+def init_app(app: Flask) -> None:
+    app.config["ADMIN_USERS"] = _checked_users(app.config["ADMIN_USERS"])
+    app.session_interface = AdminSessionInterface()
+    app.register_blueprint(bp)
+    security.limiter(app).limit(app.config["ADMIN_RATE_LIMIT"])(bp)
+    app.cli.add_command(set_password_command)
+
+
+class AdminSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session (only the moderation pages use it), always HttpOnly and
+    SameSite=Strict, and Secure on https requests as well as when SESSION_COOKIE_SECURE says so."""
+
+    def get_cookie_httponly(self, app: Flask) -> bool:
+        return True
+
+    def get_cookie_samesite(self, app: Flask) -> str:
+        return "Strict"
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return super().get_cookie_secure(app) or request.is_secure
+
+
+# Accounts ----------------------------------------------------------------------------------------
+
+def is_valid_name(name: Any) -> bool:
+    """A moderator name: 1-100 characters, no control characters, no surrounding spaces."""
+    return (isinstance(name, str) and 0 < len(name) <= NAME_MAX and name == name.strip()
+            and not any(unicodedata.category(char) == "Cc" for char in name))
+
+
+def _hash_method(password_hash: Any) -> str | None:
+    """The method part of a Werkzeug password hash ("scrypt:32768:8:1"), None if it is not one."""
+    if not isinstance(password_hash, str) or password_hash.count("$") != 2:
+        return None
+    method = password_hash.split("$", 1)[0]
+    return method if method.split(":", 1)[0] in _HASH_METHODS else None
+
+
+def _checked_users(users: Any) -> dict[str, str]:
+    """ADMIN_USERS as configured, or a startup error naming what is wrong with it."""
+    if not isinstance(users, dict):
+        raise RuntimeError('COMMENTS_ADMIN_USERS must be a JSON object {"name": "<password hash>"}')
+    for name, password_hash in users.items():
+        if not is_valid_name(name):
+            raise RuntimeError(f"COMMENTS_ADMIN_USERS: {name!r} is not a usable moderator name "
+                               f"(1-{NAME_MAX} characters, no control characters or outer spaces)")
+        if _hash_method(password_hash) is None:
+            raise RuntimeError(f"COMMENTS_ADMIN_USERS: the value for {name!r} is not a password hash; "
+                               f"make one with `flask --app comments_service set-password {name}`")
+    return users
+
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """A hash of a random password made like the real ones, checked for unknown names."""
+    return generate_password_hash(secrets.token_hex(16), method=method)
+
+
+def _authenticate(name: str, password: str) -> str | None:
+    """The moderator `name` when `password` is theirs; the same work is done either way."""
+    users = current_app.config["ADMIN_USERS"]
+    stored = users.get(name) if len(password) <= PASSWORD_MAX else None
+    checked = stored or _dummy_hash(_hash_method(next(iter(users.values()))))
+    valid = check_password_hash(checked, password[:PASSWORD_MAX])
+    return name if stored is not None and valid else None
+
+
+def _fingerprint(password_hash: str) -> str:
+    """Ties a session to the password hash it logged in with: a new hash ends old sessions."""
+    return hmac.new(current_app.secret_key.encode(), password_hash.encode(), hashlib.sha256).hexdigest()
+
+
+def _current_moderator() -> str | None:
+    name = session.get("user")
+    stored = current_app.config["ADMIN_USERS"].get(name) if isinstance(name, str) else None
+    if stored is None or not hmac.compare_digest(str(session.get("key", "")), _fingerprint(stored)):
+        return None
+    return name
+
+
+def _start_session(name: str) -> None:
+    """A fresh session (nothing carried over from before the login) for moderator `name`."""
+    session.clear()
+    session.permanent = True
+    session["user"] = name
+    session["key"] = _fingerprint(current_app.config["ADMIN_USERS"][name])
+    csrf_token()
+
+
+# CSRF, access and headers ------------------------------------------------------------------------
+
+def csrf_token() -> str:
+    """This session's CSRF token (created on first use); every admin form posts it back."""
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    return session["csrf"]
+
+
+def _check_csrf() -> None:
+    sent = request.form.get("csrf_token", "")
+    if not sent:
+        raise APIError(400, "csrf_missing", "The form has no security token. Reload the page and try again.")
+    expected = str(session.get("csrf", ""))
+    if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+        raise APIError(403, "csrf_invalid", "The form's security token is wrong or has expired. "
+                                            "Reload the page (with cookies on) and try again.")
+
+
+@bp.before_request
+def _guard():
+    """Off without accounts; CSRF check on every POST; log in before anything but the login page."""
+    if not current_app.config["ADMIN_USERS"]:
+        return render_template("admin/disabled.html"), 404
+    if request.method == "POST":
+        _check_csrf()
+    g.moderator = _current_moderator()
+    if g.moderator is None and request.endpoint not in _PUBLIC_ENDPOINTS:
+        return redirect(url_for("admin.login"), 303)
+    return None
+
+
+@bp.after_app_request
+def _security_headers(response):
+    """The headers of every response under /admin, error pages and unknown URLs included."""
+    if request.path == bp.url_prefix or request.path.startswith(bp.url_prefix + "/"):
+        response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+@bp.context_processor
+def _template_helpers() -> dict[str, Any]:
+    return {"csrf_token": csrf_token, "find_thread": find_thread, "thread_url": thread_url,
+            "isoformat": storage.isoformat, "here": request.script_root + request.full_path.rstrip("?"),
+            "states": moderation.STATES, "approved": APPROVED}
+
+
+@bp.errorhandler(APIError)
+def _api_error(error: APIError):
+    return render_template("admin/error.html", status=error.status, message=error.message), error.status
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException):
+    if error.code is None or error.code < 400:  # routing redirects are not errors
+        return error
+    message = _HTTP_MESSAGES.get(error.code, error.description)
+    return render_template("admin/error.html", status=error.code, message=message), error.code
+
+
+# Form input --------------------------------------------------------------------------------------
+
+def _page_number() -> int:
+    raw = request.args.get("page", "1")
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= PAGE_MAX:
+        raise APIError(400, "invalid", f"`page` must be a whole number from 1 to {PAGE_MAX}.")
+    return int(raw)
+
+
+def _comment_ids(values: list[str]) -> list[int]:
+    """The selected comment ids, in order, each once."""
+    if not values:
+        raise APIError(400, "invalid", "Select at least one comment.")
+    if len(values) > BULK_MAX:
+        raise APIError(400, "invalid", f"Select at most {BULK_MAX} comments at once.")
+    if not all(value.isascii() and value.isdigit() and 1 <= int(value) <= ID_MAX for value in values):
+        raise APIError(400, "invalid", "The selected comments must be given by their numbers.")
+    return list(dict.fromkeys(int(value) for value in values))
+
+
+def _reason() -> str | None:
+    reason = request.form.get("reason", "").strip()
+    if len(reason) > moderation.REASON_MAX:
+        raise APIError(400, "invalid", f"A reason may have at most {moderation.REASON_MAX} characters.")
+    if any(unicodedata.category(char) == "Cc" for char in reason):
+        raise APIError(400, "invalid", "A reason must not contain control characters.")
+    return reason or None
+
+
+def _next_url() -> str:
+    """Where to go after an action: the admin page the form came from (never another site)."""
+    target = request.form.get("next", "")
+    home = url_for("admin.queue")
+    if target.startswith(home) and target.isascii() and target.isprintable() and "\\" not in target:
+        return target
+    return home
+
+
+def _known_thread(slug: str) -> Thread:
+    thread = find_thread(slug)
+    if thread is None:
+        raise APIError(404, "unknown_thread", "There is no article with comments at this address.")
+    return thread
+
+
+def _rebake(slugs: Iterable[str]) -> None:
+    """Update the static pages of these articles (each once)."""
+    for slug in set(slugs):
+        thread = find_thread(slug)
+        if thread is not None:
+            rebake.rebake_article(thread)
+
+
+# Pages -------------------------------------------------------------------------------------------
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if request.method == "GET":
+        if g.moderator:
+            return redirect(url_for("admin.queue"), 303)
+        return render_template("admin/login.html", name="")
+    name = request.form.get("name", "")
+    with security.limiter(current_app).limit(current_app.config["ADMIN_LOGIN_RATE_LIMIT"]):
+        moderator = _authenticate(name, request.form.get("password", ""))
+    if moderator is None:
+        return render_template("admin/login.html", name=name[:NAME_MAX],
+                               error="Wrong name or password."), 403
+    _start_session(moderator)
+    return redirect(url_for("admin.queue"), 303)
+
+
+@bp.post("/logout")
+def logout():
+    session.clear()
+    flash("You are logged out.")
+    return redirect(url_for("admin.login"), 303)
+
+
+@bp.get("/")
+def queue():
+    """Comments in one state (held by default), newest first, with the per-comment and bulk forms."""
+    state = request.args.get("state", moderation.PENDING)
+    if state not in moderation.STATES:
+        raise APIError(400, "invalid", f"`state` must be one of {', '.join(moderation.STATES)}.")
+    page = moderation.comments_in_state(db.connection(), state, page=_page_number(),
+                                        size=current_app.config["ADMIN_PAGE_SIZE"])
+    return render_template("admin/queue.html", state=state, page=page)
+
+
+@bp.post("/moderate")
+def moderate():
+    """Approve, reject or delete one comment or many (the bulk form posts several `ids`)."""
+    action = request.form.get("action", "")
+    if action not in moderation.COMMENT_ACTIONS:
+        raise APIError(400, "invalid", f"The action must be one of {', '.join(moderation.COMMENT_ACTIONS)}.")
+    comment_ids = _comment_ids(request.form.getlist("ids"))
+    reason = _reason()
+    public = action == moderation.DELETE and request.form.get("public") == "on"
+    if public and not reason:
+        raise APIError(400, "invalid", "Write the reason to show it publicly.")
+    conn = db.connection()
+    changed = moderation.moderate(conn, g.moderator, action, comment_ids, reason=reason, public=public)
+    conn.commit()
+    _rebake(row.slug for row in changed if row.state == APPROVED or action == moderation.APPROVE)
+    if action == moderation.APPROVE:
+        for row in changed:  # after the commit: never mail about an approval rolled back
+            notify.notify_reply_published(row)
+    flash(f"{action.capitalize()}: {len(changed)} of {len(comment_ids)} selected comments "
+          f"(the others were already in that state or gone).")
+    return redirect(_next_url(), 303)
+
+
+@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+def edit(comment_id: int):
+    """Correct a comment's text; it is rendered and sanitised like a reader's."""
+    conn = db.connection()
+    row = moderation.get_comment(conn, comment_id)
+    if row is None or row.deleted:
+        raise APIError(404, "unknown_comment", "This comment does not exist (any more).")
+    if request.method == "GET":
+        return render_template("admin/edit.html", comment=row, text=row.text)
+    try:
+        text = verify({"text": request.form.get("text", "")}, EDIT_FIELDS)["text"]
+    except InvalidInput as problem:
+        return render_template("admin/edit.html", comment=row, text=request.form.get("text", ""),
+                               error=f"The text {problem.fields['text']}."), 400
+    moderation.edit(conn, g.moderator, row, text=text, html=render(text), reason=_reason())
+    conn.commit()
+    if row.state == APPROVED:
+        _rebake([row.slug])
+    flash(f"Comment #{row.id} edited.")
+    return redirect(_next_url(), 303)
+
+
+@bp.get("/threads/<slug>")
+def thread(slug: str):
+    """One article's comments in every state, and its lock switch."""
+    article = _known_thread(slug)
+    conn = db.connection()
+    return render_template("admin/thread.html", thread=article, rows=moderation.thread_comments(conn, slug),
+                           locked=storage.thread_is_locked(conn, slug))
+
+
+@bp.post("/threads/<slug>/lock")
+def lock(slug: str):
+    """Lock (no new comments or edits by readers) or unlock a thread."""
+    article = _known_thread(slug)
+    wanted = request.form.get("locked", "")
+    if wanted not in ("0", "1"):
+        raise APIError(400, "invalid", "`locked` must be 1 (lock) or 0 (unlock).")
+    conn = db.connection()
+    moderation.set_thread_locked(conn, g.moderator, slug, wanted == "1", _reason())
+    conn.commit()
+    rebake.rebake_article(article)
+    flash(f"Comments on “{article.title}” are now {'locked' if wanted == '1' else 'open'}.")
+    return redirect(url_for("admin.thread", slug=slug), 303)
+
+
+@bp.get("/log")
+def log():
+    page = moderation.log_entries(db.connection(), page=_page_number(),
+                                  size=current_app.config["ADMIN_PAGE_SIZE"])
+    return render_template("admin/log.html", page=page)
+
+
+# CLI ---------------------------------------------------------------------------------------------
+
+def _read_password() -> str:
+    """Prompted twice, hidden, on a terminal; otherwise one line of standard input."""
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@click.command("set-password")
+@click.argument("name")
+@with_appcontext
+def set_password_command(name: str) -> None:
+    """Print a password hash for moderator NAME and the COMMENTS_ADMIN_USERS line that adds it
+    (keeping the moderators configured already)."""
+    if not is_valid_name(name):
+        raise click.BadParameter(f"a moderator name has 1-{NAME_MAX} characters, no control "
+                                 f"characters and no outer spaces", param_hint="NAME")
+    password = _read_password()
+    if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
+        raise click.UsageError(f"The password must have {PASSWORD_MIN} to {PASSWORD_MAX} characters.")
+    password_hash = generate_password_hash(password)
+    users = {**current_app.config["ADMIN_USERS"], name: password_hash}
+    click.echo(f"Password hash for {name}:\n{password_hash}\n")
+    click.echo("Put this line in the service's environment (then restart it):")
+    click.echo(f"COMMENTS_ADMIN_USERS={shlex.quote(json.dumps(users))}")
