@@ -13,7 +13,7 @@ from .tokens import issue_form_token
 log = logging.getLogger(__name__)
 
 _FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
-_KEPT_FIELDS = ("author", "email", "website", "text", "parent")
+_KEPT_FIELDS = ("author", "email", "website", "text", "parent", "notify")
 
 #: (code, message) for the HTTP errors raised by Flask, Werkzeug and Flask-Limiter.
 _HTTP_ERRORS = {

@@ -3,6 +3,9 @@
 - Form token: {"thread": slug, "at": unix time}, signed. It stands in for a same-origin Origin
   header and proves the form was on screen at least MIN_FILL_SECONDS before it was sent.
 - Edit token: the comment id, signed and timestamped; valid for the edit window only.
+- Subscription tokens: [subscription id, its creation stamp], signed. The confirmation token is
+  timestamped (valid SUBSCRIPTION_CONFIRM_MAX_AGE); the unsubscribe token never expires, since it
+  sits in every reply mail. The stamp keeps a token from matching a later row that reuses the id.
 """
 
 import secrets
@@ -13,6 +16,8 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLS
 
 _FORM_SALT = "comments.form-token"
 _EDIT_SALT = "comments.edit-token"
+_CONFIRM_SALT = "comments.subscription-confirm"
+_UNSUBSCRIBE_SALT = "comments.subscription-unsubscribe"
 
 
 class TokenRejected(Exception):
@@ -56,6 +61,41 @@ def check_edit_token(secret_key: str, token: str, comment_id: int, max_age: floa
         raise TokenRejected("This edit token is not valid.") from None
     if signed_id != comment_id:
         raise TokenRejected("This edit token belongs to another comment.")
+
+
+def issue_confirm_token(secret_key: str, subscription_id: int, stamp: str) -> str:
+    return URLSafeTimedSerializer(secret_key, salt=_CONFIRM_SALT).dumps([subscription_id, stamp])
+
+
+def check_confirm_token(secret_key: str, token: str, max_age: float) -> tuple[int, str]:
+    """The (subscription id, stamp) of a confirmation token issued less than max_age ago."""
+    try:
+        payload = URLSafeTimedSerializer(secret_key, salt=_CONFIRM_SALT).loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise TokenRejected("This confirmation link has expired.") from None
+    except BadSignature:
+        raise TokenRejected("This confirmation link is not valid.") from None
+    return _subscription_reference(payload)
+
+
+def issue_unsubscribe_token(secret_key: str, subscription_id: int, stamp: str) -> str:
+    return URLSafeSerializer(secret_key, salt=_UNSUBSCRIBE_SALT).dumps([subscription_id, stamp])
+
+
+def check_unsubscribe_token(secret_key: str, token: str) -> tuple[int, str]:
+    """The (subscription id, stamp) of an unsubscribe token."""
+    try:
+        payload = URLSafeSerializer(secret_key, salt=_UNSUBSCRIBE_SALT).loads(token)
+    except BadSignature:
+        raise TokenRejected("This unsubscribe link is not valid.") from None
+    return _subscription_reference(payload)
+
+
+def _subscription_reference(payload: object) -> tuple[int, str]:
+    match payload:
+        case [int() as subscription_id, str() as stamp] if not isinstance(subscription_id, bool):
+            return subscription_id, stamp
+    raise TokenRejected("This link is not valid.")
 
 
 def development_secret_key(instance_path: Path) -> str:

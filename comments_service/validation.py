@@ -8,7 +8,9 @@ Limits (the documented contract; docs/api.md):
 - text: required, 3-10 000 characters after trimming (Markdown subset, see render.py);
 - parent: optional, the id of a comment in the same thread (the API checks the thread), given as
   an integer or a string of digits (the form and the widget post strings); "" means none;
-- form_token, homepage: the anti-spam fields (security.py), strings of at most 1000 characters.
+- form_token, homepage: the anti-spam fields (security.py), strings of at most 1000 characters;
+- notify: optional, mail me replies (notify.py): JSON true/false, or "on" from the form's checkbox
+  (an unchecked checkbox is not sent at all); true needs an email.
 Any other field is rejected (explicit allow-list). Empty optional strings become None.
 """
 
@@ -25,7 +27,8 @@ TEXT_MIN, TEXT_MAX = 3, 10_000
 TOKEN_MAX = 1000
 ID_MAX = 2**31 - 1  # the id column is a 32-bit integer on PostgreSQL
 
-COMMENT_FIELDS = frozenset({"author", "email", "website", "text", "parent", "form_token", "homepage"})
+COMMENT_FIELDS = frozenset({"author", "email", "website", "text", "parent", "form_token", "homepage",
+                            "notify"})
 EDIT_FIELDS = frozenset({"text"})
 REQUIRED_FIELDS = frozenset({"author", "text"})
 
@@ -104,6 +107,14 @@ def _token(value: Any) -> str:
     return _string(value, TOKEN_MAX)
 
 
+def _notify(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value == "on":
+        return True
+    raise _FieldError("must be true or false")
+
+
 _CHECKS: dict[str, Callable[[Any], Any]] = {
     "author": _author,
     "email": _email,
@@ -112,8 +123,10 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "parent": _parent,
     "form_token": _token,
     "homepage": _token,
+    "notify": _notify,
 }
-_ABSENT = {"email": None, "website": None, "parent": None, "form_token": "", "homepage": ""}
+_ABSENT = {"email": None, "website": None, "parent": None, "form_token": "", "homepage": "",
+           "notify": False}
 
 
 def verify(data: Any, allowed: frozenset[str] = COMMENT_FIELDS) -> dict[str, Any]:
@@ -137,6 +150,8 @@ def verify(data: Any, allowed: frozenset[str] = COMMENT_FIELDS) -> dict[str, Any
             clean[name] = _CHECKS[name](data[name])
         except _FieldError as problem:
             errors[name] = str(problem)
+    if clean.get("notify") and "email" in clean and not clean["email"]:
+        errors["notify"] = "needs your email address in the Email field"
     if errors:
         raise InvalidInput(errors)
     return clean

@@ -1,14 +1,19 @@
 """Form and edit tokens (no Flask app needed: the site build issues form tokens)."""
 
 import pytest
+from itsdangerous import URLSafeSerializer
 from itsdangerous.timed import TimestampSigner
 
 from comments_service.tokens import (
     TokenRejected,
+    check_confirm_token,
     check_edit_token,
     check_form_token,
+    check_unsubscribe_token,
+    issue_confirm_token,
     issue_edit_token,
     issue_form_token,
+    issue_unsubscribe_token,
 )
 
 KEY = "secret"
@@ -54,3 +59,37 @@ def test_edit_token_expires(monkeypatch):
         token = issue_edit_token(KEY, 5)
     with pytest.raises(TokenRejected, match="over"):
         check_edit_token(KEY, token, 5, max_age=900)
+
+
+STAMP = "2026-11-25T10:00:00.123456+00:00"
+
+
+def test_subscription_tokens_round_trip():
+    assert check_confirm_token(KEY, issue_confirm_token(KEY, 7, STAMP), max_age=60) == (7, STAMP)
+    assert check_unsubscribe_token(KEY, issue_unsubscribe_token(KEY, 7, STAMP)) == (7, STAMP)
+
+
+def test_subscription_tokens_are_not_interchangeable():
+    with pytest.raises(TokenRejected, match="unsubscribe link is not valid"):
+        check_unsubscribe_token(KEY, issue_confirm_token(KEY, 7, STAMP))
+    with pytest.raises(TokenRejected, match="confirmation link is not valid"):
+        check_confirm_token(KEY, issue_unsubscribe_token(KEY, 7, STAMP), max_age=60)
+    with pytest.raises(TokenRejected, match="not valid"):
+        check_confirm_token(KEY, issue_edit_token(KEY, 7), max_age=60)
+    with pytest.raises(TokenRejected, match="not valid"):
+        check_unsubscribe_token("another key", issue_unsubscribe_token(KEY, 7, STAMP))
+
+
+def test_confirm_token_expires(monkeypatch):
+    with monkeypatch.context() as patch:
+        patch.setattr(TimestampSigner, "get_timestamp", lambda self: 1_000_000_000)
+        token = issue_confirm_token(KEY, 7, STAMP)
+    with pytest.raises(TokenRejected, match="expired"):
+        check_confirm_token(KEY, token, max_age=7 * 24 * 3600)
+
+
+@pytest.mark.parametrize("payload", [7, [7], ["7", STAMP], [True, STAMP], [7, STAMP, 1], {"id": 7}])
+def test_signed_but_malformed_subscription_payloads_are_rejected(payload):
+    token = URLSafeSerializer(KEY, salt="comments.subscription-unsubscribe").dumps(payload)
+    with pytest.raises(TokenRejected, match="This link is not valid."):
+        check_unsubscribe_token(KEY, token)

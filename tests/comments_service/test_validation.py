@@ -15,7 +15,7 @@ def problems(data, **kwargs) -> dict[str, str]:
 
 def test_minimal_comment_gets_empty_optional_fields():
     assert verify(VALID) == {"author": "Ann", "text": "Hello there", "email": None, "website": None,
-                             "parent": None, "form_token": "", "homepage": ""}
+                             "parent": None, "form_token": "", "homepage": "", "notify": False}
 
 
 def test_values_are_trimmed_and_newlines_normalised():
@@ -23,6 +23,23 @@ def test_values_are_trimmed_and_newlines_normalised():
                     "website": " https://ann.example/x "})
     assert clean["author"] == "Ann" and clean["text"] == "Line one\nLine two"
     assert clean["email"] == "a@b.org" and clean["website"] == "https://ann.example/x"
+
+
+@pytest.mark.parametrize("notify, expected", [(True, True), (False, False), ("on", True)])
+def test_notify_accepts_json_booleans_and_the_checkbox_value(notify, expected):
+    assert verify(VALID | {"email": "ann@example.org", "notify": notify})["notify"] is expected
+
+
+@pytest.mark.parametrize("notify", ["off", "true", 1, None, ""])
+def test_notify_rejects_anything_else(notify):
+    assert problems(VALID | {"email": "ann@example.org", "notify": notify}) == {
+        "notify": "must be true or false"}
+
+
+def test_notify_needs_an_email():
+    assert problems(VALID | {"notify": True}) == {
+        "notify": "needs your email address in the Email field"}
+    assert "notify" not in problems(VALID | {"notify": True, "email": "not-an-address"})
 
 
 @pytest.mark.parametrize("parent, expected", [(7, 7), ("7", 7), ("", None), (None, None)])

@@ -170,6 +170,19 @@ def test_validation_errors_with_javascript_keep_the_input(page, server):
     expect(page.locator(".field-error")).to_have_count(0)
 
 
+def test_notify_checkbox_is_posted_by_the_widget(page, server):
+    open_article(page, server, "notify")
+    fill(page, text="Tell me about replies.")
+    page.check("#comment-notify")
+    page.click("#comment-form button[type=submit]")
+    expect(page.locator("#comment-notify-error")).to_have_text(
+        "Email me when someone replies needs your email address in the Email field.")
+    expect(page.locator("#comment-notify")).to_have_attribute("aria-invalid", "true")
+    page.fill("#comment-email", "ann@example.org")
+    page.click("#comment-form button[type=submit]")
+    expect(page.locator("#comments article.comment .comment-body")).to_have_text(["Tell me about replies."])
+
+
 def test_validation_errors_without_javascript_keep_the_input(static_page, server):
     open_article(static_page, server, "invalid-nojs")
     fill(static_page, text="ab", website=NOT_HTTP)
@@ -218,12 +231,12 @@ def test_keyboard_only_posting(page, server):
         raise AssertionError("the name field was never reached with Tab")
     focus_order = []
     page.keyboard.type("Keyboard Kim")
-    for _ in range(4):
+    for _ in range(5):
         page.keyboard.press("Tab")
         focus_order.append(page.evaluate("document.activeElement.name || document.activeElement.textContent"))
         if focus_order[-1] == "text":
             page.keyboard.type("Typed without a mouse.")
-    assert focus_order == ["email", "website", "text", "Post comment"]  # the honeypot is skipped
+    assert focus_order == ["email", "notify", "website", "text", "Post comment"]  # the honeypot is skipped
     page.keyboard.press("Enter")
     expect(section.locator("article.comment .comment-body")).to_have_text("Typed without a mouse.")
 

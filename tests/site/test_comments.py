@@ -163,12 +163,14 @@ def test_form_has_labelled_fields_honeypot_and_a_valid_token(seeded):
     _, output = seeded
     html = article_html(output)
     controls = {attrs["name"]: attrs for attrs in nesting(comments_section(html)).controls}
-    assert set(controls) == {"author", "email", "website", "text", "homepage", "parent", "form_token"}
-    for name in ("author", "email", "website", "text", "homepage"):
+    assert set(controls) == {"author", "email", "notify", "website", "text", "homepage", "parent",
+                             "form_token"}
+    for name in ("author", "email", "notify", "website", "text", "homepage"):
         assert f'<label for="{controls[name]["id"]}">' in html, name
     assert "required" in controls["author"] and "required" in controls["text"]
     assert (controls["homepage"]["tabindex"], controls["homepage"]["autocomplete"]) == ("-1", "off")
     assert (controls["parent"]["type"], controls["parent"]["value"]) == ("hidden", "")
+    assert controls["notify"]["type"] == "checkbox" and "checked" not in controls["notify"]
     check_form_token(SECRET_KEY, controls["form_token"]["value"], SLUG, min_age=0, max_age=3600)
     assert f'<form id="comment-form" class="comment-form" method="post" action="/api/threads/{SLUG}/comments"' in html
 

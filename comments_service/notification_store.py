@@ -1,0 +1,67 @@
+"""Queries behind the notification mails (notify.py), with no Flask import.
+
+Reply subscriptions are double opt-in: a row is stored unconfirmed together with the comment that
+asked for it, and confirmed only from the link mailed to its address. A subscription belongs to
+its comment: deleting the comment deletes it (storage.delete_comment, and the foreign key's
+ON DELETE CASCADE). Functions run in the caller's transaction; the caller commits.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import Connection, delete, select, update
+from sqlalchemy.engine import Row
+
+from .models import comments, reply_subscriptions, threads
+from .storage import as_utc, utcnow
+
+
+def subscription_stamp(created: datetime) -> str:
+    """What ties a token to one subscription row besides its id (SQLite reuses the id of a
+    deleted last row): its creation time to the microsecond, in UTC."""
+    return as_utc(created).isoformat()
+
+
+def subscribe(conn: Connection, comment_id: int, email: str) -> None:
+    """Store an unconfirmed subscription of `email` to replies to `comment_id`."""
+    conn.execute(reply_subscriptions.insert().values(
+        comment_id=comment_id, email=email, confirmed=False, created=utcnow()))
+
+
+def find_subscription(conn: Connection, subscription_id: int, stamp: str) -> Row | None:
+    """The subscription a token names, or None when it is gone (unsubscribed, comment deleted)."""
+    row = conn.execute(select(reply_subscriptions)
+                       .where(reply_subscriptions.c.id == subscription_id)).first()
+    if row is None or subscription_stamp(row.created) != stamp:
+        return None
+    return row
+
+
+def confirm_subscription(conn: Connection, subscription_id: int) -> None:
+    conn.execute(update(reply_subscriptions).where(reply_subscriptions.c.id == subscription_id)
+                 .values(confirmed=True))
+
+
+def remove_subscription(conn: Connection, subscription_id: int) -> None:
+    conn.execute(delete(reply_subscriptions).where(reply_subscriptions.c.id == subscription_id))
+
+
+def confirmed_subscription(conn: Connection, comment_id: int) -> Row | None:
+    """The confirmed subscription to replies to `comment_id`, if there is one."""
+    query = select(reply_subscriptions).where(reply_subscriptions.c.comment_id == comment_id,
+                                              reply_subscriptions.c.confirmed)
+    return conn.execute(query).first()
+
+
+def comment_for_mail(conn: Connection, comment_id: int) -> Row | None:
+    """A comment as the mails quote it (text as typed, email, the reasons it was held) with its
+    thread slug and its own subscription, if any (`subscription_id` None when there is none)."""
+    query = (select(comments.c.id, comments.c.parent_id, comments.c.state, comments.c.deleted,
+                    comments.c.author, comments.c.email, comments.c.website, comments.c.text,
+                    comments.c.flags, threads.c.slug,
+                    reply_subscriptions.c.id.label("subscription_id"),
+                    reply_subscriptions.c.created.label("subscription_created"),
+                    reply_subscriptions.c.confirmed.label("subscription_confirmed"))
+             .join_from(comments, threads)
+             .outerjoin(reply_subscriptions, reply_subscriptions.c.comment_id == comments.c.id)
+             .where(comments.c.id == comment_id))
+    return conn.execute(query).first()

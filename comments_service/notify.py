@@ -1,0 +1,135 @@
+"""The mails the service sends, and when (docs/privacy.md says what they contain):
+
+- a comment is held for moderation: every MODERATOR_EMAILS address gets the article, the
+  author, the text, the reasons it was held and the link to /admin/;
+- a comment asks for reply notifications (`notify`): its address gets a confirmation link
+  (double opt-in, nothing else is ever sent to an unconfirmed address);
+- a reply is published: the confirmed subscriber of the parent comment gets it, with an RFC 8058
+  one-click unsubscribe link (not when they replied to themselves).
+
+Call these after the write is committed (a rolled-back comment must not be mailed about), inside
+a request: the mails link to the article (SITE_URL, else the request's host) and to the service
+(SERVICE_URL, else SITE_URL, else the request's host). They read on a connection of their own and
+only queue mail (mail.py), so they cost a request one or two small queries and never fail it.
+"""
+
+from urllib.parse import urljoin
+
+from flask import current_app, request, url_for
+from sqlalchemy import Connection
+from sqlalchemy.engine import Row
+
+from . import db, mail, storage
+from .models import APPROVED, PENDING
+from .notification_store import (
+    comment_for_mail,
+    confirmed_subscription,
+    subscribe,
+    subscription_stamp,
+)
+from .threads import find_thread, thread_url
+from .tokens import issue_confirm_token, issue_unsubscribe_token
+
+
+def subscribe_to_replies(conn: Connection, comment: Row, email: str) -> None:
+    """Store the (unconfirmed) reply subscription a new comment asks for, in the caller's
+    transaction; nothing when mail is off, since it could never be confirmed."""
+    if mail.mail_enabled():
+        subscribe(conn, comment.id, email)
+
+
+def comment_posted(comment: Row) -> None:
+    """The mails a new comment causes: moderator alert if held, confirmation if it asked for
+    reply notifications, reply notification if published as a reply."""
+    if not mail.mail_enabled():
+        return
+    with storage.connect(db.engine()) as conn:
+        posted = comment_for_mail(conn, comment.id)
+        parent_subscription = _parent_subscription(conn, posted)
+    if posted is None:
+        return
+    if posted.state == PENDING:
+        _mail_moderators(posted)
+    if posted.subscription_id is not None and not posted.subscription_confirmed:
+        _mail_confirmation(posted)
+    if parent_subscription is not None:
+        _mail_reply(posted, parent_subscription)
+
+
+def notify_reply_published(comment: Row) -> None:
+    """Mail the confirmed subscriber of the comment `comment` replies to, now that `comment` is
+    published (the approve action calls this after committing; `comment` needs only `.id`)."""
+    if not mail.mail_enabled():
+        return
+    with storage.connect(db.engine()) as conn:
+        reply = comment_for_mail(conn, comment.id)
+        subscription = _parent_subscription(conn, reply)
+    if subscription is not None:
+        _mail_reply(reply, subscription)
+
+
+def _parent_subscription(conn: Connection, reply: Row | None) -> Row | None:
+    """The subscription a published reply must be mailed to: None when there is none, when the
+    reply is not published, or when its author is the subscriber (same address)."""
+    if reply is None or reply.parent_id is None or reply.state != APPROVED or reply.deleted:
+        return None
+    subscription = confirmed_subscription(conn, reply.parent_id)
+    if subscription is None or (reply.email or "").casefold() == subscription.email.casefold():
+        return None
+    return subscription
+
+
+def _article(slug: str) -> tuple[str, str]:
+    """The article's title and absolute URL (the slug and no URL for a thread no longer built)."""
+    thread = find_thread(slug)
+    if thread is None:
+        return slug, ""
+    return thread.title or slug, thread_url(thread)
+
+
+def _service_link(path: str) -> str:
+    config = current_app.config
+    return urljoin(config["SERVICE_URL"] or config["SITE_URL"] or request.host_url, path)
+
+
+def _mail_moderators(comment: Row) -> None:
+    title, url = _article(comment.slug)
+    reasons = ", ".join((comment.flags or "").split()) or "the moderation setting"
+    body = (f"A comment is waiting for moderation.\n\n"
+            f"Article: {title}\n         {url}\n"
+            f"Author:  {comment.author}\n"
+            f"Email:   {comment.email or '(none)'}\n"
+            f"Website: {comment.website or '(none)'}\n"
+            f"Held because: {reasons}\n\n"
+            f"{comment.text}\n\n"
+            f"Approve or reject it: {_service_link(request.script_root + '/admin/')}\n")
+    mail.send(current_app.config["MODERATOR_EMAILS"],
+              f"Held for moderation: comment by {comment.author} on “{title}”", body)
+
+
+def _mail_confirmation(comment: Row) -> None:
+    title, url = _article(comment.slug)
+    token = issue_confirm_token(current_app.secret_key, comment.subscription_id,
+                                subscription_stamp(comment.subscription_created))
+    days = max(1, current_app.config["SUBSCRIPTION_CONFIRM_MAX_AGE"] // 86400)
+    body = (f"Someone, probably you, asked to be emailed when somebody replies to the comment "
+            f"posted as {comment.author} on “{title}”:\n{url}#comment-{comment.id}\n\n"
+            f"To confirm, open this link and press the button (it works for {days} days):\n"
+            f"{_service_link(url_for('subscriptions.confirm', token=token))}\n\n"
+            f"If it was not you, ignore this email: nothing more will be sent to you.\n")
+    mail.send([comment.email], f"Confirm reply notifications for your comment on “{title}”", body)
+
+
+def _mail_reply(reply: Row, subscription: Row) -> None:
+    title, url = _article(reply.slug)
+    token = issue_unsubscribe_token(current_app.secret_key, subscription.id,
+                                    subscription_stamp(subscription.created))
+    unsubscribe = _service_link(url_for("subscriptions.unsubscribe", token=token))
+    body = (f"{reply.author} replied to your comment on “{title}”:\n\n"
+            f"{reply.text}\n\n"
+            f"Read the conversation: {url}#comment-{reply.id}\n\n"
+            f"You get this email because you asked for replies to your comment. "
+            f"To stop them: {unsubscribe}\n")
+    mail.send([subscription.email], f"{reply.author} replied to your comment on “{title}”", body,
+              {"List-Unsubscribe": f"<{unsubscribe}>",
+               "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})

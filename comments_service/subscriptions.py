@@ -1,0 +1,126 @@
+"""Reply-notification links from the mails (notify.py), under /api/subscriptions:
+
+- GET  confirm?token=...      a page with a "Confirm" button; POST confirms (double opt-in).
+- GET  unsubscribe?token=...  a page with an "Unsubscribe" button; POST unsubscribes.
+
+A GET never changes anything: mail scanners and link previews fetch links, and must not
+subscribe or unsubscribe anybody. The POST to the unsubscribe URL is also RFC 8058's one-click
+unsubscribe, which mail providers send from their own servers with the body
+`List-Unsubscribe=One-Click` and no Origin or cookies; so neither POST asks for an Origin or a
+CSRF token: the signed token in the URL is the credential (only the mailbox that received it
+has it), and it names one subscription. The only input read is `token`. Answers are small HTML
+pages, errors too (400 bad or expired link, 404 subscription gone, 429 too many requests), sent
+with no-referrer (the token must not leak) and no-store. Rate limits: the app's defaults.
+"""
+
+from flask import Blueprint, current_app, render_template, request
+from werkzeug.exceptions import TooManyRequests
+
+from . import db
+from .errors import APIError
+from .notification_store import (
+    confirm_subscription,
+    find_subscription,
+    remove_subscription,
+)
+from .tokens import TokenRejected, check_confirm_token, check_unsubscribe_token
+
+bp = Blueprint("subscriptions", __name__, url_prefix="/api/subscriptions")
+
+_TOKEN_MAX = 1000
+_SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+                               "frame-ancestors 'none'; base-uri 'none'",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "X-Robots-Tag": "noindex",
+}
+
+
+@bp.after_request
+def _protect(response):
+    response.headers.update(_SECURITY_HEADERS)
+    return response
+
+
+@bp.errorhandler(APIError)
+def _api_error_page(error: APIError):
+    return _page("This link does not work", error.message), error.status
+
+
+@bp.errorhandler(TooManyRequests)
+def _rate_limited_page(_error: TooManyRequests):
+    return _page("Too many requests", "Please wait a little and try again."), 429
+
+
+def _page(title: str, message: str, button: str = "") -> str:
+    return render_template("subscription.html", title=title, message=message, button=button,
+                           action=request.script_root + request.full_path)
+
+
+def _token() -> str:
+    token = request.args.get("token", "")
+    if not token or len(token) > _TOKEN_MAX:
+        raise APIError(400, "bad_token", "This link is incomplete. Please open the whole link "
+                                         "from the email.")
+    return token
+
+
+def _subscription(check):
+    """The subscription the request's token names (`check`: the token check of its kind)."""
+    try:
+        subscription_id, stamp = check(_token())
+    except TokenRejected as problem:
+        raise APIError(400, "bad_token", str(problem)) from None
+    subscription = find_subscription(db.connection(), subscription_id, stamp)
+    if subscription is None:
+        raise APIError(404, "unknown_subscription",
+                       "This subscription does not exist any more: it was cancelled, or its "
+                       "comment was deleted.")
+    return subscription
+
+
+def _confirmable():
+    return _subscription(lambda token: check_confirm_token(
+        current_app.secret_key, token, current_app.config["SUBSCRIPTION_CONFIRM_MAX_AGE"]))
+
+
+def _cancellable():
+    return _subscription(lambda token: check_unsubscribe_token(current_app.secret_key, token))
+
+
+@bp.get("/confirm")
+def confirm_page():
+    _confirmable()
+    return _page("Confirm reply notifications",
+                 "Press the button to get an email whenever someone replies to your comment.",
+                 button="Confirm")
+
+
+@bp.post("/confirm")
+def confirm():
+    """Idempotent: confirming twice is fine; after unsubscribing the old link gives 404."""
+    subscription = _confirmable()
+    conn = db.connection()
+    confirm_subscription(conn, subscription.id)
+    conn.commit()
+    return _page("Reply notifications are on",
+                 "You will get an email when someone replies to your comment. Each one has a "
+                 "link to stop them.")
+
+
+@bp.get("/unsubscribe")
+def unsubscribe_page():
+    _cancellable()
+    return _page("Stop reply notifications",
+                 "Press the button to stop the emails about replies to your comment.",
+                 button="Unsubscribe")
+
+
+@bp.post("/unsubscribe")
+def unsubscribe():
+    subscription = _cancellable()
+    conn = db.connection()
+    remove_subscription(conn, subscription.id)
+    conn.commit()
+    return _page("Unsubscribed", "You will get no more emails about replies to your comment.")

@@ -1,0 +1,130 @@
+"""mail.py: plain-text messages, sent off the request path through a real SMTP server (aiosmtpd),
+and the moderator mail a held comment causes (notify.py)."""
+
+import logging
+
+import pytest
+
+from comments_service import create_app, mail
+from comments_service.mail import Outgoing, build_message, header_text
+from tests.comments_service.conftest import error_of, free_port, mail_settings
+
+
+@pytest.fixture
+def app_config(app_config, smtp_server):
+    return app_config | mail_settings(smtp_server.port) | {"MODERATION": "all"}
+
+
+@pytest.fixture(autouse=True)
+def stop_mail_thread(app):
+    yield
+    mail.close(app)
+
+
+def delivered(app, smtp_server):
+    mail.flush(app)
+    return smtp_server.messages
+
+
+def test_held_comment_mails_every_moderator_in_plain_text(app, api, smtp_server):
+    response = api.post(author="Ann", email="ann@example.org", website="https://ann.example",
+                        text="See <b>this</b> and **that** at https://example.org/x")
+    assert response.status_code == 202
+
+    [message] = delivered(app, smtp_server)
+    assert smtp_server.recipients == [["editor@news.example.org", "desk@news.example.org"]]
+    assert message["To"] == "editor@news.example.org, desk@news.example.org"
+    assert message["From"] == "News comments <comments@news.example.org>"
+    assert message["Subject"] == "Held for moderation: comment by Ann on “First article”"
+    assert message["Auto-Submitted"] == "auto-generated"
+    assert message["Message-ID"] and message["Date"]
+    assert not message.is_multipart() and message.get_content_type() == "text/plain"
+    body = message.get_content()
+    assert "See <b>this</b> and **that** at https://example.org/x" in body  # as typed, not HTML
+    assert "First article\n         http://localhost/first-article.html" in body
+    assert "Author:  Ann" in body and "Email:   ann@example.org" in body
+    assert "Held because: moderation-all, links" in body
+    assert "https://news.example.org/admin/" in body
+
+
+def test_published_comment_mails_nobody(app, api, smtp_server):
+    app.config["MODERATION"] = "none"
+    api.comment(email="ann@example.org")
+    assert delivered(app, smtp_server) == []
+
+
+def test_post_returns_while_the_smtp_server_is_blocked(app, api, smtp_server):
+    smtp_server.gate.clear()  # the server takes the mail but does not answer DATA
+    assert api.post().status_code == 202
+    assert smtp_server.messages == []  # the response came first
+    smtp_server.gate.set()
+    [message] = delivered(app, smtp_server)
+    assert message["Subject"].startswith("Held for moderation")
+
+
+def test_smtp_server_down_still_accepts_the_comment_and_logs(app_config, caplog):
+    app = create_app(app_config | {"SMTP_PORT": free_port()})  # nothing listens there
+    with caplog.at_level(logging.ERROR, logger="comments_service.mail"):
+        response = app.test_client().post("/api/threads/first-article/comments",
+                                          json={"author": "Ann", "text": "Still here."},
+                                          headers={"Origin": "http://localhost"})
+        mail.flush(app)
+    mail.close(app)
+    assert response.status_code == 202
+    [record] = caplog.records
+    assert "not sent" in record.getMessage() and "Held for moderation" in record.getMessage()
+    assert isinstance(record.exc_info[1], ConnectionRefusedError)
+
+
+def test_line_breaks_in_a_name_cannot_add_headers(app, api, smtp_server):
+    assert error_of(api.post(author="Eve\r\nBcc: victim@example.org"))["fields"] == {
+        "author": "must not contain control characters"}
+    assert api.post(author="Eve\u2028Bcc: victim@example.org\u2029X-Evil: 1").status_code == 202
+
+    [message] = delivered(app, smtp_server)
+    assert message["Bcc"] is None and message["X-Evil"] is None
+    assert message["Subject"] == ("Held for moderation: comment by Eve Bcc: victim@example.org "
+                                  "X-Evil: 1 on “First article”")
+    assert smtp_server.recipients == [["editor@news.example.org", "desk@news.example.org"]]
+
+
+@pytest.mark.parametrize("raw, clean", [
+    ("Ann\r\nBcc: x@example.org", "Ann Bcc: x@example.org"),
+    ("a\nb\rc\x85d\u2028e\u2029f\x00g", "a b c d e f g"),
+    ("  spaced \t out  ", "spaced out"),
+])
+def test_header_text_is_one_clean_line(raw, clean):
+    assert header_text(raw) == clean
+
+
+def test_built_message_is_plain_utf8_text():
+    message = build_message("Desk <desk@example.org>", Outgoing(
+        ("reader@example.org",), "Grüße\r\nBcc: x@example.org", "Zeile 1\nÜbermorgen ✓\n" + "x" * 2000,
+        (("List-Unsubscribe", "<https://example.org/u?token=abc>"),)))
+    assert message["Subject"] == "Grüße Bcc: x@example.org" and message["Bcc"] is None
+    assert message.get_content_type() == "text/plain" and message.get_content_charset() == "utf-8"
+    assert message.get_content() == "Zeile 1\nÜbermorgen ✓\n" + "x" * 2000 + "\n"
+    assert all(len(line) <= 998 for line in message.as_bytes().splitlines())
+    assert message["List-Unsubscribe"] == "<https://example.org/u?token=abc>"
+
+
+def test_an_address_that_is_not_one_is_refused():
+    with pytest.raises(ValueError):
+        build_message("desk@example.org", Outgoing(("a,b@example.org",), "Hi", "Hello"))
+
+
+@pytest.mark.parametrize("settings, problem", [
+    ({"SMTP_SECURITY": "tls"}, "COMMENTS_SMTP_SECURITY must be one of none, starttls, ssl"),
+    ({"SMTP_FROM": ""}, "COMMENTS_SMTP_FROM must be set"),
+    ({"MODERATOR_EMAILS": "desk@example.org"}, "COMMENTS_MODERATOR_EMAILS must be a JSON list"),
+])
+def test_bad_smtp_settings_stop_the_app_with_a_clear_message(app_config, settings, problem):
+    with pytest.raises(RuntimeError, match=problem):
+        create_app(app_config | settings)
+
+
+def test_default_port_follows_the_security_setting(app):
+    ports = {security: mail.smtp_settings(app.config | {"SMTP_PORT": 0, "SMTP_SECURITY": security}).port
+             for security in ("none", "starttls", "ssl")}
+    assert ports == {"none": 25, "starttls": 587, "ssl": 465}
+    assert mail.smtp_settings(app.config | {"SMTP_HOST": ""}) is None
