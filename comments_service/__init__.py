@@ -25,9 +25,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     `comments_service.storage`, `.bake` and `.tokens`, and should not pay for the web app."""
     from flask import Flask
 
-    from . import api, db, errors, feeds, privacy, security, threads, transfer
+    from . import (admin, api, db, errors, feeds, mail, privacy, security, subscriptions, threads,
+                   transfer)
 
     app = Flask(__name__, instance_path=str(config.INSTANCE_PATH))
+    app.json.sort_keys = False  # every response dict is built in a fixed order; sorting costs
     app.config.from_object(config)
     app.config.from_prefixed_env("COMMENTS")
     if test_config is not None:
@@ -38,8 +40,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     threads.init_app(app)
     security.init_app(app)
+    mail.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(feeds.bp)
+    app.register_blueprint(subscriptions.bp)
+    admin.init_app(app)
     transfer.init_app(app)
     privacy.init_app(app)
     return app

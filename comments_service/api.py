@@ -11,7 +11,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import UnsupportedMediaType
 
-from . import db, rebake, security, storage
+from . import db, moderation, notify, rebake, security, storage
 from .errors import APIError, is_form_post
 from .models import APPROVED, PENDING
 from .render import count_links, render
@@ -45,10 +45,6 @@ def _since() -> int:
         raise APIError(400, "invalid", "`since` must be a comment id (a whole number, 0 or more).",
                        {"since": "must be a whole number, 0 or more"})
     return int(raw)
-
-
-def _thread_is_open(conn: Connection, thread: Thread) -> bool:
-    return thread.open and not storage.thread_is_locked(conn, thread.slug)
 
 
 def _require_open(conn: Connection, thread: Thread) -> None:
@@ -97,10 +93,9 @@ def _initial_state(conn: Connection, email: str | None) -> str:
 def list_comments(slug: str):
     thread = require_thread(slug)
     since = _since()
-    conn = db.connection()
-    response = jsonify(thread=slug, count=storage.approved_counts(conn, [slug])[slug],
-                       open=_thread_is_open(conn, thread),
-                       comments=storage.thread_comments(conn, slug, since))
+    page = storage.thread_page(db.connection(), slug, since)
+    response = jsonify(thread=slug, count=page.count, open=thread.open and not page.locked,
+                       comments=page.comments)
     response.headers["X-Form-Token"] = issue_form_token(current_app.secret_key, slug)
     response.headers["Cache-Control"] = "no-cache"
     return conditional(response)
@@ -119,11 +114,17 @@ def create_comment(slug: str):
     if fields["parent"] is not None and not storage.parent_accepts_replies(conn, fields["parent"], slug):
         raise APIError(400, "unknown_parent", "The comment you reply to is not on this article.",
                        {"parent": "is not a comment on this article"})
+    state = _initial_state(conn, fields["email"])
+    flags = (moderation.hold_flags(current_app.config["MODERATION"], fields["text"])
+             if state == PENDING else None)
     row = storage.create_comment(
         conn, slug=slug, parent=fields["parent"], author=fields["author"], email=fields["email"],
         website=fields["website"], text=fields["text"], html=html,
-        ip_hash=security.client_ip_hash(), state=_initial_state(conn, fields["email"]))
+        ip_hash=security.client_ip_hash(), state=state, flags=flags)
+    if fields["notify"]:
+        notify.subscribe_to_replies(conn, row, fields["email"])
     conn.commit()
+    notify.comment_posted(row)
     return _created(thread, row)
 
 

@@ -57,6 +57,44 @@ FEED_SIZE = 50
 #: Base URL for relative thread URLs in feeds and redirects; empty -> the request's host URL.
 SITE_URL = ""
 
+# Moderation UI at /admin/ (admin.py, docs/moderation.md).
+#: {"name": "<werkzeug password hash>"}; `flask --app comments_service set-password NAME` prints
+#: one. Empty -> /admin/ is switched off (404).
+ADMIN_USERS: dict[str, str] = {}
+#: Every /admin request, per client address and page (replaces the read/write limits below).
+ADMIN_RATE_LIMIT = "300 per minute"
+#: Login attempts per client address (checked before the password, so guessing is throttled).
+ADMIN_LOGIN_RATE_LIMIT = "5 per minute;20 per hour"
+#: Comments or log rows per admin page.
+ADMIN_PAGE_SIZE = 50
+#: Flask's session cookie carries the moderator's login: always SameSite=Strict and HttpOnly, Secure
+#: when the request came over https (SESSION_COOKIE_SECURE=true: always), signed with an age limit.
+SESSION_COOKIE_SECURE = False
+PERMANENT_SESSION_LIFETIME = 8 * 3600  # seconds
+
+# Email (mail.py, notify.py): moderator alerts for held comments and double-opt-in reply
+# notifications. Mail is sent by a background thread, never on the request path.
+#: SMTP server name; empty -> no mail at all (and `notify` on a comment stores nothing).
+SMTP_HOST = ""
+#: 0 -> the usual port for SMTP_SECURITY: 25 (none), 587 (starttls), 465 (ssl).
+SMTP_PORT = 0
+#: "none" (plain, e.g. a local relay), "starttls" (upgrade after connecting) or "ssl" (TLS at once).
+SMTP_SECURITY = "starttls"
+#: Login for the SMTP server; empty username -> no login.
+SMTP_USERNAME = ""
+SMTP_PASSWORD = ""
+#: The From address of every mail, e.g. "News comments <comments@news.example.org>".
+SMTP_FROM = ""
+#: Seconds to wait for the SMTP server (connect and each command) before the mail counts as failed.
+SMTP_TIMEOUT = 30
+#: Who gets a mail when a comment is held for moderation (JSON list in the environment).
+MODERATOR_EMAILS: list[str] = []
+#: Scheme and host of the public /api (e.g. "https://news.example.org") for the links in mails;
+#: empty -> SITE_URL, else the request's host. Use https: List-Unsubscribe (RFC 8058) needs it.
+SERVICE_URL = ""
+#: Seconds a reply-notification confirmation link works.
+SUBSCRIPTION_CONFIRM_MAX_AGE = 7 * 24 * 3600
+
 # Rate limits per client address and endpoint (Flask-Limiter syntax; see security.py).
 READ_RATE_LIMIT = "600 per minute"
 WRITE_RATE_LIMIT = "10 per minute;60 per hour"

@@ -12,14 +12,17 @@ busy_timeout instead of failing with "database is locked" when a read turns into
 import hashlib
 import hmac
 from datetime import UTC, datetime
+from html import escape
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Engine, create_engine, delete, event, func, inspect, select, update
+from sqlalchemy import (Connection, Engine, and_, bindparam, create_engine, delete, event, false, func,
+                        inspect, select, update)
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 
-from .models import APPROVED, REJECTED, comments, threads
+from .models import APPROVED, REJECTED, comments, reply_subscriptions, threads
+from .sqlite_writers import WriterQueue
 
 ALEMBIC_INI = Path(__file__).resolve().parent / "alembic.ini"
 _WRITE_OPTION = "comments_write_transaction"
@@ -29,6 +32,9 @@ _MIGRATION_LOCK_ID = 0x636F6D6D  # PostgreSQL advisory lock key ("comm")
 #: The only comment fields that ever leave the server (email and IP hash never do).
 PUBLIC_FIELDS = ("id", "parent", "author", "website", "html", "created", "edited")
 DELETED_AUTHOR = "[deleted]"
+#: How a comment a moderator removed with a public reason reads (the reason is escaped into it).
+#: The sanitiser drops `class` attributes, so no reader's comment can start like this.
+REMOVED_PREFIX = '<p class="comment-deleted comment-removed">Removed by a moderator: '
 
 _COLUMNS = (
     comments.c.id,
@@ -40,6 +46,7 @@ _COLUMNS = (
     comments.c.html,
     comments.c.created,
     comments.c.edited,
+    comments.c.moderation_reason,
     threads.c.slug,
 )
 
@@ -55,7 +62,8 @@ def engine_from_url(url: str) -> Engine:
 def _configure_sqlite(engine: Engine) -> None:
     """WAL + busy_timeout + synchronous=FULL + foreign keys on every connection, and real
     transactions: pysqlite's own BEGIN handling is switched off and SQLAlchemy emits BEGIN
-    (IMMEDIATE for write transactions), the recipe from SQLAlchemy's SQLite dialect docs."""
+    (IMMEDIATE for write transactions), the recipe from SQLAlchemy's SQLite dialect docs. Write
+    transactions on a file queue in sqlite_writers.WriterQueue rather than in the busy handler."""
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):
@@ -63,10 +71,20 @@ def _configure_sqlite(engine: Engine) -> None:
         for pragma in _SQLITE_PRAGMAS:
             dbapi_connection.execute(f"PRAGMA {pragma}")
 
+    database = _sqlite_file(engine)
+    writers = WriterQueue(str(database)) if database is not None else None
+
     @event.listens_for(engine, "begin")
     def on_begin(conn):
         immediate = conn.get_execution_options().get(_WRITE_OPTION)
+        if immediate and writers is not None:
+            writers.take_turn(conn.info)  # the DBAPI connection's info, kept until check-in
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    if writers is not None:
+        @event.listens_for(engine, "checkin")
+        def on_checkin(_dbapi_connection, record):
+            writers.give_turn_back(record.info)
 
 
 def connect(engine: Engine, *, write: bool = False) -> Connection:
@@ -128,10 +146,13 @@ def as_utc(moment: datetime) -> datetime:
 
 
 def isoformat(moment: datetime | None) -> str | None:
-    """UTC ISO 8601 with a Z, as the API shows times."""
+    """UTC ISO 8601 with a Z, as the API shows times (called twice per comment served: naive
+    SQLite values, stored as UTC, skip the time zone arithmetic)."""
     if moment is None:
         return None
-    return as_utc(moment).isoformat(timespec="seconds").replace("+00:00", "Z")
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.isoformat(timespec="seconds") + "Z"
 
 
 def hash_ip(salt: str, address: str | None) -> str | None:
@@ -145,9 +166,21 @@ def public_comment(row: Row) -> dict[str, Any]:
     """The output allow-list: a stored comment as the API, the feeds and the build show it."""
     if row.deleted:
         return {"id": row.id, "parent": row.parent_id, "author": DELETED_AUTHOR, "website": None,
-                "html": "", "created": isoformat(row.created), "edited": isoformat(row.edited)}
+                "html": _removal_notice(row.moderation_reason), "created": isoformat(row.created),
+                "edited": isoformat(row.edited)}
     return {"id": row.id, "parent": row.parent_id, "author": row.author, "website": row.website,
             "html": row.html, "created": isoformat(row.created), "edited": isoformat(row.edited)}
+
+
+def _removal_notice(public_reason: str | None) -> str:
+    """The placeholder text of a deleted comment: empty, or the moderator's public reason."""
+    return f"{REMOVED_PREFIX}{escape(public_reason)}</p>" if public_reason else ""
+
+
+def is_placeholder(comment: dict[str, Any]) -> bool:
+    """True for the public form of a deleted comment (plain or with a moderator's reason)."""
+    return comment["author"] == DELETED_AUTHOR and (
+        not comment["html"] or comment["html"].startswith(REMOVED_PREFIX))
 
 
 def _select_comments():
@@ -197,11 +230,12 @@ def has_approved_comment_from(conn: Connection, email: str | None) -> bool:
 
 def create_comment(conn: Connection, *, slug: str, parent: int | None, author: str,
                    email: str | None, website: str | None, text: str, html: str,
-                   ip_hash: str | None, state: str) -> Row:
-    """Insert a comment (text as typed, html rendered and sanitised) and return it."""
+                   ip_hash: str | None, state: str, flags: str | None = None) -> Row:
+    """Insert a comment (text as typed, html rendered and sanitised, `flags`: why it is held)
+    and return it."""
     values = dict(thread_id=_thread_id(conn, slug), parent_id=parent, state=state, author=author,
                   email=email, website=website, text=text, html=html, ip_hash=ip_hash,
-                  created=utcnow())
+                  created=utcnow(), flags=flags)
     comment_id = conn.execute(comments.insert().values(**values).returning(comments.c.id)).scalar_one()
     return get_comment(conn, comment_id)
 
@@ -218,14 +252,17 @@ def _has_replies(conn: Connection, comment_id: int) -> bool:
     return conn.execute(query.limit(1)).first() is not None
 
 
-def delete_comment(conn: Connection, comment_id: int) -> dict[str, Any] | None:
-    """Soft delete: a comment with replies becomes a placeholder (returned, public form) and loses
-    its personal data; one without replies disappears, and so do placeholders left without
-    replies by its removal."""
-    if _has_replies(conn, comment_id):
+def delete_comment(conn: Connection, comment_id: int, *,
+                   public_reason: str | None = None) -> dict[str, Any] | None:
+    """Soft delete: a comment with replies, or removed by a moderator with a `public_reason`,
+    becomes a placeholder (returned, public form) and loses its personal data; one without
+    replies disappears, and so do placeholders left without replies by its removal. Either way
+    its reply subscription (an email address) is deleted."""
+    conn.execute(delete(reply_subscriptions).where(reply_subscriptions.c.comment_id == comment_id))
+    if public_reason or _has_replies(conn, comment_id):
         conn.execute(update(comments).where(comments.c.id == comment_id).values(
             deleted=True, author=DELETED_AUTHOR, email=None, website=None, text="", html="",
-            ip_hash=None, edited=utcnow()))
+            ip_hash=None, edited=utcnow(), moderation_reason=public_reason or None))
         return public_comment(get_comment(conn, comment_id))
     parent_id = conn.execute(select(comments.c.parent_id).where(comments.c.id == comment_id)).scalar()
     conn.execute(delete(comments).where(comments.c.id == comment_id))
@@ -235,9 +272,9 @@ def delete_comment(conn: Connection, comment_id: int) -> dict[str, Any] | None:
 
 def _prune_placeholders(conn: Connection, comment_id: int | None) -> None:
     while comment_id is not None:
-        row = conn.execute(select(comments.c.deleted, comments.c.parent_id)
+        row = conn.execute(select(comments.c.deleted, comments.c.parent_id, comments.c.moderation_reason)
                            .where(comments.c.id == comment_id)).first()
-        if row is None or not row.deleted or _has_replies(conn, comment_id):
+        if row is None or not row.deleted or row.moderation_reason or _has_replies(conn, comment_id):
             return
         conn.execute(delete(comments).where(comments.c.id == comment_id))
         comment_id = row.parent_id
@@ -258,12 +295,47 @@ def reject_comment(conn: Connection, comment_id: int) -> bool:
     return _set_state(conn, comment_id, REJECTED)
 
 
-def thread_comments(conn: Connection, slug: str, since: int = 0) -> list[dict[str, Any]]:
-    """Published comments (and placeholders) of a thread newer than `since`, in display order."""
-    query = (_select_comments()
-             .where(threads.c.slug == slug, comments.c.state == APPROVED, comments.c.id > since)
-             .order_by(comments.c.id))
-    return [public_comment(row) for row in conn.execute(query)]
+class ThreadPage(NamedTuple):
+    """What a reader is shown of a thread: locked by a moderator?, number of published comments
+    (placeholders excluded), and the published comments and placeholders newer than `since`."""
+
+    locked: bool
+    count: int
+    comments: list[dict[str, Any]]
+
+
+def _thread_page_query():
+    """ONE statement for a thread page, built once (its compiled form is cached by SQLAlchemy):
+    a MATERIALIZED CTE holds the thread row and its published count, computed once (inline, a
+    correlated count would run again for every comment row), and the comments newer than :since
+    are outer-joined to it (a thread without any yields one row of NULL comment columns; a slug
+    never commented on yields no row). SQLite >= 3.35 and PostgreSQL >= 12 honour the hint."""
+    counted = comments.alias("counted")
+    published_count = (select(func.count(counted.c.id))
+                       .where(counted.c.thread_id == threads.c.id, counted.c.state == APPROVED,
+                              counted.c.deleted == false())
+                       .scalar_subquery())
+    thread = (select(threads.c.id, threads.c.locked, published_count.label("published_count"))
+              .where(threads.c.slug == bindparam("slug"))
+              .cte("thread").prefix_with("MATERIALIZED"))
+    shown = and_(comments.c.thread_id == thread.c.id, comments.c.state == APPROVED,
+                 comments.c.id > bindparam("since"))
+    return (select(thread.c.locked, thread.c.published_count,
+                   *(column for column in _COLUMNS if column.table is comments))
+            .select_from(thread.outerjoin(comments, shown))
+            .order_by(comments.c.id))
+
+
+_THREAD_PAGE = _thread_page_query()
+
+
+def thread_page(conn: Connection, slug: str, since: int = 0) -> ThreadPage:
+    """The thread `slug` as readers see it (comments in display order), in one round trip."""
+    rows = conn.execute(_THREAD_PAGE, {"slug": slug, "since": since}).all()
+    if not rows:
+        return ThreadPage(locked=False, count=0, comments=[])
+    return ThreadPage(locked=bool(rows[0].locked), count=rows[0].published_count,
+                      comments=[public_comment(row) for row in rows if row.id is not None])
 
 
 def approved_counts(conn: Connection, slugs: list[str]) -> dict[str, int]:

@@ -5,14 +5,24 @@ Every test gets a fresh SQLite file. Modules that must also run on PostgreSQL us
 `database_url` fixture parametrised by `database_backends` below.
 """
 
+import asyncio
+import email
+import email.policy
 import json
+import re
+import socket
+import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from html import unescape
 from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import create_engine, make_url, text
+from werkzeug.security import generate_password_hash
 
-from comments_service import create_app
+from comments_service import create_app, storage
 from comments_service.db import engine as app_engine
 from tests.conftest import require_backend
 
@@ -51,6 +61,23 @@ def any_database_url(request, tmp_path):
     if request.param == "sqlite":
         yield sqlite_url(tmp_path)
         return
+    with postgres_schema_url() as url:
+        yield url
+
+
+@pytest.fixture
+def engine(any_database_url):
+    """An engine on a migrated, empty database of each backend (storage-level tests)."""
+    engine = storage.engine_from_url(any_database_url)
+    storage.upgrade_schema(engine)
+    yield engine
+    engine.dispose()
+
+
+@contextmanager
+def postgres_schema_url() -> Iterator[str]:
+    """The URL of a new, empty schema on the test PostgreSQL server (set as its search_path),
+    dropped on exit so reruns start clean."""
     server = make_url(require_backend("COMMENTS_TEST_POSTGRES_URL", "PostgreSQL"))
     schema = f"comments_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(server)
@@ -151,3 +178,100 @@ def assert_inert(html: str) -> None:
             assert not name.startswith("on"), html
             if name in {"href", "src", "action", "formaction"}:
                 assert (value or "").lower().startswith(("http://", "https://", "mailto:")), html
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (just now)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Mailbox:
+    """An aiosmtpd handler keeping every message it receives. While `gate` is clear, each delivery
+    waits in the DATA step (the server is "blocked") until the test sets it."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.messages: list[email.message.EmailMessage] = []
+        self.recipients: list[list[str]] = []
+        self.gate = threading.Event()
+        self.gate.set()
+
+    async def handle_DATA(self, server, session, envelope):
+        await asyncio.get_running_loop().run_in_executor(None, self.gate.wait)
+        content = envelope.content.replace(b"\r\n", b"\n")  # SMTP line ends, as a mailbox stores them
+        self.messages.append(email.message_from_bytes(content, policy=email.policy.default))
+        self.recipients.append(list(envelope.rcpt_tos))
+        return "250 Message accepted"
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on 127.0.0.1 collecting messages in a Mailbox."""
+    from aiosmtpd.controller import Controller
+
+    mailbox = Mailbox(free_port())
+    controller = Controller(mailbox, hostname="127.0.0.1", port=mailbox.port)
+    controller.start()
+    yield mailbox
+    mailbox.gate.set()
+    controller.stop()
+
+
+def mail_settings(port: int) -> dict:
+    """Settings that send the app's mail to 127.0.0.1:`port` (see `smtp_server`)."""
+    return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": port, "SMTP_SECURITY": "none",
+            "SMTP_FROM": "News comments <comments@news.example.org>",
+            "MODERATOR_EMAILS": ["editor@news.example.org", "desk@news.example.org"],
+            "SERVICE_URL": "https://news.example.org"}
+
+
+# Moderators ---------------------------------------------------------------------------------------
+
+PASSWORD = "correct horse battery staple"
+#: Fast to check (tests log in often); production hashes come from set-password (scrypt).
+FAST_HASH = "pbkdf2:sha256:1000"
+
+
+def admin_users() -> dict[str, str]:
+    """COMMENTS_ADMIN_USERS with one moderator, "ann", whose password is PASSWORD."""
+    return {"ann": generate_password_hash(PASSWORD, method=FAST_HASH)}
+
+
+def csrf_of(client) -> str:
+    with client.session_transaction() as session:
+        return session["csrf"]
+
+
+def log_in(client, name="ann", password=PASSWORD):
+    client.get("/admin/login")
+    return client.post("/admin/login", data={"csrf_token": csrf_of(client), "name": name,
+                                             "password": password})
+
+
+class Moderator:
+    """A logged-in moderator posting the admin forms as a browser would."""
+
+    def __init__(self, client):
+        self.client = client
+        assert log_in(client).status_code == 303
+
+    def post(self, path, **data):
+        return self.client.post(path, data={"csrf_token": csrf_of(self.client)} | data)
+
+    def act(self, action, *ids, **data):
+        response = self.post("/admin/moderate", action=action, ids=[str(i) for i in ids], **data)
+        assert response.status_code == 303, response.get_data(as_text=True)
+        return response
+
+    def page(self, path="/admin/", **params):
+        response = self.client.get(path, query_string=params)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return response.get_data(as_text=True)
+
+    def log(self) -> list[list[str]]:
+        """The log page's rows as lists of cell texts."""
+        rows = re.findall(r"<tr>(.*?)</tr>", self.page("/admin/log"), re.DOTALL)
+        cells = [re.findall(r"<td>(.*?)</td>", row, re.DOTALL) for row in rows]
+        return [[unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in row] for row in cells if row]
