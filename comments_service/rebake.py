@@ -39,9 +39,9 @@ def _current_section_context(thread: Thread) -> dict[str, Any]:
     """The thread as it is in the database now, on a connection of its own (the request's
     transaction is committed, this one sees the latest writes of every worker)."""
     with storage.connect(db.engine()) as conn:
-        comments = storage.thread_comments(conn, thread.slug)
-        is_open = thread.open and not storage.thread_is_locked(conn, thread.slug)
-    return section_context(slug=thread.slug, url=thread.url, comments=comments, is_open=is_open,
+        page = storage.thread_page(conn, thread.slug)
+    return section_context(slug=thread.slug, url=thread.url, comments=page.comments,
+                           is_open=thread.open and not page.locked,
                            form_token=issue_form_token(current_app.secret_key, thread.slug),
                            api_url=request.script_root + "/api")
 

@@ -8,14 +8,6 @@ from comments_service.models import APPROVED, PENDING, REJECTED
 
 
 @pytest.fixture
-def engine(any_database_url):
-    engine = storage.engine_from_url(any_database_url)
-    storage.upgrade_schema(engine)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
 def add(engine):
     """Insert a comment; returns its id."""
 
@@ -46,7 +38,7 @@ def test_upgrade_schema_is_idempotent(engine):
 
 def test_public_comment_carries_only_the_allowed_fields(engine, add):
     comment_id = add(email="ann@example.org")
-    [comment] = run(engine, storage.thread_comments, "first-article")
+    [comment] = run(engine, storage.thread_page, "first-article").comments
     assert tuple(comment) == storage.PUBLIC_FIELDS
     assert comment["id"] == comment_id and comment["author"] == "Ann"
     assert comment["created"].endswith("Z") and comment["edited"] is None
@@ -60,22 +52,37 @@ def test_ip_is_stored_as_a_salted_hash():
     assert storage.hash_ip("salt", None) is None
 
 
-def test_thread_comments_in_order_since_and_only_approved(engine, add):
+def test_thread_page_in_order_since_and_only_approved(engine, add):
     first = add()
     add(state=PENDING)
     rejected = add()
     run(engine, storage.reject_comment, rejected)
     third = add()
     add("second-article")
-    assert [c["id"] for c in run(engine, storage.thread_comments, "first-article")] == [first, third]
-    assert [c["id"] for c in run(engine, storage.thread_comments, "first-article", since=first)] == [third]
+    assert [c["id"] for c in run(engine, storage.thread_page, "first-article").comments] == [first, third]
+    assert [c["id"] for c in run(engine, storage.thread_page, "first-article", since=first).comments] == [third]
+
+
+def test_thread_page_counts_the_whole_thread_and_says_if_it_is_locked(engine, add):
+    assert run(engine, storage.thread_page, "never-commented") == storage.ThreadPage(False, 0, [])
+    first = add()
+    add(state=PENDING)
+    second = add(parent=first)
+    run(engine, storage.delete_comment, first)  # a placeholder: shown, not counted
+    newest = add()
+    page = run(engine, storage.thread_page, "first-article", since=second)
+    assert (page.locked, page.count, [c["id"] for c in page.comments]) == (False, 2, [newest])
+    run(engine, storage.set_thread_locked, "first-article", True)
+    page = run(engine, storage.thread_page, "first-article", since=newest)
+    assert (page.locked, page.count, page.comments) == (True, 2, [])
+    assert run(engine, storage.thread_page, "second-article").count == 0
 
 
 def test_approve_publishes_a_held_comment(engine, add):
     held = add(state=PENDING, email="new@example.org")
     assert not run(engine, storage.has_approved_comment_from, "new@example.org")
     assert run(engine, storage.approve_comment, held)
-    assert [c["id"] for c in run(engine, storage.thread_comments, "first-article")] == [held]
+    assert [c["id"] for c in run(engine, storage.thread_page, "first-article").comments] == [held]
     assert run(engine, storage.has_approved_comment_from, "new@example.org")
     assert not run(engine, storage.approve_comment, held + 100)
 
@@ -92,7 +99,7 @@ def test_delete_with_replies_leaves_a_placeholder(engine, add):
     placeholder = run(engine, storage.delete_comment, parent)
     assert placeholder["author"] == storage.DELETED_AUTHOR and placeholder["html"] == ""
     assert placeholder["website"] is None
-    shown = run(engine, storage.thread_comments, "first-article")
+    shown = run(engine, storage.thread_page, "first-article").comments
     assert [(c["id"], c["parent"]) for c in shown] == [(parent, None), (reply, parent)]
     assert not run(engine, storage.has_approved_comment_from, "ann@example.org")
     assert run(engine, storage.approved_counts, ["first-article"]) == {"first-article": 1}
@@ -106,7 +113,7 @@ def test_delete_without_replies_removes_it_and_orphaned_placeholders(engine, add
     run(engine, storage.delete_comment, grandparent)
     run(engine, storage.delete_comment, parent)
     assert run(engine, storage.delete_comment, reply) is None
-    assert [c["id"] for c in run(engine, storage.thread_comments, "first-article")] == [keep]
+    assert [c["id"] for c in run(engine, storage.thread_page, "first-article").comments] == [keep]
 
 
 def test_edit_changes_text_and_sets_edited(engine, add):
@@ -170,4 +177,4 @@ def test_rejected_state_hides_but_keeps_the_comment(engine, add):
     comment_id = add()
     run(engine, storage.reject_comment, comment_id)
     assert run(engine, storage.get_comment, comment_id).state == REJECTED
-    assert run(engine, storage.thread_comments, "first-article") == []
+    assert run(engine, storage.thread_page, "first-article").comments == []
