@@ -72,6 +72,10 @@ def gunicorn(python: Path, app: str, env: dict, cwd: Path, probe: str):
                     raise RuntimeError(f"{app} did not start; see {cwd / 'server.log'}")
                 time.sleep(0.2)
         yield base
+    except Exception:
+        print(f"--- {app} failed; its log ({cwd / 'server.log'}):\n"
+              + (cwd / "server.log").read_text(errors="replace")[-4000:], file=sys.stderr)
+        raise
     finally:
         process.terminate()
         process.wait(timeout=30)
