@@ -36,10 +36,11 @@ DELETED_AUTHOR = "[deleted]"
 #: The sanitiser drops `class` attributes, so no reader's comment can start like this.
 REMOVED_PREFIX = '<p class="comment-deleted comment-removed">Removed by a moderator: '
 
-_COLUMNS = (
+#: What public_comment reads, in the order it unpacks it: every select it is given starts with
+#: these (unpacking a row is ten times cheaper than its attributes, and a page has 1,000 rows).
+_PUBLIC_COLUMNS = (
     comments.c.id,
     comments.c.parent_id,
-    comments.c.state,
     comments.c.deleted,
     comments.c.author,
     comments.c.website,
@@ -47,8 +48,9 @@ _COLUMNS = (
     comments.c.created,
     comments.c.edited,
     comments.c.moderation_reason,
-    threads.c.slug,
 )
+_PUBLIC_WIDTH = len(_PUBLIC_COLUMNS)
+_COLUMNS = (*_PUBLIC_COLUMNS, comments.c.state, threads.c.slug)
 
 
 def engine_from_url(url: str) -> Engine:
@@ -162,14 +164,14 @@ def hash_ip(salt: str, address: str | None) -> str | None:
     return hmac.new(salt.encode(), address.encode(), hashlib.sha256).hexdigest()
 
 
-def public_comment(row: Row) -> dict[str, Any]:
-    """The output allow-list: a stored comment as the API, the feeds and the build show it."""
-    if row.deleted:
-        return {"id": row.id, "parent": row.parent_id, "author": DELETED_AUTHOR, "website": None,
-                "html": _removal_notice(row.moderation_reason), "created": isoformat(row.created),
-                "edited": isoformat(row.edited)}
-    return {"id": row.id, "parent": row.parent_id, "author": row.author, "website": row.website,
-            "html": row.html, "created": isoformat(row.created), "edited": isoformat(row.edited)}
+def public_comment(row: Row | tuple) -> dict[str, Any]:
+    """The output allow-list: a stored comment as the API, the feeds and the build show it.
+    `row` starts with the _PUBLIC_COLUMNS."""
+    comment_id, parent, deleted, author, website, html, created, edited, reason = row[:_PUBLIC_WIDTH]
+    if deleted:
+        author, website, html = DELETED_AUTHOR, None, _removal_notice(reason)
+    return {"id": comment_id, "parent": parent, "author": author, "website": website, "html": html,
+            "created": isoformat(created), "edited": isoformat(edited)}
 
 
 def _removal_notice(public_reason: str | None) -> str:
@@ -320,8 +322,7 @@ def _thread_page_query():
               .cte("thread").prefix_with("MATERIALIZED"))
     shown = and_(comments.c.thread_id == thread.c.id, comments.c.state == APPROVED,
                  comments.c.id > bindparam("since"))
-    return (select(thread.c.locked, thread.c.published_count,
-                   *(column for column in _COLUMNS if column.table is comments))
+    return (select(thread.c.locked, thread.c.published_count, *_PUBLIC_COLUMNS)
             .select_from(thread.outerjoin(comments, shown))
             .order_by(comments.c.id))
 
@@ -335,7 +336,7 @@ def thread_page(conn: Connection, slug: str, since: int = 0) -> ThreadPage:
     if not rows:
         return ThreadPage(locked=False, count=0, comments=[])
     return ThreadPage(locked=bool(rows[0].locked), count=rows[0].published_count,
-                      comments=[public_comment(row) for row in rows if row.id is not None])
+                      comments=[public_comment(row[2:]) for row in rows if row.id is not None])
 
 
 def approved_counts(conn: Connection, slugs: list[str]) -> dict[str, int]:
