@@ -1,10 +1,13 @@
 """Storage layer, on SQLite and (with COMMENTS_TEST_POSTGRES_URL) on PostgreSQL."""
 
 import pytest
-from sqlalchemy import event
+from psycopg.pq import TransactionStatus
+from sqlalchemy import event, select
 
 from comments_service import storage
 from comments_service.models import APPROVED, PENDING, REJECTED
+
+from .conftest import postgres_schema_url
 
 
 @pytest.fixture
@@ -178,3 +181,20 @@ def test_rejected_state_hides_but_keeps_the_comment(engine, add):
     run(engine, storage.reject_comment, comment_id)
     assert run(engine, storage.get_comment, comment_id).state == REJECTED
     assert run(engine, storage.thread_page, "first-article").comments == []
+
+
+@pytest.mark.postgres
+def test_reads_on_postgresql_send_no_begin():
+    """A read connection runs in autocommit on PostgreSQL (no BEGIN/ROLLBACK round trips);
+    writes keep their transaction."""
+    with postgres_schema_url() as url:
+        engine = storage.engine_from_url(url)
+        try:
+            with storage.connect(engine) as conn:
+                assert conn.execute(select(1)).scalar_one() == 1
+                assert conn.connection.dbapi_connection.info.transaction_status == TransactionStatus.IDLE
+            with storage.connect(engine, write=True) as conn:
+                conn.execute(select(1))
+                assert conn.connection.dbapi_connection.info.transaction_status == TransactionStatus.INTRANS
+        finally:
+            engine.dispose()
