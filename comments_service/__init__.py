@@ -43,7 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     mail.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(feeds.bp)
-    app.register_blueprint(subscriptions.bp)
+    subscriptions.init_app(app)
     admin.init_app(app)
     transfer.init_app(app)
     privacy.init_app(app)

@@ -94,6 +94,10 @@ MODERATOR_EMAILS: list[str] = []
 SERVICE_URL = ""
 #: Seconds a reply-notification confirmation link works.
 SUBSCRIPTION_CONFIRM_MAX_AGE = 7 * 24 * 3600
+#: Limit of the /api/subscriptions links, GET and POST alike: RFC 8058 one-click unsubscribes
+#: come from the mail provider's servers, many readers behind one address, so the write limit
+#: would refuse them; the signed token is the credential and the work is one row.
+SUBSCRIPTION_RATE_LIMIT = "300 per minute"
 
 # Rate limits per client address and endpoint (Flask-Limiter syntax; see security.py).
 READ_RATE_LIMIT = "600 per minute"

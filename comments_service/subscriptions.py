@@ -10,13 +10,13 @@ unsubscribe, which mail providers send from their own servers with the body
 CSRF token: the signed token in the URL is the credential (only the mailbox that received it
 has it), and it names one subscription. The only input read is `token`. Answers are small HTML
 pages, errors too (400 bad or expired link, 404 subscription gone, 429 too many requests), sent
-with no-referrer (the token must not leak) and no-store. Rate limits: the app's defaults.
+with no-referrer (the token must not leak) and no-store. Rate limit: SUBSCRIPTION_RATE_LIMIT.
 """
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, Flask, current_app, render_template, request
 from werkzeug.exceptions import TooManyRequests
 
-from . import db
+from . import db, security
 from .errors import APIError
 from .notification_store import (
     confirm_subscription,
@@ -35,6 +35,11 @@ _SECURITY_HEADERS = {
     "Cache-Control": "no-store",
     "X-Robots-Tag": "noindex",
 }
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    security.limiter(app).limit(app.config["SUBSCRIPTION_RATE_LIMIT"])(bp)
 
 
 @bp.after_request

@@ -199,9 +199,17 @@ def test_expired_confirmation_link(app, api, client, inbox, monkeypatch):
 
 
 def test_subscription_pages_are_rate_limited(app_config):
-    app = create_app(app_config | {"RATELIMIT_ENABLED": True, "READ_RATE_LIMIT": "2 per minute"})
+    app = create_app(app_config | {"RATELIMIT_ENABLED": True, "SUBSCRIPTION_RATE_LIMIT": "2 per minute"})
     client = app.test_client()
     statuses = [client.get("/api/subscriptions/confirm?token=x").status_code for _ in range(3)]
     assert statuses == [400, 400, 429]
     limited = client.get("/api/subscriptions/confirm?token=x")
     assert "Please wait a little" in limited.get_data(as_text=True) and limited.headers["Retry-After"]
+
+
+def test_one_click_unsubscribes_are_not_held_to_the_comment_write_limit(app_config):
+    """Mail providers send RFC 8058 POSTs for many readers from one address."""
+    app = create_app(app_config | {"RATELIMIT_ENABLED": True, "WRITE_RATE_LIMIT": "2 per minute"})
+    client = app.test_client()
+    statuses = [client.post("/api/subscriptions/unsubscribe?token=x").status_code for _ in range(5)]
+    assert statuses == [400] * 5
