@@ -74,7 +74,7 @@ def gunicorn(python: Path, app: str, env: dict, cwd: Path, probe: str):
         yield base
     except Exception:
         print(f"--- {app} failed; its log ({cwd / 'server.log'}):\n"
-              + (cwd / "server.log").read_text(errors="replace")[-4000:], file=sys.stderr)
+              + (cwd / "server.log").read_text(errors="replace")[-12000:], file=sys.stderr)
         raise
     finally:
         process.terminate()

@@ -41,7 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     threads.init_app(app)
     security.init_app(app)
     mail.init_app(app)
-    app.register_blueprint(api.bp)
+    api.init_app(app)
     app.register_blueprint(feeds.bp)
     subscriptions.init_app(app)
     admin.init_app(app)

@@ -5,7 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, redirect, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, request
 from sqlalchemy import Connection
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import SQLAlchemyError
@@ -14,6 +14,7 @@ from werkzeug.exceptions import UnsupportedMediaType
 from . import db, moderation, notify, rebake, security, storage
 from .errors import APIError, is_form_post
 from .models import APPROVED, PENDING
+from .page_cache import PageCache
 from .render import count_links, render
 from .threads import Thread, find_thread, thread_url
 from .tokens import TokenRejected, check_edit_token, issue_edit_token, issue_form_token
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 OPENAPI_SPEC = Path(__file__).resolve().parent / "openapi.yaml"
+_PAGE_CACHE = "comments_page_cache"
 _SINCE_MAX = 2**63 - 1
 
 
@@ -33,9 +35,18 @@ def require_thread(slug: str) -> Thread:
     return thread
 
 
-def conditional(response: Response) -> Response:
-    """Tag the response with an ETag of its body and answer If-None-Match with 304."""
-    response.add_etag()
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.extensions[_PAGE_CACHE] = PageCache(app.config["PAGE_CACHE_BYTES"])
+
+
+def conditional(response: Response, etag: str | None = None) -> Response:
+    """Tag the response with `etag` (default: a hash of its body) and answer If-None-Match
+    with 304."""
+    if etag is None:
+        response.add_etag()
+    else:
+        response.set_etag(etag)
     return response.make_conditional(request)
 
 
@@ -93,12 +104,21 @@ def _initial_state(conn: Connection, email: str | None) -> str:
 def list_comments(slug: str):
     thread = require_thread(slug)
     since = _since()
-    page = storage.thread_page(db.connection(), slug, since)
-    response = jsonify(thread=slug, count=page.count, open=thread.open and not page.locked,
-                       comments=page.comments)
+    conn = db.connection()
+    state = storage.thread_state(conn, slug)
+    version = f"{state.id}.{state.version}.{since}.{int(thread.open)}"
+    cache = current_app.extensions[_PAGE_CACHE]
+    body = cache.get((slug, version))
+    if body is None:
+        page = storage.thread_page(conn, slug, since)
+        body = current_app.json.dumps(dict(thread=slug, count=page.count,
+                                           open=thread.open and not page.locked,
+                                           comments=page.comments)).encode()
+        cache.put((slug, version), body)
+    response = current_app.response_class(body, mimetype="application/json")
     response.headers["X-Form-Token"] = issue_form_token(current_app.secret_key, slug)
     response.headers["Cache-Control"] = "no-cache"
-    return conditional(response)
+    return conditional(response, version)
 
 
 @bp.post("/threads/<slug>/comments")

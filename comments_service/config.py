@@ -31,6 +31,8 @@ THEME_TEMPLATES = str(PROJECT_ROOT / "theme" / "templates")
 MAX_CONTENT_LENGTH = 64 * 1024  # request body, bytes -> 413 above
 MAX_LINKS = 3  # more links than this in a comment -> 400
 MAX_COUNT_THREADS = 50  # `thread` parameters accepted by GET /api/counts
+#: Bytes of serialised thread pages each worker keeps (page_cache.py); 0 turns the cache off.
+PAGE_CACHE_BYTES = 16 * 1024 * 1024
 
 # Moderation: "none" (publish at once), "first" (hold an email's comments until one of them has
 # been approved), "all" (hold everything).

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Table,
     Text,
     false,
+    text,
 )
 
 metadata = MetaData(
@@ -33,6 +34,9 @@ threads = Table(
     Column("id", Integer, primary_key=True),
     Column("slug", String(200), nullable=False, unique=True),
     Column("locked", Boolean, nullable=False, server_default=false()),
+    #: Bumped by every write to the thread or its comments (storage.py): the API's ETags and its
+    #: cache of serialised pages name it, so neither can outlive a change.
+    Column("version", Integer, nullable=False, server_default=text("0")),
 )
 
 #: Comment states. A soft-deleted comment keeps its state and gets `deleted` set.

@@ -11,6 +11,8 @@ busy_timeout instead of failing with "database is locked" when a read turns into
 
 import hashlib
 import hmac
+import sqlite3
+import time
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
@@ -26,7 +28,8 @@ from .sqlite_writers import WriterQueue
 
 ALEMBIC_INI = Path(__file__).resolve().parent / "alembic.ini"
 _WRITE_OPTION = "comments_write_transaction"
-_SQLITE_PRAGMAS = ("journal_mode=WAL", "busy_timeout=5000", "synchronous=FULL", "foreign_keys=ON")
+_SQLITE_PRAGMAS = ("busy_timeout=5000", "synchronous=FULL", "foreign_keys=ON")
+_WAL_ATTEMPTS = 50  # about 2.5 s of retries in all
 _MIGRATION_LOCK_ID = 0x636F6D6D  # PostgreSQL advisory lock key ("comm")
 
 #: The only comment fields that ever leave the server (email and IP hash never do).
@@ -70,6 +73,7 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
+        enable_wal(dbapi_connection)
         for pragma in _SQLITE_PRAGMAS:
             dbapi_connection.execute(f"PRAGMA {pragma}")
 
@@ -87,6 +91,20 @@ def _configure_sqlite(engine: Engine) -> None:
         @event.listens_for(engine, "checkin")
         def on_checkin(_dbapi_connection, record):
             writers.give_turn_back(record.info)
+
+
+def enable_wal(dbapi_connection) -> None:
+    """Switch the database file to WAL (kept in the file: a no-op once done). Two workers opening
+    a new file at once both try the switch, and SQLite answers one of them "database is locked"
+    at once, without its busy handler (deadlock avoidance); a short retry lets the other finish."""
+    for attempt in range(1, _WAL_ATTEMPTS + 1):
+        try:
+            dbapi_connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == _WAL_ATTEMPTS:
+                raise
+            time.sleep(0.001 * attempt)
 
 
 def connect(engine: Engine, *, write: bool = False) -> Connection:
@@ -205,7 +223,17 @@ def thread_is_locked(conn: Connection, slug: str) -> bool:
 
 def set_thread_locked(conn: Connection, slug: str, locked: bool) -> None:
     _thread_id(conn, slug)
-    conn.execute(update(threads).where(threads.c.slug == slug).values(locked=locked))
+    conn.execute(update(threads).where(threads.c.slug == slug)
+                 .values(locked=locked, version=threads.c.version + 1))
+
+
+def _bump_thread(conn: Connection, thread_id: Any) -> None:
+    """Mark the thread changed (`thread_id`: an id or a scalar subquery giving one)."""
+    conn.execute(update(threads).where(threads.c.id == thread_id).values(version=threads.c.version + 1))
+
+
+def _bump_thread_of(conn: Connection, comment_id: int) -> None:
+    _bump_thread(conn, select(comments.c.thread_id).where(comments.c.id == comment_id).scalar_subquery())
 
 
 def _thread_id(conn: Connection, slug: str) -> int:
@@ -244,10 +272,12 @@ def create_comment(conn: Connection, *, slug: str, parent: int | None, author: s
                   email=email, website=website, text=text, html=html, ip_hash=ip_hash,
                   created=utcnow(), flags=flags)
     comment_id = conn.execute(comments.insert().values(**values).returning(comments.c.id)).scalar_one()
+    _bump_thread(conn, values["thread_id"])
     return get_comment(conn, comment_id)
 
 
 def edit_comment(conn: Connection, comment_id: int, *, text: str, html: str) -> Row:
+    _bump_thread_of(conn, comment_id)
     conn.execute(update(comments).where(comments.c.id == comment_id)
                  .values(text=text, html=html, edited=utcnow()))
     return get_comment(conn, comment_id)
@@ -265,6 +295,7 @@ def delete_comment(conn: Connection, comment_id: int, *,
     becomes a placeholder (returned, public form) and loses its personal data; one without
     replies disappears, and so do placeholders left without replies by its removal. Either way
     its reply subscription (an email address) is deleted."""
+    _bump_thread_of(conn, comment_id)
     conn.execute(delete(reply_subscriptions).where(reply_subscriptions.c.comment_id == comment_id))
     if public_reason or _has_replies(conn, comment_id):
         conn.execute(update(comments).where(comments.c.id == comment_id).values(
@@ -288,6 +319,7 @@ def _prune_placeholders(conn: Connection, comment_id: int | None) -> None:
 
 
 def _set_state(conn: Connection, comment_id: int, state: str) -> bool:
+    _bump_thread_of(conn, comment_id)
     result = conn.execute(update(comments).where(comments.c.id == comment_id).values(state=state))
     return result.rowcount == 1
 
@@ -300,6 +332,24 @@ def approve_comment(conn: Connection, comment_id: int) -> bool:
 def reject_comment(conn: Connection, comment_id: int) -> bool:
     """Hide a comment for good (it stays stored for the moderation record)."""
     return _set_state(conn, comment_id, REJECTED)
+
+
+class ThreadState(NamedTuple):
+    """A thread's row: `id` and `version` are 0 for a thread nobody has commented on yet."""
+
+    id: int
+    version: int
+    locked: bool
+
+
+_THREAD_STATE = select(threads.c.id, threads.c.version, threads.c.locked).where(
+    threads.c.slug == bindparam("slug"))
+
+
+def thread_state(conn: Connection, slug: str) -> ThreadState:
+    """The thread's id, version and lock, by its unique slug (one index lookup)."""
+    row = conn.execute(_THREAD_STATE, {"slug": slug}).first()
+    return ThreadState(*row) if row is not None else ThreadState(0, 0, False)
 
 
 class ThreadPage(NamedTuple):

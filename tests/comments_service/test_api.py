@@ -6,7 +6,7 @@ import os
 import pytest
 from itsdangerous.timed import TimestampSigner
 
-from comments_service import create_app, storage
+from comments_service import create_app, db, storage
 from comments_service.db import engine as app_engine
 from comments_service.tokens import issue_edit_token
 
@@ -48,6 +48,42 @@ def test_list_etag_answers_304_until_something_changes(api, client):
     api.comment()
     changed = client.get(url, headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
+
+
+def _in_request(app, change, *args):
+    """Run a storage write as a moderator's request would, and commit it."""
+    with app.test_request_context(method="POST"):
+        conn = db.connection()
+        change(conn, *args)
+        conn.commit()
+
+
+def test_every_kind_of_write_reaches_the_next_read(app, api, client):
+    """Thread pages are cached per worker under the thread's version: each write must bump it."""
+    url = "/api/threads/first-article/comments"
+
+    def shown():
+        body = client.get(url).get_json()
+        return body["open"], body["count"], [(c["id"], c["author"], c["html"]) for c in body["comments"]]
+
+    first = api.comment(text="First words")
+    assert shown() == (True, 1, [(first["comment"]["id"], "Reader", "<p>First words</p>")])
+    second = api.comment(author="Bob", text="Other words")["comment"]["id"]
+    assert shown()[1] == 2
+    api.edit(first["comment"]["id"], first["edit_token"], text="Second words")
+    assert shown()[2][0][2] == "<p>Second words</p>"
+    app.config["MODERATION"] = "all"
+    held = api.post(text="Held back").get_json()["comment"]["id"]
+    assert shown()[1] == 2
+    _in_request(app, storage.approve_comment, held)
+    assert shown()[1:] == (3, [(first["comment"]["id"], "Reader", "<p>Second words</p>"),
+                               (second, "Bob", "<p>Other words</p>"), (held, "Reader", "<p>Held back</p>")])
+    _in_request(app, storage.reject_comment, held)
+    assert shown()[1] == 2
+    _in_request(app, storage.set_thread_locked, "first-article", True)
+    assert shown()[0] is False
+    assert api.delete(first["comment"]["id"], first["edit_token"]).status_code == 200
+    assert shown()[1:] == (1, [(second, "Bob", "<p>Other words</p>")])
 
 
 def test_list_hands_out_a_form_token_that_works_for_that_thread(client, app):

@@ -1,5 +1,7 @@
 """Storage layer, on SQLite and (with COMMENTS_TEST_POSTGRES_URL) on PostgreSQL."""
 
+import sqlite3
+
 import pytest
 from psycopg.pq import TransactionStatus
 from sqlalchemy import event, select
@@ -198,3 +200,32 @@ def test_reads_on_postgresql_send_no_begin():
                 assert conn.connection.dbapi_connection.info.transaction_status == TransactionStatus.INTRANS
         finally:
             engine.dispose()
+
+
+class BusyThenFine:
+    """A DBAPI connection whose first `busy` journal-mode switches are refused as SQLite refuses
+    the loser of two processes switching a new file at once."""
+
+    def __init__(self, busy: int, message: str = "database is locked"):
+        self.busy, self.message, self.calls = busy, message, 0
+
+    def execute(self, statement: str):
+        self.calls += 1
+        if self.calls <= self.busy:
+            raise sqlite3.OperationalError(self.message)
+
+
+def test_wal_switch_retries_while_another_process_switches():
+    connection = BusyThenFine(busy=3)
+    storage.enable_wal(connection)
+    assert connection.calls == 4
+
+
+def test_wal_switch_gives_up_and_other_errors_are_raised_at_once():
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        storage.enable_wal(BusyThenFine(busy=10**6))
+    unreadable = BusyThenFine(busy=1, message="file is not a database")
+    with pytest.raises(sqlite3.OperationalError, match="not a database"):
+        storage.enable_wal(unreadable)
+    assert unreadable.calls == 1
+
