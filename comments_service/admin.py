@@ -102,6 +102,13 @@ class AdminSessionInterface(SecureCookieSessionInterface):
     def get_cookie_secure(self, app: Flask) -> bool:
         return super().get_cookie_secure(app) or request.is_secure
 
+    def open_session(self, app: Flask, request):
+        """Only /admin has a session: elsewhere (the public API) none is read or signed, and a
+        session cookie sent there is ignored."""
+        if not request.path.startswith(f"{bp.url_prefix}/"):
+            return None
+        return super().open_session(app, request)
+
 
 # Accounts ----------------------------------------------------------------------------------------
 

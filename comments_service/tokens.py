@@ -10,6 +10,7 @@
 
 import secrets
 import time
+from functools import lru_cache
 from pathlib import Path
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
@@ -26,7 +27,13 @@ class TokenRejected(Exception):
 
 def issue_form_token(secret_key: str, slug: str, now: float | None = None) -> str:
     """A form token for the thread `slug`, dated `now` (default: the current time)."""
-    issued = int(time.time() if now is None else now)
+    return _form_token(secret_key, slug, int(time.time() if now is None else now))
+
+
+@lru_cache(maxsize=1024)
+def _form_token(secret_key: str, slug: str, issued: int) -> str:
+    """Tokens are dated to the second, so every GET of a thread within one second shares one
+    (each GET hands one out, and signing costs as much as the rest of a small GET)."""
     return URLSafeSerializer(secret_key, salt=_FORM_SALT).dumps({"thread": slug, "at": issued})
 
 

@@ -240,7 +240,7 @@ def admin_users() -> dict[str, str]:
 
 
 def csrf_of(client) -> str:
-    with client.session_transaction() as session:
+    with client.session_transaction("/admin/") as session:
         return session["csrf"]
 
 

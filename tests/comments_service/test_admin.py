@@ -354,3 +354,11 @@ def test_no_email_reaches_the_public_api_after_actions(moderator, api, client):
               for path in ("/api/threads/first-article/comments", "/api/feed.atom",
                            "/api/threads/first-article/feed.atom")]
     assert all("@example.org" not in text for text in public)
+
+
+def test_the_public_api_has_no_session(client, moderator):
+    """Only /admin reads and signs the session cookie; the API ignores it and never sets one."""
+    response = client.get("/api/threads/first-article/comments")
+    assert response.status_code == 200
+    assert not [value for name, value in response.headers if name == "Set-Cookie"]
+    assert moderator.page("/admin/")  # the moderator's session still works
