@@ -8,6 +8,7 @@ mailto URLs and get rel="nofollow ugc noopener"; relative URLs are dropped.
 """
 
 import re
+import threading
 
 import markdown
 import nh3
@@ -32,12 +33,18 @@ def sanitize(html: str) -> str:
     return _CLEANER.clean(html)
 
 
+_converters = threading.local()
+
+
 def _markdown() -> markdown.Markdown:
-    """A fresh converter (Markdown instances are not thread-safe) with HTML passthrough off."""
-    converter = markdown.Markdown(output_format="html")
-    converter.preprocessors.deregister("html_block")
-    converter.inlinePatterns.deregister("html")
-    return converter
+    """This thread's converter (Markdown instances are not thread-safe; building one costs as
+    much as the rest of a POST), reset for the next text, with HTML passthrough off."""
+    converter = getattr(_converters, "markdown", None)
+    if converter is None:
+        converter = _converters.markdown = markdown.Markdown(output_format="html")
+        converter.preprocessors.deregister("html_block")
+        converter.inlinePatterns.deregister("html")
+    return converter.reset()
 
 
 def render(text: str) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from sqlalchemy import (Connection, Engine, and_, bindparam, create_engine, delete, event, false, func,
-                        inspect, select, update)
+                        inspect, literal, select, update)
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 
@@ -222,32 +222,32 @@ def thread_is_locked(conn: Connection, slug: str) -> bool:
 
 
 def set_thread_locked(conn: Connection, slug: str, locked: bool) -> None:
-    _thread_id(conn, slug)
-    conn.execute(update(threads).where(threads.c.slug == slug)
-                 .values(locked=locked, version=threads.c.version + 1))
-
-
-def _bump_thread(conn: Connection, thread_id: Any) -> None:
-    """Mark the thread changed (`thread_id`: an id or a scalar subquery giving one)."""
-    conn.execute(update(threads).where(threads.c.id == thread_id).values(version=threads.c.version + 1))
+    thread_id = _changed_thread_id(conn, slug)
+    conn.execute(update(threads).where(threads.c.id == thread_id).values(locked=locked))
 
 
 def _bump_thread_of(conn: Connection, comment_id: int) -> None:
-    _bump_thread(conn, select(comments.c.thread_id).where(comments.c.id == comment_id).scalar_subquery())
+    """Mark the thread of `comment_id` changed (readers' caches and ETags name its version)."""
+    thread_of_comment = select(comments.c.thread_id).where(comments.c.id == comment_id).scalar_subquery()
+    conn.execute(update(threads).where(threads.c.id == thread_of_comment)
+                 .values(version=threads.c.version + 1))
 
 
-def _thread_id(conn: Connection, slug: str) -> int:
-    """The id of the thread row for `slug`, created on first use (two first comments racing on
-    PostgreSQL: the loser's insert fails on the unique slug and it reads the winner's row)."""
-    query = select(threads.c.id).where(threads.c.slug == slug)
-    found = conn.execute(query).scalar()
+def _changed_thread_id(conn: Connection, slug: str) -> int:
+    """Mark the thread `slug` changed (its version bumped) and return its id, creating its row
+    on first use (two first comments racing on PostgreSQL: the loser's insert fails on the
+    unique slug and it bumps the winner's row)."""
+    bump = (update(threads).where(threads.c.slug == slug)
+            .values(version=threads.c.version + 1).returning(threads.c.id))
+    found = conn.execute(bump).scalar()
     if found is not None:
         return found
     try:
         with conn.begin_nested():
-            return conn.execute(threads.insert().values(slug=slug).returning(threads.c.id)).scalar_one()
+            return conn.execute(threads.insert().values(slug=slug, version=1)
+                                .returning(threads.c.id)).scalar_one()
     except IntegrityError:
-        return conn.execute(query).scalar_one()
+        return conn.execute(bump).scalar_one()
 
 
 def parent_accepts_replies(conn: Connection, parent_id: int, slug: str) -> bool:
@@ -268,12 +268,12 @@ def create_comment(conn: Connection, *, slug: str, parent: int | None, author: s
                    ip_hash: str | None, state: str, flags: str | None = None) -> Row:
     """Insert a comment (text as typed, html rendered and sanitised, `flags`: why it is held)
     and return it."""
-    values = dict(thread_id=_thread_id(conn, slug), parent_id=parent, state=state, author=author,
-                  email=email, website=website, text=text, html=html, ip_hash=ip_hash,
-                  created=utcnow(), flags=flags)
-    comment_id = conn.execute(comments.insert().values(**values).returning(comments.c.id)).scalar_one()
-    _bump_thread(conn, values["thread_id"])
-    return get_comment(conn, comment_id)
+    values = dict(thread_id=_changed_thread_id(conn, slug), parent_id=parent, state=state,
+                  author=author, email=email, website=website, text=text, html=html,
+                  ip_hash=ip_hash, created=utcnow(), flags=flags)
+    returned = (*(column for column in _COLUMNS if column.table is comments),
+                literal(slug).label(threads.c.slug.name))
+    return conn.execute(comments.insert().values(**values).returning(*returned)).one()
 
 
 def edit_comment(conn: Connection, comment_id: int, *, text: str, html: str) -> Row:
