@@ -21,6 +21,7 @@ import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 from .stats import RESULTS, machine, write_json
 
@@ -81,21 +82,44 @@ def gunicorn(python: Path, app: str, env: dict, cwd: Path, probe: str):
         process.wait(timeout=30)
 
 
-def wrk(url: str, seconds: int, connections: int, method: str | None = None,
-        body: str | None = None, headers: dict | None = None) -> dict:
-    """Run wrk against `url`; returns requests/s, latency percentiles and error counts."""
+class Load(NamedTuple):
+    """How each scenario is loaded: `rounds` runs of wrk, `seconds` each, `connections` open."""
+
+    seconds: int
+    connections: int
+    rounds: int
+
+
+def wrk_once(url: str, load: Load, method: str | None = None, body: str | None = None,
+             headers: dict | None = None) -> dict:
+    """One wrk run against `url`; returns requests/s, latency percentiles and error counts."""
     env = {**os.environ, "BENCH_HEADERS": "\n".join(f"{k}: {v}" for k, v in (headers or {}).items())}
     if method:
         env["BENCH_METHOD"] = method
     if body:
         env["BENCH_BODY"] = body
-    out = subprocess.run(["wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds}s",
+    out = subprocess.run(["wrk", "-t", "1", "-c", str(load.connections), "-d", f"{load.seconds}s",
                           "-s", str(LUA), url], env=env, capture_output=True, text=True,
-                         check=True, timeout=seconds + 60).stdout
+                         check=True, timeout=load.seconds + 60).stdout
     summary = json.loads(out.split("BENCH ", 1)[1].splitlines()[0])
     summary["rps"] = summary["requests"] / (summary["duration_us"] / 1e6)
     summary["errors"] = summary.pop("non_2xx_3xx") + summary.pop("socket_errors")
     return summary
+
+
+def median_round(runs: list[dict]) -> dict:
+    """The run with the median request rate, with every run's rate and all runs' errors: one
+    noisy round (another process waking up on a 2-core machine) moves no figure."""
+    ranked = sorted(runs, key=lambda run: run["rps"])
+    median = dict(ranked[len(ranked) // 2])
+    median["rounds_rps"] = [run["rps"] for run in runs]
+    median["errors"] = sum(run["errors"] for run in runs)
+    return median
+
+
+def wrk(url: str, load: Load, method: str | None = None, body: str | None = None,
+        headers: dict | None = None) -> dict:
+    return median_round([wrk_once(url, load, method, body, headers) for _ in range(load.rounds)])
 
 
 def matching_etag(url: str) -> str:
@@ -124,13 +148,13 @@ def ensure_isso() -> Path:
     return python
 
 
-def bench_hello(work: Path, seconds: int, connections: int) -> dict:
+def bench_hello(work: Path, load: Load) -> dict:
     env = {"PYTHONPATH": str(ROOT)}
     with gunicorn(Path(sys.executable), "bench.hello_app:app", env, work, "/hello") as base:
-        return {"get": wrk(base + "/hello", seconds, connections)}
+        return {"get": wrk(base + "/hello", load)}
 
 
-def bench_isso(work: Path, seconds: int, connections: int) -> dict:
+def bench_isso(work: Path, load: Load) -> dict:
     conf = work / "isso.cfg"
     conf.write_text(f"[general]\ndbpath = {work / 'isso.db'}\nhost = http://127.0.0.1\n"
                     "[moderation]\nenabled = false\n[guard]\nenabled = false\n", encoding="utf-8")
@@ -139,14 +163,14 @@ def bench_isso(work: Path, seconds: int, connections: int) -> dict:
         for size in SIZES:
             for n in range(size):
                 request(f"{base}/new?uri=/t{size}", {**comment_body(n), "title": f"T{size}"})
-        result = {f"get{size}": wrk(f"{base}/?uri=/t{size}", seconds, connections)
+        result = {f"get{size}": wrk(f"{base}/?uri=/t{size}", load)
                   for size in SIZES}
-        result["post"] = wrk(f"{base}/new?uri=/t10", seconds, connections, "POST",
+        result["post"] = wrk(f"{base}/new?uri=/t10", load, "POST",
                              json.dumps(comment_body(0)), {"Content-Type": "application/json"})
         return result
 
 
-def bench_ours(work: Path, database_url: str, seconds: int, connections: int) -> dict:
+def bench_ours(work: Path, database_url: str, load: Load) -> dict:
     manifest = work / "threads.json"
     manifest.write_text(json.dumps([
         {"slug": f"t{size}", "url": f"/t{size}.html", "title": f"T{size}",
@@ -159,12 +183,12 @@ def bench_ours(work: Path, database_url: str, seconds: int, connections: int) ->
         for size in SIZES:
             for n in range(size):
                 request(f"{base}/api/threads/t{size}/comments", comment_body(n), origin)
-        result = {f"get{size}": wrk(f"{base}/api/threads/t{size}/comments", seconds, connections)
+        result = {f"get{size}": wrk(f"{base}/api/threads/t{size}/comments", load)
                   for size in SIZES}
         etag = matching_etag(f"{base}/api/threads/t1000/comments")
-        result["get1000_etag"] = wrk(f"{base}/api/threads/t1000/comments", seconds, connections,
+        result["get1000_etag"] = wrk(f"{base}/api/threads/t1000/comments", load,
                                      headers={"If-None-Match": etag})
-        result["post"] = wrk(f"{base}/api/threads/t10/comments", seconds, connections, "POST",
+        result["post"] = wrk(f"{base}/api/threads/t10/comments", load, "POST",
                              json.dumps(comment_body(0)),
                              {"Content-Type": "application/json", **origin})
         return result
@@ -237,26 +261,27 @@ def plot(results: dict, path: Path) -> None:
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(prog="python -m bench service")
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=5, help="per round")
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=3, help="wrk runs per scenario (median kept)")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         raise SystemExit("the service benchmark needs wrk: apt-get install wrk")
-    load = (args.seconds, args.connections)
+    load = Load(args.seconds, args.connections, args.rounds)
     with tempfile.TemporaryDirectory(prefix="bench-service-") as tmp:
         work = Path(tmp)
         (work / "hello").mkdir()
-        results = {"hello": bench_hello(work / "hello", *load)}
+        results = {"hello": bench_hello(work / "hello", load)}
         (work / "isso").mkdir()
-        results["isso"] = bench_isso(work / "isso", *load)
+        results["isso"] = bench_isso(work / "isso", load)
         (work / "sqlite").mkdir()
         results["ours_sqlite"] = bench_ours(work / "sqlite",
-                                            f"sqlite:///{work / 'sqlite' / 'c.sqlite3'}", *load)
+                                            f"sqlite:///{work / 'sqlite' / 'c.sqlite3'}", load)
         (work / "pg").mkdir()
         with postgres_schema() as url:
-            results["ours_postgres"] = bench_ours(work / "pg", url, *load)
-    payload = {"benchmark": "service", "machine": machine(), "seconds": args.seconds,
-               "connections": args.connections, "gunicorn": GUNICORN_ARGS, "targets": TARGETS,
+            results["ours_postgres"] = bench_ours(work / "pg", url, load)
+    payload = {"benchmark": "service", "machine": machine(), **load._asdict(),
+               "gunicorn": GUNICORN_ARGS, "targets": TARGETS,
                "results": results,
                "sqlite": verdicts(results["hello"], results["isso"], results["ours_sqlite"]),
                "postgres": verdicts(results["hello"], results["isso"], results["ours_postgres"])}

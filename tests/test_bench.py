@@ -53,6 +53,13 @@ def test_service_verdicts_compare_ratios_and_latencies_with_the_targets():
     assert verdict["errors"] == 2
 
 
+def test_service_keeps_the_median_round_and_every_rounds_errors():
+    runs = [{"rps": 900.0, "p95_ms": 9.0, "errors": 0}, {"rps": 100.0, "p95_ms": 90.0, "errors": 2},
+            {"rps": 500.0, "p95_ms": 5.0, "errors": 1}]
+    assert service.median_round(runs) == {"rps": 500.0, "p95_ms": 5.0, "errors": 3,
+                                          "rounds_rps": [900.0, 100.0, 500.0]}
+
+
 def test_service_bar_labels_give_the_share_of_the_ceiling_and_the_ratio_to_isso():
     assert service.bar_label(500, 1000, 50) == "50%\n10.0×Isso"
     assert service.bar_label(500, 1000, None) == "50%"
