@@ -29,7 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                    transfer)
 
     app = Flask(__name__, instance_path=str(config.INSTANCE_PATH))
-    app.json.sort_keys = False  # every response dict is built in a fixed order; sorting costs
+    app.json.sort_keys = False  # responses are built in a fixed key order; sorting only costs
     app.config.from_object(config)
     app.config.from_prefixed_env("COMMENTS")
     if test_config is not None:
