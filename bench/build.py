@@ -37,15 +37,7 @@ AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
-MARKDOWN = {
-    "extension_configs": {
-        "markdown.extensions.codehilite": {"css_class": "highlight"},
-        "markdown.extensions.extra": {},
-        "markdown.extensions.meta": {},
-    },
-    "output_format": "html5",
-}
-"""
+"""  # MARKDOWN is Pelican's default: codehilite, extra (with the stock footnotes) and meta
 
 
 def seed_parts() -> tuple[str, list[str]]:

@@ -18,6 +18,7 @@ One partial, `theme/templates/comments.html`, renders the section from one conte
 import os
 import tempfile
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -78,8 +79,14 @@ def section_context(*, slug: str, url: str, comments: list[dict[str, Any]], is_o
 def render_section(context: dict[str, Any], templates: Path = THEME_TEMPLATES) -> str:
     """The partial rendered alone, as Pelican renders it inside article.html (no autoescape:
     the partial escapes every reader-supplied value itself, as Pelican's environment needs)."""
-    environment = Environment(loader=FileSystemLoader(templates), **JINJA_OPTIONS)
-    return environment.get_template(PARTIAL).render(thread=context)
+    return _environment(templates).get_template(PARTIAL).render(thread=context)
+
+
+@lru_cache(maxsize=4)
+def _environment(templates: Path) -> Environment:
+    """One Jinja environment per templates folder, so the partial is compiled once per process
+    (the loader still notices an edited file), not on every write that re-bakes a page."""
+    return Environment(loader=FileSystemLoader(templates), **JINJA_OPTIONS)
 
 
 def _section_bounds(html: str) -> tuple[int, int]:

@@ -53,7 +53,8 @@ _PUBLIC_COLUMNS = (
     comments.c.moderation_reason,
 )
 _PUBLIC_WIDTH = len(_PUBLIC_COLUMNS)
-_COLUMNS = (*_PUBLIC_COLUMNS, comments.c.state, threads.c.slug)
+_COMMENT_COLUMNS = (*_PUBLIC_COLUMNS, comments.c.state)
+_COLUMNS = (*_COMMENT_COLUMNS, threads.c.slug)
 
 
 def engine_from_url(url: str) -> Engine:
@@ -218,7 +219,7 @@ def get_comment(conn: Connection, comment_id: int) -> Row | None:
 
 
 def thread_is_locked(conn: Connection, slug: str) -> bool:
-    return bool(conn.execute(select(threads.c.locked).where(threads.c.slug == slug)).scalar())
+    return thread_state(conn, slug).locked
 
 
 def set_thread_locked(conn: Connection, slug: str, locked: bool) -> None:
@@ -271,9 +272,8 @@ def create_comment(conn: Connection, *, slug: str, parent: int | None, author: s
     values = dict(thread_id=_changed_thread_id(conn, slug), parent_id=parent, state=state,
                   author=author, email=email, website=website, text=text, html=html,
                   ip_hash=ip_hash, created=utcnow(), flags=flags)
-    returned = (*(column for column in _COLUMNS if column.table is comments),
-                literal(slug).label(threads.c.slug.name))
-    return conn.execute(comments.insert().values(**values).returning(*returned)).one()
+    return conn.execute(comments.insert().values(**values)
+                        .returning(*_COMMENT_COLUMNS, literal(slug).label(threads.c.slug.name))).one()
 
 
 def edit_comment(conn: Connection, comment_id: int, *, text: str, html: str) -> Row:
