@@ -39,8 +39,8 @@ TRANSLATION_FEED_ATOM = None
 AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 
-# Comments: the service's storage is read at build time (see plugins/comments).
-COMMENTS_API_URL = "/api"
+# Comments: the plugin resolves its settings (database, key, COMMENTS_API_URL, ...) with the
+# service's resolver, from COMMENTS_* variables and any COMMENTS_* name set here (plugins/comments).
 
 DELETE_OUTPUT_DIRECTORY = False
 RELATIVE_URLS = False

@@ -24,3 +24,7 @@ FEED_ALL_ATOM = "feeds/all.atom.xml"
 CATEGORY_FEED_ATOM = "feeds/{slug}.atom.xml"
 
 DELETE_OUTPUT_DIRECTORY = True
+
+# The baked comment forms must be signed with the service's key: without COMMENTS_SECRET_KEY the
+# build stops instead of signing them with the development key (which the service refuses).
+COMMENTS_PRODUCTION = True

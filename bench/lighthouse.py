@@ -25,11 +25,13 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-from comments_service import render, storage
-from comments_service.models import APPROVED
+from comments_service.core import render
+from comments_service.core.comment import APPROVED
 
 from .service import free_port
 from .stats import write_json
+from comments_service.core.storage import database
+from comments_service.core.storage import comments as stored
 
 ROOT = Path(__file__).resolve().parent.parent
 NPM_PROJECT = Path(__file__).resolve().parent / "lighthouse"
@@ -64,11 +66,11 @@ def build_site(output: Path, site_url: str, env: dict[str, str]) -> None:
 
 def store_comment(database_url: str, author: str, text: str, parent: int | None = None) -> int:
     """Store an approved comment on the seed article (as the service would) and return its id."""
-    engine = storage.engine_from_url(database_url)
+    engine = database.engine_from_url(database_url)
     try:
-        storage.upgrade_schema(engine)
-        with storage.connect(engine, write=True) as conn:
-            comment = storage.create_comment(
+        database.upgrade_schema(engine)
+        with database.connect(engine, write=True) as conn:
+            comment = stored.create_comment(
                 conn, slug=SEED_SLUG, parent=parent, author=author, email=None, website=None,
                 text=text, html=render.render(text), ip_hash=None, state=APPROVED)
             conn.commit()

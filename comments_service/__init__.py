@@ -1,16 +1,15 @@
-"""The comments service: a Flask app (flaskr shape) that stores, moderates and serves comments.
+"""The comments service: a Flask app (flaskr shape) on top of the Flask-free core (core/) that
+stores, moderates and serves comments.
 
 Run it with `flask --app comments_service run` or `gunicorn 'comments_service:create_app()'`.
-Settings: comments_service/config.py, overridden by COMMENTS_* environment variables.
+Settings: core/defaults.py, resolved with COMMENTS_* variables by core/settings.py.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import config
-from .tokens import development_secret_key
+from .core import settings
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -19,23 +18,23 @@ _MODERATION_MODES = ("none", "first", "all")
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    """Build the app: defaults from config.py, then COMMENTS_* variables, then `test_config`.
+    """Build the app from `settings.resolve(test_config)`: defaults, COMMENTS_* variables, then
+    `test_config`.
 
     Flask and the app's modules are imported here, not at the top: the site build imports
-    `comments_service.storage`, `.bake` and `.tokens`, and should not pay for the web app."""
+    `comments_service.core`, and must not pay for (or depend on) the web app."""
     from flask import Flask
 
-    from . import (admin, api, db, errors, feeds, mail, privacy, security, subscriptions, threads,
+    from . import (admin, api, db, errors, feeds, privacy, security, subscriptions, threads,
                    transfer)
+    from .notifications import mail
 
-    app = Flask(__name__, instance_path=str(config.INSTANCE_PATH))
+    values = settings.resolve(test_config)
+    app = Flask(__name__, instance_path=values["INSTANCE_PATH"])
     app.json.sort_keys = False  # responses are built in a fixed key order; sorting only costs
-    app.config.from_object(config)
-    app.config.from_prefixed_env("COMMENTS")
-    if test_config is not None:
-        app.config.from_mapping(test_config)
+    app.config.update(values)
     _check_settings(app)
-    _ensure_secret_key(app)
+    app.config["SECRET_KEY"] = settings.secret_key(values, development=app.debug or app.testing)
     errors.init_app(app)
     db.init_app(app)
     threads.init_app(app)
@@ -52,18 +51,5 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _check_settings(app: Flask) -> None:
     if app.config["MODERATION"] not in _MODERATION_MODES:
-        raise RuntimeError(f"COMMENTS_MODERATION must be one of {', '.join(_MODERATION_MODES)}, "
-                           f"not {app.config['MODERATION']!r}")
-
-
-def _ensure_secret_key(app: Flask) -> None:
-    """Production needs COMMENTS_SECRET_KEY; debug and testing get one kept in the instance folder
-    so edit and form tokens survive restarts."""
-    if app.config.get("SECRET_KEY"):
-        return
-    if not (app.debug or app.testing):
-        raise RuntimeError("COMMENTS_SECRET_KEY is not set: set it to a long random string "
-                           "(e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`), "
-                           "the same for every worker of the service.")
-    app.config["SECRET_KEY"] = development_secret_key(Path(app.instance_path))
-
+        raise settings.SettingsError(f"COMMENTS_MODERATION must be one of {', '.join(_MODERATION_MODES)}, "
+                                     f"not {app.config['MODERATION']!r}")

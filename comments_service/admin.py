@@ -16,7 +16,7 @@ Defences:
   only, X-Frame-Options DENY, Referrer-Policy no-referrer and Cache-Control no-store;
 - all /admin pages share ADMIN_RATE_LIMIT instead of the API's read/write limits.
 
-The queries are in moderation.py. Actions that change what readers see re-bake the article's
+The moderator actions are in core/moderation.py. Actions that change what readers see re-bake the article's
 static page (rebake.py, a no-op without SITE_DIR).
 """
 
@@ -49,12 +49,19 @@ from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import db, moderation, notify, rebake, security, storage
+from . import db, rebake, security
+from .core import moderation
+from .core.comment import APPROVED, PENDING, STATES
+from .core.limits import ID_MAX, MODERATOR_NAME_MAX, REASON_MAX
+from .core.render import render
+from .core.storage.comments import get_comment
+from .core.storage.moderation_log import log_entries
+from .core.storage.threads import thread_is_locked
+from .core.times import isoformat
+from .core.validation import EDIT_FIELDS, InvalidInput, verify
 from .errors import APIError
-from .models import APPROVED
-from .render import render
+from .notifications import notify
 from .threads import Thread, find_thread, thread_url
-from .validation import EDIT_FIELDS, ID_MAX, InvalidInput, verify
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", static_folder="static/admin")
 
@@ -66,7 +73,6 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
 }
-NAME_MAX = 100  # moderation_log.actor
 PASSWORD_MIN, PASSWORD_MAX = 12, 1024
 BULK_MAX = 500  # comments one form may act on
 PAGE_MAX = 1_000_000
@@ -114,7 +120,7 @@ class AdminSessionInterface(SecureCookieSessionInterface):
 
 def is_valid_name(name: Any) -> bool:
     """A moderator name: 1-100 characters, no control characters, no surrounding spaces."""
-    return (isinstance(name, str) and 0 < len(name) <= NAME_MAX and name == name.strip()
+    return (isinstance(name, str) and 0 < len(name) <= MODERATOR_NAME_MAX and name == name.strip()
             and not any(unicodedata.category(char) == "Cc" for char in name))
 
 
@@ -133,7 +139,7 @@ def _checked_users(users: Any) -> dict[str, str]:
     for name, password_hash in users.items():
         if not is_valid_name(name):
             raise RuntimeError(f"COMMENTS_ADMIN_USERS: {name!r} is not a usable moderator name "
-                               f"(1-{NAME_MAX} characters, no control characters or outer spaces)")
+                               f"(1-{MODERATOR_NAME_MAX} characters, no control characters or outer spaces)")
         if _hash_method(password_hash) is None:
             raise RuntimeError(f"COMMENTS_ADMIN_USERS: the value for {name!r} is not a password hash; "
                                f"make one with `flask --app comments_service set-password {name}`")
@@ -220,8 +226,8 @@ def _security_headers(response):
 @bp.context_processor
 def _template_helpers() -> dict[str, Any]:
     return {"csrf_token": csrf_token, "find_thread": find_thread, "thread_url": thread_url,
-            "isoformat": storage.isoformat, "here": request.script_root + request.full_path.rstrip("?"),
-            "states": moderation.STATES, "approved": APPROVED}
+            "isoformat": isoformat, "here": request.script_root + request.full_path.rstrip("?"),
+            "states": STATES, "approved": APPROVED}
 
 
 @bp.errorhandler(APIError)
@@ -259,8 +265,8 @@ def _comment_ids(values: list[str]) -> list[int]:
 
 def _reason() -> str | None:
     reason = request.form.get("reason", "").strip()
-    if len(reason) > moderation.REASON_MAX:
-        raise APIError(400, "invalid", f"A reason may have at most {moderation.REASON_MAX} characters.")
+    if len(reason) > REASON_MAX:
+        raise APIError(400, "invalid", f"A reason may have at most {REASON_MAX} characters.")
     if any(unicodedata.category(char) == "Cc" for char in reason):
         raise APIError(400, "invalid", "A reason must not contain control characters.")
     return reason or None
@@ -302,7 +308,7 @@ def login():
     with security.limiter(current_app).limit(current_app.config["ADMIN_LOGIN_RATE_LIMIT"]):
         moderator = _authenticate(name, request.form.get("password", ""))
     if moderator is None:
-        return render_template("admin/login.html", name=name[:NAME_MAX],
+        return render_template("admin/login.html", name=name[:MODERATOR_NAME_MAX],
                                error="Wrong name or password."), 403
     _start_session(moderator)
     return redirect(url_for("admin.queue"), 303)
@@ -318,9 +324,9 @@ def logout():
 @bp.get("/")
 def queue():
     """Comments in one state (held by default), newest first, with the per-comment and bulk forms."""
-    state = request.args.get("state", moderation.PENDING)
-    if state not in moderation.STATES:
-        raise APIError(400, "invalid", f"`state` must be one of {', '.join(moderation.STATES)}.")
+    state = request.args.get("state", PENDING)
+    if state not in STATES:
+        raise APIError(400, "invalid", f"`state` must be one of {', '.join(STATES)}.")
     page = moderation.comments_in_state(db.connection(), state, page=_page_number(),
                                         size=current_app.config["ADMIN_PAGE_SIZE"])
     return render_template("admin/queue.html", state=state, page=page)
@@ -340,7 +346,7 @@ def moderate():
     conn = db.connection()
     changed = moderation.moderate(conn, g.moderator, action, comment_ids, reason=reason, public=public)
     conn.commit()
-    _rebake(row.slug for row in changed if row.state == APPROVED or action == moderation.APPROVE)
+    _rebake(row.thread for row in changed if row.state == APPROVED or action == moderation.APPROVE)
     if action == moderation.APPROVE:
         for row in changed:  # after the commit: never mail about an approval rolled back
             notify.notify_reply_published(row)
@@ -353,7 +359,7 @@ def moderate():
 def edit(comment_id: int):
     """Correct a comment's text; it is rendered and sanitised like a reader's."""
     conn = db.connection()
-    row = moderation.get_comment(conn, comment_id)
+    row = get_comment(conn, comment_id)
     if row is None or row.deleted:
         raise APIError(404, "unknown_comment", "This comment does not exist (any more).")
     if request.method == "GET":
@@ -366,7 +372,7 @@ def edit(comment_id: int):
     moderation.edit(conn, g.moderator, row, text=text, html=render(text), reason=_reason())
     conn.commit()
     if row.state == APPROVED:
-        _rebake([row.slug])
+        _rebake([row.thread])
     flash(f"Comment #{row.id} edited.")
     return redirect(_next_url(), 303)
 
@@ -377,7 +383,7 @@ def thread(slug: str):
     article = _known_thread(slug)
     conn = db.connection()
     return render_template("admin/thread.html", thread=article, rows=moderation.thread_comments(conn, slug),
-                           locked=storage.thread_is_locked(conn, slug))
+                           locked=thread_is_locked(conn, slug))
 
 
 @bp.post("/threads/<slug>/lock")
@@ -397,7 +403,7 @@ def lock(slug: str):
 
 @bp.get("/log")
 def log():
-    page = moderation.log_entries(db.connection(), page=_page_number(),
+    page = log_entries(db.connection(), page=_page_number(),
                                   size=current_app.config["ADMIN_PAGE_SIZE"])
     return render_template("admin/log.html", page=page)
 
@@ -418,7 +424,7 @@ def set_password_command(name: str) -> None:
     """Print a password hash for moderator NAME and the COMMENTS_ADMIN_USERS line that adds it
     (keeping the moderators configured already)."""
     if not is_valid_name(name):
-        raise click.BadParameter(f"a moderator name has 1-{NAME_MAX} characters, no control "
+        raise click.BadParameter(f"a moderator name has 1-{MODERATOR_NAME_MAX} characters, no control "
                                  f"characters and no outer spaces", param_hint="NAME")
     password = _read_password()
     if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:

@@ -7,18 +7,24 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, request
 from sqlalchemy import Connection
-from sqlalchemy.engine import Row
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import UnsupportedMediaType
 
-from . import db, moderation, notify, rebake, security, storage
+from . import db, rebake, security
+from .core import moderation
+from .core.comment import APPROVED, PENDING, Comment, public_view
+from .core.manifest import Thread
+from .core.render import count_links, render
+from .core.storage import comments as stored
+from .core.storage.database import ping
+from .core.storage.threads import thread_is_locked, thread_state
+from .core.times import as_utc, isoformat
+from .core.tokens import TokenRejected, check_edit_token, issue_edit_token, issue_form_token
+from .core.validation import COMMENT_FIELDS, EDIT_FIELDS, InvalidInput, verify
 from .errors import APIError, is_form_post
-from .models import APPROVED, PENDING
+from .notifications import notify
 from .page_cache import PageCache
-from .render import count_links, render
-from .threads import Thread, find_thread, thread_url
-from .tokens import TokenRejected, check_edit_token, issue_edit_token, issue_form_token
-from .validation import COMMENT_FIELDS, EDIT_FIELDS, InvalidInput, verify
+from .threads import find_thread, thread_url
 
 log = logging.getLogger(__name__)
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -61,7 +67,7 @@ def _since() -> int:
 def _require_open(conn: Connection, thread: Thread) -> None:
     if not thread.open:
         raise APIError(403, "thread_closed", "Comments are closed for this article.")
-    if storage.thread_is_locked(conn, thread.slug):
+    if thread_is_locked(conn, thread.slug):
         raise APIError(403, "thread_locked", "Comments on this article have been locked by a moderator.")
 
 
@@ -95,7 +101,7 @@ def _rendered(text: str) -> str:
 def _initial_state(conn: Connection, email: str | None) -> str:
     """APPROVED or PENDING by the MODERATION mode (none / first / all)."""
     mode = current_app.config["MODERATION"]
-    if mode == "none" or (mode == "first" and storage.has_approved_comment_from(conn, email)):
+    if mode == "none" or (mode == "first" and stored.has_approved_comment_from(conn, email)):
         return APPROVED
     return PENDING
 
@@ -105,15 +111,15 @@ def list_comments(slug: str):
     thread = require_thread(slug)
     since = _since()
     conn = db.connection()
-    state = storage.thread_state(conn, slug)
+    state = thread_state(conn, slug)
     version = f"{state.id}.{state.version}.{since}.{int(thread.open)}"
     cache = current_app.extensions[_PAGE_CACHE]
     body = cache.get((slug, version))
     if body is None:
-        page = storage.thread_page(conn, slug, since)
+        page = stored.thread_page(conn, slug, since)
         body = current_app.json.dumps(dict(thread=slug, count=page.count,
                                            open=thread.open and not page.locked,
-                                           comments=page.comments)).encode()
+                                           comments=[public_view(comment) for comment in page.comments])).encode()
         cache.put((slug, version), body)
     response = current_app.response_class(body, mimetype="application/json")
     response.headers["X-Form-Token"] = issue_form_token(current_app.secret_key, slug)
@@ -131,13 +137,13 @@ def create_comment(slug: str):
     security.reject_honeypot(fields["homepage"])
     security.require_form_proof(fields["form_token"], slug, origin_allowed)
     html = _rendered(fields["text"])
-    if fields["parent"] is not None and not storage.parent_accepts_replies(conn, fields["parent"], slug):
+    if fields["parent"] is not None and not stored.parent_accepts_replies(conn, fields["parent"], slug):
         raise APIError(400, "unknown_parent", "The comment you reply to is not on this article.",
                        {"parent": "is not a comment on this article"})
     state = _initial_state(conn, fields["email"])
     flags = (moderation.hold_flags(current_app.config["MODERATION"], fields["text"])
              if state == PENDING else None)
-    row = storage.create_comment(
+    row = stored.create_comment(
         conn, slug=slug, parent=fields["parent"], author=fields["author"], email=fields["email"],
         website=fields["website"], text=fields["text"], html=html,
         ip_hash=security.client_ip_hash(), state=state, flags=flags)
@@ -148,20 +154,20 @@ def create_comment(slug: str):
     return _created(thread, row)
 
 
-def _created(thread: Thread, row: Row):
+def _created(thread: Thread, row: Comment):
     """201 (published) or 202 (held) with the edit token; the no-JS form gets a 303 instead."""
     held = row.state == PENDING
     baked = not held and rebake.rebake_article(thread)
     if is_form_post():
         return redirect(thread_url(thread) + rebake.landing_fragment(row.id, held=held, baked=baked), 303)
-    editable_until = storage.as_utc(row.created) + timedelta(seconds=current_app.config["EDIT_WINDOW"])
-    body = {"status": row.state, "comment": storage.public_comment(row),
+    editable_until = as_utc(row.created) + timedelta(seconds=current_app.config["EDIT_WINDOW"])
+    body = {"status": row.state, "comment": public_view(row),
             "edit_token": issue_edit_token(current_app.secret_key, row.id),
-            "editable_until": storage.isoformat(editable_until)}
+            "editable_until": isoformat(editable_until)}
     return jsonify(body), 202 if held else 201
 
 
-def _owned_comment(conn: Connection, comment_id: int) -> Row:
+def _owned_comment(conn: Connection, comment_id: int) -> Comment:
     """The comment the request's `Authorization: Bearer <edit token>` grants; 403 / 404 else."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -170,7 +176,7 @@ def _owned_comment(conn: Connection, comment_id: int) -> Row:
         check_edit_token(current_app.secret_key, token.strip(), comment_id, current_app.config["EDIT_WINDOW"])
     except TokenRejected as problem:
         raise APIError(403, "bad_token", str(problem)) from None
-    row = storage.get_comment(conn, comment_id)
+    row = stored.get_comment(conn, comment_id)
     if row is None or row.deleted:
         raise APIError(404, "unknown_comment", "This comment does not exist (any more).")
     return row
@@ -182,25 +188,25 @@ def edit_comment(comment_id: int):
     conn = db.connection()
     row = _owned_comment(conn, comment_id)
     fields = _verified(_body(form_allowed=False), EDIT_FIELDS)
-    thread = require_thread(row.slug)
+    thread = require_thread(row.thread)
     _require_open(conn, thread)
-    row = storage.edit_comment(conn, comment_id, text=fields["text"], html=_rendered(fields["text"]))
+    row = stored.edit_comment(conn, comment_id, text=fields["text"], html=_rendered(fields["text"]))
     conn.commit()
     rebake.rebake_article(thread)
-    return jsonify(status=row.state, comment=storage.public_comment(row))
+    return jsonify(status=row.state, comment=public_view(row))
 
 
 @bp.delete("/comments/<int:comment_id>")
 def delete_comment(comment_id: int):
     security.origin_is_allowed()
     conn = db.connection()
-    slug = _owned_comment(conn, comment_id).slug
-    placeholder = storage.delete_comment(conn, comment_id)
+    slug = _owned_comment(conn, comment_id).thread
+    placeholder = stored.delete_comment(conn, comment_id)
     conn.commit()
     thread = find_thread(slug)
     if thread is not None:
         rebake.rebake_article(thread)
-    return jsonify(deleted=comment_id, comment=placeholder)
+    return jsonify(deleted=comment_id, comment=public_view(placeholder) if placeholder else None)
 
 
 @bp.get("/counts")
@@ -210,13 +216,13 @@ def counts():
     if len(slugs) > limit:
         raise APIError(400, "invalid", f"Ask for at most {limit} threads at once.",
                        {"thread": f"at most {limit} values"})
-    return jsonify(storage.approved_counts(db.connection(), slugs) if slugs else {})
+    return jsonify(stored.approved_counts(db.connection(), slugs) if slugs else {})
 
 
 @bp.get("/health")
 def health():
     try:
-        storage.ping(db.connection())
+        ping(db.connection())
     except SQLAlchemyError:
         log.exception("health check: the database does not answer")
         return jsonify(status="unavailable"), 503

@@ -6,17 +6,17 @@ from flask import Flask, current_app, g, request
 from flask.cli import with_appcontext
 from sqlalchemy import Connection, Engine
 
-from . import storage
+from .core.storage import database
 
 _EXTENSION = "comments_engine"
 _WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 
 
 def init_app(app: Flask) -> None:
-    engine = storage.engine_from_url(app.config["DATABASE_URL"])
+    engine = database.engine_from_url(app.config["DATABASE_URL"])
     app.extensions[_EXTENSION] = engine
     if app.config["AUTO_MIGRATE"]:
-        storage.upgrade_schema(engine)
+        database.upgrade_schema(engine)
     app.teardown_appcontext(_close_connection)
     app.cli.add_command(init_db_command)
 
@@ -28,7 +28,7 @@ def engine() -> Engine:
 def connection() -> Connection:
     """This request's connection; a write request's transactions take the write lock at once."""
     if "db_connection" not in g:
-        g.db_connection = storage.connect(engine(), write=request.method in _WRITE_METHODS)
+        g.db_connection = database.connect(engine(), write=request.method in _WRITE_METHODS)
     return g.db_connection
 
 
@@ -42,5 +42,5 @@ def _close_connection(_exc: BaseException | None = None) -> None:
 @with_appcontext
 def init_db_command() -> None:
     """Create or upgrade the database schema (alembic upgrade head)."""
-    storage.upgrade_schema(engine())
+    database.upgrade_schema(engine())
     click.echo(f"Database schema is up to date: {engine().url.render_as_string(hide_password=True)}")

@@ -19,7 +19,7 @@ from werkzeug.middleware.shared_data import SharedDataMiddleware
 from werkzeug.serving import run_simple
 
 from . import create_app
-from .bake import article_file
+from .core.section import article_file
 
 
 def development_environment(site_dir: Path) -> dict[str, str]:

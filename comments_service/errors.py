@@ -7,8 +7,8 @@ import logging
 from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from .core.tokens import issue_form_token
 from .threads import current_thread, thread_url
-from .tokens import issue_form_token
 
 log = logging.getLogger(__name__)
 

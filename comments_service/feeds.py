@@ -3,10 +3,11 @@ FEED_SIZE entries). Comment HTML was sanitised at write time; feedgenerator esca
 
 from feedgenerator import Atom1Feed
 from flask import Blueprint, current_app, request
-from sqlalchemy.engine import Row
-
-from . import db, storage
+from . import db
 from .api import conditional, require_thread
+from .core.comment import Comment
+from .core.storage.comments import latest_comments
+from .core.times import as_utc
 from .threads import find_thread, thread_url
 
 bp = Blueprint("feeds", __name__, url_prefix="/api")
@@ -15,27 +16,27 @@ bp = Blueprint("feeds", __name__, url_prefix="/api")
 @bp.get("/threads/<slug>/feed.atom")
 def thread_feed(slug: str):
     thread = require_thread(slug)
-    rows = storage.latest_comments(db.connection(), current_app.config["FEED_SIZE"], slug)
+    rows = latest_comments(db.connection(), current_app.config["FEED_SIZE"], slug)
     return _atom(f"Comments on {thread.title}", thread_url(thread), rows)
 
 
 @bp.get("/feed.atom")
 def site_feed():
-    rows = storage.latest_comments(db.connection(), current_app.config["FEED_SIZE"])
+    rows = latest_comments(db.connection(), current_app.config["FEED_SIZE"])
     return _atom("Latest comments", current_app.config["SITE_URL"] or request.host_url, rows)
 
 
-def _atom(title: str, link: str, rows: list[Row]):
+def _atom(title: str, link: str, rows: list[Comment]):
     feed = Atom1Feed(title=title, link=link, description=title, feed_url=request.url, language="en")
     for row in rows:
-        thread = find_thread(row.slug)
+        thread = find_thread(row.thread)
         if thread is None:  # the article is gone from the site
             continue
         url = f"{thread_url(thread)}#comment-{row.id}"
         feed.add_item(title=f"{row.author} on {thread.title}", link=url, unique_id=url,
                       description=row.html, author_name=row.author,
-                      pubdate=storage.as_utc(row.created),
-                      updateddate=storage.as_utc(row.edited or row.created))
+                      pubdate=as_utc(row.created),
+                      updateddate=as_utc(row.edited or row.created))
     response = current_app.response_class(feed.writeString("utf-8"),
                                           mimetype="application/atom+xml")
     return conditional(response)

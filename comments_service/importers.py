@@ -38,14 +38,15 @@ import nh3
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser, ParseError
 
-from .models import APPROVED, PENDING, REJECTED
-from .render import render, sanitize
-from .storage import DELETED_AUTHOR, hash_ip
+from .core.comment import APPROVED, DELETED_AUTHOR, PENDING, REJECTED
+from .core.limits import AUTHOR_MAX, EMAIL_MAX, WEBSITE_MAX
+from .core.privacy import hash_ip
+from .core.render import render, sanitize
+from .core.times import exact_isoformat
 
 #: The sources `convert` reads, and what their files are.
 SOURCES = {"isso": "an Isso database", "disqus": "a Disqus export", "wordpress": "a WordPress export"}
 ANONYMOUS = "Anonymous"  # the author of a comment whose source has no name for it
-MAX_AUTHOR, MAX_EMAIL, MAX_WEBSITE = 100, 254, 254  # the export schema's limits
 _READ_SIZE = 1 << 16  # bytes fed to the XML parser at a time (and per progress step)
 
 
@@ -124,32 +125,28 @@ def _slug_of(url: str | None, name: str) -> str:
 
 
 def _website(url: str | None) -> str | None:
-    """Only a well-formed http(s) address of at most MAX_WEBSITE characters is kept."""
+    """Only a well-formed http(s) address of at most WEBSITE_MAX characters is kept."""
     url = (url or "").strip()
     try:
         parts = urlsplit(url)
     except ValueError:  # e.g. an unclosed IPv6 host
         return None
-    if parts.scheme.lower() in ("http", "https") and parts.netloc and len(url) <= MAX_WEBSITE:
+    if parts.scheme.lower() in ("http", "https") and parts.netloc and len(url) <= WEBSITE_MAX:
         return url
     return None
 
 
 def _email(address: str | None) -> str | None:
     address = (address or "").strip()
-    return address if address and len(address) <= MAX_EMAIL else None
+    return address if address and len(address) <= EMAIL_MAX else None
 
 
 def _author(comment: Foreign) -> str:
     author = (comment.author or "").strip() or ANONYMOUS
-    if len(author) > MAX_AUTHOR:
+    if len(author) > AUTHOR_MAX:
         raise SourceRejected(f"{comment.name}: the author name has {len(author)} characters, at "
-                             f"most {MAX_AUTHOR} can be stored; shorten it in the source")
+                             f"most {AUTHOR_MAX} can be stored; shorten it in the source")
     return author
-
-
-def _timestamp(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _utc(text: str | None, name: str, field: str) -> datetime:
@@ -249,7 +246,7 @@ def _parents_first(comments: list[Foreign]) -> list[Foreign]:
 
 def _without_lonely_deleted(ordered: list[Foreign]) -> list[Foreign]:
     """Drop deleted comments that have no reply left; those with replies stay as placeholders
-    (as storage.delete_comment does)."""
+    (as core/storage/comments.delete_comment does)."""
     answered: set[str] = set()
     kept = []
     for comment in reversed(ordered):  # replies before their parents
@@ -266,7 +263,7 @@ def _exported(comment: Foreign, ids: dict[str, int], ip_salt: str) -> dict[str, 
     without personal data."""
     row = {"id": ids[comment.key], "thread": comment.thread,
            "parent": None if comment.parent is None else ids[comment.parent],
-           "created": _timestamp(comment.created), "edited": _timestamp(comment.edited)}
+           "created": exact_isoformat(comment.created), "edited": exact_isoformat(comment.edited)}
     if comment.deleted:
         return row | {"state": APPROVED, "deleted": True, "author": DELETED_AUTHOR, "email": None,
                       "website": None, "text": "", "html": "", "ip_hash": None}

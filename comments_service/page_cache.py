@@ -1,6 +1,6 @@
 """This worker's cache of serialised thread pages (GET /api/threads/<slug>/comments).
 
-Keys name the thread's version (storage.thread_state), which every write bumps, so an entry can
+Keys name the thread's version (core/storage/threads.thread_state), which every write bumps, so an entry can
 never be served after a change: the next read asks for a new key and the old entry ages out.
 A page read while a write commits may be newer than its key says, never older. Bounded by the
 bytes of the bodies it holds, least recently used out first; PAGE_CACHE_BYTES = 0 turns it off.

@@ -18,9 +18,9 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import storage
+from .core.privacy import hash_ip
+from .core.tokens import TokenRejected, check_form_token
 from .errors import APIError
-from .tokens import TokenRejected, check_form_token
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _LIMITER = "comments_limiter"
@@ -83,4 +83,4 @@ def ip_hash_salt() -> str:
 
 def client_ip_hash() -> str | None:
     """The client address as stored: a salted hash (see ip_hash_salt)."""
-    return storage.hash_ip(ip_hash_salt(), request.remote_addr)
+    return hash_ip(ip_hash_salt(), request.remote_addr)

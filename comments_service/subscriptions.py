@@ -17,17 +17,13 @@ from flask import Blueprint, Flask, current_app, render_template, request
 from werkzeug.exceptions import TooManyRequests
 
 from . import db, security
+from .core.limits import TOKEN_MAX
+from .core.storage.subscriptions import confirm_subscription, find_subscription, remove_subscription
+from .core.tokens import TokenRejected, check_confirm_token, check_unsubscribe_token
 from .errors import APIError
-from .notification_store import (
-    confirm_subscription,
-    find_subscription,
-    remove_subscription,
-)
-from .tokens import TokenRejected, check_confirm_token, check_unsubscribe_token
 
 bp = Blueprint("subscriptions", __name__, url_prefix="/api/subscriptions")
 
-_TOKEN_MAX = 1000
 _SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
                                "frame-ancestors 'none'; base-uri 'none'",
@@ -65,7 +61,7 @@ def _page(title: str, message: str, button: str = "") -> str:
 
 def _token() -> str:
     token = request.args.get("token", "")
-    if not token or len(token) > _TOKEN_MAX:
+    if not token or len(token) > TOKEN_MAX:
         raise APIError(400, "bad_token", "This link is incomplete. Please open the whole link "
                                          "from the email.")
     return token

@@ -30,15 +30,16 @@ from flask.cli import with_appcontext
 from sqlalchemy import Connection, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import db, importers, security, storage
-from .config import PROJECT_ROOT
-from .models import comments, threads
+from . import db, importers, security
+from .core.storage.database import connect
+from .core.storage.tables import comments, threads
+from .core.times import as_utc, exact_isoformat
 from .threads import find_thread
 
 #: Version 2 added the comment fields `flags` and `moderation_reason`; version 1 files still import.
 FORMAT, VERSION = "newsroom-comments", 2
 NATIVE = "newsroom"  # `import --from` value for this format
-SCHEMA_PATH = PROJECT_ROOT / "docs" / "comments-export.schema.json"
+SCHEMA_PATH = Path(__file__).resolve().parent / "comments-export.schema.json"
 _CHUNK_SIZE = 500  # comments per INSERT batch (and per progress bar step)
 #: Comment fields as exported (besides "thread", the slug), mapped to their column names.
 _COMMENT_COLUMNS = {"id": "id", "parent": "parent_id", "state": "state", "deleted": "deleted",
@@ -83,13 +84,8 @@ def _exported_comment(row) -> dict[str, Any]:
     exported = {"id": row["id"], "thread": row["slug"]}
     exported.update((field, row[column]) for field, column in _COMMENT_COLUMNS.items())
     for field in _TIMESTAMPS:
-        exported[field] = _timestamp(exported[field])
+        exported[field] = exact_isoformat(exported[field])
     return exported
-
-
-def _timestamp(moment: datetime | None) -> str | None:
-    """UTC RFC 3339 with a Z and every microsecond stored."""
-    return None if moment is None else storage.as_utc(moment).isoformat().replace("+00:00", "Z")
 
 
 def _snapshot(conn: Connection) -> Connection:
@@ -185,7 +181,7 @@ def _stored_comment(comment: dict[str, Any]) -> dict[str, Any]:
     row = {column: comment.get(field) for field, column in _COMMENT_COLUMNS.items()}
     for field in _TIMESTAMPS:
         if row[field] is not None:
-            row[field] = storage.as_utc(datetime.fromisoformat(row[field]))
+            row[field] = as_utc(datetime.fromisoformat(row[field]))
     row["thread"] = comment["thread"]
     return row
 
@@ -195,7 +191,7 @@ def _stored_comment(comment: dict[str, Any]) -> dict[str, Any]:
 def write_import(conn: Connection, checked: CheckedImport,
                  on_progress: Callable[[int], None] = lambda done: None) -> None:
     """Insert a checked document into the empty database behind `conn`, inside the caller's
-    transaction (which must take the write lock: `storage.connect(engine, write=True)`).
+    transaction (which must take the write lock: `connect(engine, write=True)`).
     `on_progress(n)` is told each time n more comments are stored."""
     _lock_tables(conn)
     _require_empty(conn)
@@ -307,7 +303,7 @@ def import_command(file: Path, source: str, allow_unknown_threads: bool) -> None
         document = (_read_native(file) if source == NATIVE
                     else _read_foreign(source, file, allow_unknown_threads))
         checked = check_document(document)
-        with storage.connect(db.engine(), write=True) as conn, conn.begin():
+        with connect(db.engine(), write=True) as conn, conn.begin():
             with click.progressbar(length=len(checked.comments), label="Importing comments",
                                    file=sys.stderr) as bar:
                 write_import(conn, checked, bar.update)

@@ -58,7 +58,7 @@ class Service:
                 with urllib.request.urlopen(f"{self.url}/api/health", timeout=2) as response:
                     if response.status == 200:
                         return
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # not listening yet, or a worker still migrating: a slow answer
                 time.sleep(0.1)
         pytest.fail(f"gunicorn did not answer within {STARTUP_SECONDS}s:\n{self.log()}")
 

@@ -19,16 +19,16 @@ written. An existing different output file is only replaced with `--force`; the 
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from pelican.settings import DEFAULT_CONFIG
 from pelican.utils import slugify
+
+from comments_service.core.files import replace_file
 
 REFERENCES_HEADING = "References:"
 COMMENTS_HEADING = "Comments"
@@ -166,17 +166,15 @@ def article_slug(title: str) -> str:
 
 
 def write_atomically(target: Path, text: str, force: bool) -> bool:
-    """Write `text` to `target` via a temp file + rename; False if it already holds `text`."""
+    """Write `text` to `target` atomically, readable by the web server (the one atomic writer,
+    comments_service.core.files); False if it already holds `text`."""
     if target.exists():
         if target.read_text(encoding="utf-8") == text:
             return False
         if not force:
             raise ImportFailed(str(target), "already exists with different content (use --force)")
     target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent, prefix=".import-",
-                                     suffix=".tmp", delete=False) as temp:
-        temp.write(text)
-    os.replace(temp.name, target)
+    replace_file(target, text)
     return True
 
 

@@ -22,9 +22,10 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 from werkzeug.security import generate_password_hash
 
-from comments_service import create_app, storage
+from comments_service import create_app
 from comments_service.db import engine as app_engine
 from tests.conftest import require_backend
+from comments_service.core.storage import database
 
 ORIGIN = "http://localhost"  # the test client's own origin
 THREADS = [
@@ -68,8 +69,8 @@ def any_database_url(request, tmp_path):
 @pytest.fixture
 def engine(any_database_url):
     """An engine on a migrated, empty database of each backend (storage-level tests)."""
-    engine = storage.engine_from_url(any_database_url)
-    storage.upgrade_schema(engine)
+    engine = database.engine_from_url(any_database_url)
+    database.upgrade_schema(engine)
     yield engine
     engine.dispose()
 

@@ -6,11 +6,13 @@ import os
 import pytest
 from itsdangerous.timed import TimestampSigner
 
-from comments_service import create_app, db, storage
+from comments_service import create_app, db
 from comments_service.db import engine as app_engine
-from comments_service.tokens import issue_edit_token
+from comments_service.core.tokens import issue_edit_token
 
 from .conftest import ORIGIN, CommentsAPI, assert_inert, error_of
+from comments_service.core.storage import comments as stored
+from comments_service.core.storage import threads as thread_store
 
 
 def stored_count(app) -> int:
@@ -75,12 +77,12 @@ def test_every_kind_of_write_reaches_the_next_read(app, api, client):
     app.config["MODERATION"] = "all"
     held = api.post(text="Held back").get_json()["comment"]["id"]
     assert shown()[1] == 2
-    _in_request(app, storage.approve_comment, held)
+    _in_request(app, stored.approve_comment, held)
     assert shown()[1:] == (3, [(first["comment"]["id"], "Reader", "<p>Second words</p>"),
                                (second, "Bob", "<p>Other words</p>"), (held, "Reader", "<p>Held back</p>")])
-    _in_request(app, storage.reject_comment, held)
+    _in_request(app, stored.reject_comment, held)
     assert shown()[1] == 2
-    _in_request(app, storage.set_thread_locked, "first-article", True)
+    _in_request(app, thread_store.set_thread_locked, "first-article", True)
     assert shown()[0] is False
     assert api.delete(first["comment"]["id"], first["edit_token"]).status_code == 200
     assert shown()[1:] == (1, [(second, "Bob", "<p>Other words</p>")])
@@ -141,7 +143,7 @@ def test_moderation_all_holds_everything_until_approved(api, app):
     assert response.status_code == 202 and response.get_json()["status"] == "pending"
     assert api.thread()["comments"] == [] and api.thread()["count"] == 0
     with app.app_context(), app_engine().begin() as conn:
-        storage.approve_comment(conn, response.get_json()["comment"]["id"])
+        stored.approve_comment(conn, response.get_json()["comment"]["id"])
     assert [c["id"] for c in api.thread()["comments"]] == [response.get_json()["comment"]["id"]]
 
 
@@ -152,7 +154,7 @@ def test_moderation_first_holds_an_email_until_one_comment_is_approved(api, app)
     assert api.post(email="ann@example.org").status_code == 202
     assert api.post().status_code == 202  # no email: always a first comment
     with app.app_context(), app_engine().begin() as conn:
-        storage.approve_comment(conn, first.get_json()["comment"]["id"])
+        stored.approve_comment(conn, first.get_json()["comment"]["id"])
     assert api.post(email="ann@example.org").status_code == 201
     assert api.post(email="bob@example.org").status_code == 202
 
@@ -165,7 +167,7 @@ def test_closed_thread_refuses_comments(api):
 def test_locked_thread_refuses_comments_and_lists_as_not_open(api, app):
     comment = api.comment()
     with app.app_context(), app_engine().begin() as conn:
-        storage.set_thread_locked(conn, "first-article", True)
+        thread_store.set_thread_locked(conn, "first-article", True)
     response = api.post()
     assert response.status_code == 403 and error_of(response)["code"] == "thread_locked"
     assert api.thread()["open"] is False

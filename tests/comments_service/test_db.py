@@ -4,8 +4,9 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import inspect
 
-from comments_service import create_app, storage
+from comments_service import create_app
 from comments_service.db import engine as app_engine
+from comments_service.core.storage import database
 
 
 def test_sqlite_connections_get_the_durability_pragmas(app):
@@ -25,24 +26,24 @@ def test_app_start_up_migrates_an_empty_database_to_head(app):
 
 def test_models_and_migrations_agree(app, database_url, monkeypatch):
     monkeypatch.setenv("COMMENTS_DATABASE_URL", database_url)
-    command.check(Config(str(storage.ALEMBIC_INI)))  # raises when autogenerate finds a difference
+    command.check(Config(str(database.ALEMBIC_INI)))  # raises when autogenerate finds a difference
 
 
 def test_init_db_command_creates_the_schema(app_config):
     app = create_app(app_config | {"AUTO_MIGRATE": False})
     with app.app_context():
-        assert not storage.schema_exists(app_engine())
+        assert not database.schema_exists(app_engine())
     result = app.test_cli_runner().invoke(args=["init-db"])
     assert result.exit_code == 0 and "up to date" in result.output
     with app.app_context():
-        assert storage.schema_exists(app_engine())
+        assert database.schema_exists(app_engine())
         app_engine().dispose()
 
 
 def test_write_connections_take_the_lock_up_front(app):
     with app.app_context():
         engine = app_engine()
-        with storage.connect(engine, write=True) as conn:
+        with database.connect(engine, write=True) as conn:
             conn.exec_driver_sql("SELECT 1")
             # BEGIN IMMEDIATE holds the write lock: the raw connection is inside a transaction
             assert conn.connection.dbapi_connection.in_transaction

@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from comments_service import importers, security, storage, transfer
+from comments_service import importers, security, transfer
 from comments_service.db import engine as app_engine
 from comments_service.importers import article_slug, plain_text
-from comments_service.render import render
+from comments_service.core.render import render
 
 from .conftest import CommentsAPI, assert_inert
+from comments_service.core.comment import DELETED_AUTHOR
+from comments_service.core.privacy import hash_ip
 
 DATA = Path(__file__).parent / "data"
 T0 = 1577869200.25  # 2020-01-01T09:00:00.25Z, as Isso stores times
@@ -104,7 +106,7 @@ def exported(app) -> dict:
 
 def ip_hash(app, address: str) -> str:
     with app.app_context():
-        return storage.hash_ip(security.ip_hash_salt(), address)
+        return hash_ip(security.ip_hash_salt(), address)
 
 
 def outline(document) -> list[tuple]:
@@ -136,7 +138,7 @@ def test_isso_database_imports_threads_replies_states_and_markdown(app, tmp_path
     assert outline(document) == [
         (1, "first-article", None, "approved", False, "Ann"),
         (2, "first-article", 1, "pending", False, "Anonymous"),
-        (3, "first-article", None, "approved", True, storage.DELETED_AUTHOR),
+        (3, "first-article", None, "approved", True, DELETED_AUTHOR),
         (4, "first-article", 3, "approved", False, "Bo"),
         (5, "second-article", None, "approved", False, "Cy"),
     ]
@@ -156,7 +158,7 @@ def test_imported_comments_are_served_without_private_fields(app, tmp_path):
     imported(app, "isso", isso_database(tmp_path))
     thread = CommentsAPI(app.test_client()).thread("first-article")
     assert [(c["id"], c["parent"], c["author"]) for c in thread["comments"]] == [
-        (1, None, "Ann"), (3, None, storage.DELETED_AUTHOR), (4, 3, "Bo")]
+        (1, None, "Ann"), (3, None, DELETED_AUTHOR), (4, 3, "Bo")]
     assert "ann@example.org" not in json.dumps(thread)
 
 
@@ -171,7 +173,7 @@ def test_disqus_export_imports_threads_replies_states_and_sanitised_html(app):
     # post 302 answers 301 but is dated earlier: it still comes after its parent
     assert outline(document) == [
         (1, "first-article", None, "approved", False, "Ann"),
-        (2, "first-article", 1, "approved", True, storage.DELETED_AUTHOR),
+        (2, "first-article", 1, "approved", True, DELETED_AUTHOR),
         (3, "first-article", 2, "approved", False, "Anonymous"),
         (4, "second-article", None, "rejected", False, "Spammer"),
         (5, "second-article", None, "approved", False, "Dee"),
@@ -202,7 +204,7 @@ def test_wordpress_export_imports_comments_and_skips_pingbacks_and_other_types(a
         (2, "first-article", None, "approved", False, "Bea"),
         (3, "first-article", 2, "pending", False, "Cy"),
         (4, "first-article", None, "approved", False, "Dee"),  # answered the skipped pingback
-        (5, "first-article", None, "approved", True, storage.DELETED_AUTHOR),  # trash, answered
+        (5, "first-article", None, "approved", True, DELETED_AUTHOR),  # trash, answered
         (6, "first-article", 5, "approved", False, "Fay"),
         (7, "first-article", None, "rejected", False, "Bot"),
     ]

@@ -2,7 +2,8 @@
 
 import pytest
 
-from comments_service import config, create_app
+from comments_service import create_app
+from comments_service.core import defaults
 from comments_service.db import engine as app_engine
 
 
@@ -26,10 +27,10 @@ def test_missing_secret_key_outside_testing_is_a_clear_error(make_app):
         make_app(SECRET_KEY=None, TESTING=False)
 
 
-def test_testing_without_key_generates_one_and_keeps_it(make_app, tmp_path, monkeypatch):
-    monkeypatch.setattr(config, "INSTANCE_PATH", tmp_path / "instance")
-    first = make_app(SECRET_KEY=None)
-    second = make_app(SECRET_KEY=None)
+def test_testing_without_key_generates_one_and_keeps_it(make_app, tmp_path):
+    instance = str(tmp_path / "instance")
+    first = make_app(SECRET_KEY=None, INSTANCE_PATH=instance)
+    second = make_app(SECRET_KEY=None, INSTANCE_PATH=instance)
     assert len(first.secret_key) == 64 and first.secret_key == second.secret_key
     key_file = tmp_path / "instance" / "secret_key"
     assert key_file.stat().st_mode & 0o777 == 0o600
@@ -45,13 +46,10 @@ def test_environment_overrides_defaults_and_test_config_overrides_environment(ma
     assert app.config["MODERATION"] == "all" and app.config["MAX_LINKS"] == 5
     assert app.config["RATELIMIT_ENABLED"] is False and app.config["RATELIMIT_STORAGE_URI"] == "memory://"
     assert app.config["EDIT_WINDOW"] == 120
-    assert app.config["MIN_FILL_SECONDS"] == config.MIN_FILL_SECONDS
+    assert app.config["MIN_FILL_SECONDS"] == defaults.MIN_FILL_SECONDS
 
 
 def test_unknown_moderation_mode_is_refused(make_app):
     with pytest.raises(RuntimeError, match="COMMENTS_MODERATION must be one of none, first, all"):
         make_app(MODERATION="sometimes")
 
-
-def test_default_database_is_a_sqlite_file_in_the_instance_folder():
-    assert config.DEFAULT_DATABASE_URL == f"sqlite:///{config.INSTANCE_PATH / 'comments.sqlite3'}"

@@ -5,8 +5,9 @@ import logging
 
 import pytest
 
-from comments_service import create_app, mail
-from comments_service.mail import Outgoing, build_message, header_text
+from comments_service import create_app
+from comments_service.notifications import mail
+from comments_service.notifications.mail import Outgoing, build_message, header_text
 from tests.comments_service.conftest import error_of, free_port, mail_settings
 
 

@@ -2,9 +2,11 @@
 
 from sqlalchemy import select
 
-from comments_service import storage
+
 from comments_service.db import engine as app_engine
-from comments_service.models import APPROVED, comments, threads
+from comments_service.core.comment import APPROVED
+from comments_service.core.storage.tables import comments, threads
+from comments_service.core.comment import PUBLIC_FIELDS
 
 
 def query_plan(conn, query) -> str:
@@ -28,4 +30,4 @@ def test_site_wide_latest_uses_the_state_id_index(app):
 
 def test_public_fields_are_columns_of_the_table():
     assert {"id", "parent_id", "author", "website", "html", "created", "edited"} <= set(comments.c.keys())
-    assert set(storage.PUBLIC_FIELDS) == {"id", "parent", "author", "website", "html", "created", "edited"}
+    assert set(PUBLIC_FIELDS) == {"id", "parent", "author", "website", "html", "created", "edited"}

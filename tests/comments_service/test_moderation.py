@@ -1,24 +1,31 @@
-"""Moderator-side queries (moderation.py), on SQLite and (with COMMENTS_TEST_POSTGRES_URL) on
+"""Moderator actions (core/moderation.py), on SQLite and (with COMMENTS_TEST_POSTGRES_URL) on
 PostgreSQL: the queue, every action with its log row, public removal reasons."""
 
 import pytest
 from sqlalchemy import func, select
 
-from comments_service import moderation, storage
-from comments_service.models import APPROVED, PENDING, REJECTED, comments, moderation_log
+from comments_service.core import moderation
+from comments_service.core.comment import APPROVED, PENDING, REJECTED
+from comments_service.core.comment import DELETED_AUTHOR, REMOVED_PREFIX, public_view
+from comments_service.core.privacy import hash_ip
+from comments_service.core.storage import comments as stored
+from comments_service.core.storage import database
+from comments_service.core.storage import threads as thread_store
+from comments_service.core.storage.moderation_log import log_entries
+from comments_service.core.storage.tables import comments, moderation_log
 
 
 @pytest.fixture
 def conn(engine):
-    with storage.connect(engine, write=True) as connection:
+    with database.connect(engine, write=True) as connection:
         yield connection
 
 
 def add(conn, slug="first-article", *, state=PENDING, parent=None, text="Hello there", flags=None) -> int:
-    row = storage.create_comment(
+    row = stored.create_comment(
         conn, slug=slug, parent=parent, author="Ann", email="ann@example.org",
         website="https://ann.example", text=text, html=f"<p>{text}</p>",
-        ip_hash=storage.hash_ip("salt", "192.0.2.1"), state=state, flags=flags)
+        ip_hash=hash_ip("salt", "192.0.2.1"), state=state, flags=flags)
     return row.id
 
 
@@ -37,13 +44,13 @@ def test_queue_is_newest_first_without_deleted_and_paginated(conn):
     newer = add(conn, "second-article")
     add(conn, state=APPROVED)
     placeholder = add(conn, state=PENDING)
-    storage.delete_comment(conn, placeholder, public_reason="spam")
+    stored.delete_comment(conn, placeholder, public_reason="spam")
 
     page = moderation.comments_in_state(conn, PENDING)
     assert [row.id for row in page.rows] == [newer, older]
     assert not page.has_next and page.number == 1
     assert page.rows[1].email == "ann@example.org" and page.rows[1].flags == "moderation-all"
-    assert page.rows[0].slug == "second-article"
+    assert page.rows[0].thread == "second-article"
 
     first = moderation.comments_in_state(conn, PENDING, page=1, size=1)
     second = moderation.comments_in_state(conn, PENDING, page=2, size=1)
@@ -53,10 +60,10 @@ def test_queue_is_newest_first_without_deleted_and_paginated(conn):
 
 def test_publish_approves_and_logs_once(conn):
     comment_id = add(conn)
-    row = moderation.get_comment(conn, comment_id)
+    row = stored.get_comment(conn, comment_id)
     assert moderation.publish(conn, "ann", row, "fine")
-    assert moderation.get_comment(conn, comment_id).state == APPROVED
-    assert not moderation.publish(conn, "ann", moderation.get_comment(conn, comment_id))
+    assert stored.get_comment(conn, comment_id).state == APPROVED
+    assert not moderation.publish(conn, "ann", stored.get_comment(conn, comment_id))
     [entry] = log_rows(conn)
     assert (entry.actor, entry.action, entry.comment_id, entry.thread_slug, entry.reason) == (
         "ann", "approve", comment_id, "first-article", "fine")
@@ -65,53 +72,48 @@ def test_publish_approves_and_logs_once(conn):
 
 def test_reject_keeps_the_comment_and_logs(conn):
     comment_id = add(conn, state=APPROVED)
-    assert moderation.reject(conn, "bob", moderation.get_comment(conn, comment_id))
-    assert not moderation.reject(conn, "bob", moderation.get_comment(conn, comment_id))
-    assert moderation.get_comment(conn, comment_id).state == REJECTED
+    assert moderation.reject(conn, "bob", stored.get_comment(conn, comment_id))
+    assert not moderation.reject(conn, "bob", stored.get_comment(conn, comment_id))
+    assert stored.get_comment(conn, comment_id).state == REJECTED
     assert [(entry.actor, entry.action, entry.reason) for entry in log_rows(conn)] == [("bob", "reject", None)]
 
 
 def test_public_removal_leaves_an_escaped_placeholder_without_personal_data(conn):
     comment_id = add(conn, state=APPROVED)
     reason = "<script>alert(1)</script> & spam"
-    assert moderation.delete(conn, "ann", moderation.get_comment(conn, comment_id), reason, public=True)
+    assert moderation.delete(conn, "ann", stored.get_comment(conn, comment_id), reason, public=True)
 
-    row = storage.get_comment(conn, comment_id)
-    public = storage.public_comment(row)
-    assert public["html"] == (storage.REMOVED_PREFIX
+    row = stored.get_comment(conn, comment_id)
+    public = public_view(row)
+    assert public["html"] == (REMOVED_PREFIX
                               + "&lt;script&gt;alert(1)&lt;/script&gt; &amp; spam</p>")
-    assert public["author"] == storage.DELETED_AUTHOR and storage.is_placeholder(public)
-    stored = conn.execute(select(comments).where(comments.c.id == comment_id)).one()
-    assert stored.email is None and stored.ip_hash is None and stored.text == ""
-    assert storage.approved_counts(conn, ["first-article"]) == {"first-article": 0}
+    assert public["author"] == DELETED_AUTHOR and row.deleted
+    raw = conn.execute(select(comments).where(comments.c.id == comment_id)).one()
+    assert raw.email is None and raw.ip_hash is None and raw.text == ""
+    assert stored.approved_counts(conn, ["first-article"]) == {"first-article": 0}
     assert [(entry.action, entry.reason) for entry in log_rows(conn)] == [("delete", reason)]
-    assert not moderation.delete(conn, "ann", moderation.get_comment(conn, comment_id))
+    assert not moderation.delete(conn, "ann", stored.get_comment(conn, comment_id))
 
 
 def test_public_reason_is_ignored_for_comments_readers_never_saw(conn):
     comment_id = add(conn, state=PENDING)
-    assert moderation.delete(conn, "ann", moderation.get_comment(conn, comment_id), "spam", public=True)
-    assert storage.get_comment(conn, comment_id) is None
+    assert moderation.delete(conn, "ann", stored.get_comment(conn, comment_id), "spam", public=True)
+    assert stored.get_comment(conn, comment_id) is None
 
 
 def test_private_reason_goes_to_the_log_only(conn):
     comment_id = add(conn, state=APPROVED)
-    moderation.delete(conn, "ann", moderation.get_comment(conn, comment_id), "duplicate")
-    assert storage.get_comment(conn, comment_id) is None
+    moderation.delete(conn, "ann", stored.get_comment(conn, comment_id), "duplicate")
+    assert stored.get_comment(conn, comment_id) is None
     assert [entry.reason for entry in log_rows(conn)] == ["duplicate"]
 
 
 def test_a_placeholder_with_a_public_reason_outlives_its_replies(conn):
     parent = add(conn, state=APPROVED)
     reply = add(conn, state=APPROVED, parent=parent)
-    moderation.delete(conn, "ann", moderation.get_comment(conn, parent), "off topic", public=True)
-    moderation.delete(conn, "ann", moderation.get_comment(conn, reply))
-    assert storage.get_comment(conn, parent).moderation_reason == "off topic"
-
-
-def test_plain_placeholder_is_recognised_and_reader_text_is_not():
-    assert storage.is_placeholder({"author": storage.DELETED_AUTHOR, "html": ""})
-    assert not storage.is_placeholder({"author": storage.DELETED_AUTHOR, "html": "<p>I am real</p>"})
+    moderation.delete(conn, "ann", stored.get_comment(conn, parent), "off topic", public=True)
+    moderation.delete(conn, "ann", stored.get_comment(conn, reply))
+    assert stored.get_comment(conn, parent).moderation_reason == "off topic"
 
 
 def test_bulk_moderation_skips_missing_and_unchanged_comments(conn):
@@ -126,37 +128,37 @@ def test_bulk_moderation_skips_missing_and_unchanged_comments(conn):
 def test_bulk_delete_of_a_parent_and_its_pruned_placeholder(conn):
     parent = add(conn, state=APPROVED)
     reply = add(conn, state=APPROVED, parent=parent)
-    moderation.delete(conn, "ann", moderation.get_comment(conn, parent))  # placeholder (has a reply)
+    moderation.delete(conn, "ann", stored.get_comment(conn, parent))  # placeholder (has a reply)
     changed = moderation.moderate(conn, "ann", "delete", [reply, parent])
     assert [row.id for row in changed] == [reply]  # the reply's removal pruned the placeholder
-    assert storage.get_comment(conn, parent) is None
+    assert stored.get_comment(conn, parent) is None
 
 
 def test_action_and_log_row_commit_or_roll_back_together(engine):
-    with storage.connect(engine, write=True) as conn:
+    with database.connect(engine, write=True) as conn:
         comment_id = add(conn)
         conn.commit()
-        moderation.publish(conn, "ann", moderation.get_comment(conn, comment_id))
+        moderation.publish(conn, "ann", stored.get_comment(conn, comment_id))
         conn.rollback()
-    with storage.connect(engine) as conn:
-        assert moderation.get_comment(conn, comment_id).state == PENDING
+    with database.connect(engine) as conn:
+        assert stored.get_comment(conn, comment_id).state == PENDING
         assert conn.execute(select(func.count()).select_from(moderation_log)).scalar_one() == 0
 
 
 def test_edit_replaces_text_and_html_and_logs(conn):
     comment_id = add(conn, state=APPROVED)
-    edited = moderation.edit(conn, "ann", moderation.get_comment(conn, comment_id),
+    edited = moderation.edit(conn, "ann", stored.get_comment(conn, comment_id),
                              text="Fixed *typo*", html="<p>Fixed <em>typo</em></p>", reason="typo")
     assert (edited.html, edited.edited is not None) == ("<p>Fixed <em>typo</em></p>", True)
-    assert moderation.get_comment(conn, comment_id).text == "Fixed *typo*"
+    assert stored.get_comment(conn, comment_id).text == "Fixed *typo*"
     assert [(entry.action, entry.reason) for entry in log_rows(conn)] == [("edit", "typo")]
 
 
 def test_lock_and_unlock_a_thread_are_logged(conn):
     moderation.set_thread_locked(conn, "ann", "first-article", True, "flame war")
-    assert storage.thread_is_locked(conn, "first-article")
+    assert thread_store.thread_is_locked(conn, "first-article")
     moderation.set_thread_locked(conn, "ann", "first-article", False)
-    assert not storage.thread_is_locked(conn, "first-article")
+    assert not thread_store.thread_is_locked(conn, "first-article")
     assert [(entry.action, entry.thread_slug, entry.comment_id, entry.reason) for entry in log_rows(conn)] == [
         ("lock", "first-article", None, "flame war"), ("unlock", "first-article", None, None)]
 
@@ -170,8 +172,8 @@ def test_thread_comments_lists_every_state_oldest_first(conn):
 def test_log_is_newest_first_and_paginated(conn):
     for slug in ("first-article", "second-article", "closed-article"):
         moderation.set_thread_locked(conn, "ann", slug, True)
-    first = moderation.log_entries(conn, page=1, size=2)
-    second = moderation.log_entries(conn, page=2, size=2)
+    first = log_entries(conn, page=1, size=2)
+    second = log_entries(conn, page=2, size=2)
     assert [entry.thread_slug for entry in first.rows] == ["closed-article", "second-article"]
     assert first.has_next and not second.has_next
     assert [entry.thread_slug for entry in second.rows] == ["first-article"]

@@ -6,9 +6,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from comments_service import storage
+
 from comments_service.db import engine as app_engine
-from comments_service.models import comments
+from comments_service.core.storage.tables import comments
+from comments_service.core.storage import database
+from comments_service.core.storage import comments as stored
+from comments_service.core.privacy import hash_ip
+from comments_service.core.times import utcnow
 
 
 @pytest.fixture
@@ -23,13 +27,13 @@ def app_config(app_config):
 
 def add_comment_posted(app, days_ago: float) -> int:
     """A comment with an IP hash, posted `days_ago` days ago; returns its id."""
-    with app.app_context(), storage.connect(app_engine(), write=True) as conn, conn.begin():
-        row = storage.create_comment(
+    with app.app_context(), database.connect(app_engine(), write=True) as conn, conn.begin():
+        row = stored.create_comment(
             conn, slug="first-article", parent=None, author="Ann", email=None, website=None,
-            text="Hello there", html="<p>Hello there</p>", ip_hash=storage.hash_ip("salt", "192.0.2.1"),
+            text="Hello there", html="<p>Hello there</p>", ip_hash=hash_ip("salt", "192.0.2.1"),
             state="approved")
         conn.execute(comments.update().where(comments.c.id == row.id)
-                     .values(created=storage.utcnow() - timedelta(days=days_ago)))
+                     .values(created=utcnow() - timedelta(days=days_ago)))
     return row.id
 
 
@@ -45,7 +49,7 @@ def test_purge_clears_ip_hashes_older_than_the_retention_period(app):
     assert "Cleared the IP hash of 1 comments" in result.output
     hashes = ip_hashes(app)
     assert hashes[old] is None
-    assert hashes[recent] == storage.hash_ip("salt", "192.0.2.1")
+    assert hashes[recent] == hash_ip("salt", "192.0.2.1")
 
 
 def test_purge_refuses_a_retention_that_is_not_a_number_of_days(app):

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from comments_service.render import count_links, render, sanitize
+from comments_service.core.render import count_links, render, sanitize
 
 from .conftest import assert_inert
 

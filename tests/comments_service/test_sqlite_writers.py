@@ -7,13 +7,14 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from comments_service import sqlite_writers, storage
+from comments_service.core.storage import sqlite_writers
+from comments_service.core.storage import database
 
 
 @pytest.fixture
 def engine(tmp_path):
-    engine = storage.engine_from_url(f"sqlite:///{tmp_path / 'comments.sqlite3'}")
-    storage.upgrade_schema(engine)
+    engine = database.engine_from_url(f"sqlite:///{tmp_path / 'comments.sqlite3'}")
+    database.upgrade_schema(engine)
     yield engine
     engine.dispose()
 
@@ -33,7 +34,7 @@ def queue_is_free(lock_path: str) -> bool:
 
 def test_a_write_transaction_holds_the_turn_until_check_in(engine, tmp_path):
     lock_path = f"{tmp_path / 'comments.sqlite3'}-writers.lock"
-    with storage.connect(engine, write=True) as conn:
+    with database.connect(engine, write=True) as conn:
         conn.execute(select(1))
         assert not queue_is_free(lock_path)
         conn.commit()
@@ -42,18 +43,18 @@ def test_a_write_transaction_holds_the_turn_until_check_in(engine, tmp_path):
 
 
 def test_reads_never_take_the_turn(engine, tmp_path):
-    with storage.connect(engine) as conn:
+    with database.connect(engine) as conn:
         conn.execute(select(1))
         assert queue_is_free(f"{tmp_path / 'comments.sqlite3'}-writers.lock")
 
 
 def test_a_second_writer_waits_for_the_first_to_check_in(engine):
     order = []
-    first = storage.connect(engine, write=True)
+    first = database.connect(engine, write=True)
     first.execute(select(1))
 
     def second_writer():
-        with storage.connect(engine, write=True) as conn:
+        with database.connect(engine, write=True) as conn:
             conn.execute(select(1))
             order.append("second began")
 

@@ -3,7 +3,7 @@
 import json
 import os
 
-from comments_service.threads import Thread, ThreadManifest
+from comments_service.core.manifest import Thread, ThreadManifest
 
 ENTRY = {"slug": "a", "url": "/a.html", "title": "A", "published": "2026-01-01", "open": False}
 

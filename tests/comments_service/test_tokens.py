@@ -4,7 +4,7 @@ import pytest
 from itsdangerous import URLSafeSerializer
 from itsdangerous.timed import TimestampSigner
 
-from comments_service.tokens import (
+from comments_service.core.tokens import (
     TokenRejected,
     check_confirm_token,
     check_edit_token,

@@ -10,12 +10,19 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, text
 
-from comments_service import create_app, storage, transfer
+from comments_service import create_app, transfer
 from comments_service.db import engine as app_engine
-from comments_service.models import PENDING, REJECTED, comments, threads
-from comments_service.render import render
+from comments_service.core.comment import PENDING, REJECTED
+from comments_service.core.storage.tables import comments, threads
+from comments_service.core.render import render
 
 from .conftest import CommentsAPI
+from comments_service.core.storage import database
+from comments_service.core.storage import comments as stored
+from comments_service.core.storage import threads as thread_store
+from comments_service.core.comment import DELETED_AUTHOR
+from comments_service.core.privacy import hash_ip
+from comments_service.core.times import utcnow
 
 #: A small hand-written document in the documented format (two threads, a reply, an edit).
 DOCUMENT = {
@@ -63,27 +70,27 @@ def make_app(app_config):
 
 def add_comment(conn, slug, *, parent=None, state="approved", author="Ann", text="Hello there",
                 email=None, website=None, address=None):
-    return storage.create_comment(
+    return stored.create_comment(
         conn, slug=slug, parent=parent, author=author, email=email, website=website, text=text,
-        html=render(text), ip_hash=storage.hash_ip("salt", address), state=state).id
+        html=render(text), ip_hash=hash_ip("salt", address), state=state).id
 
 
 def populate(engine) -> None:
     """Every kind of stored data: replies three deep, an edit, a "[deleted]" placeholder, a gap
     in the ids, pending and rejected comments, a locked thread without comments, non-ASCII."""
-    with storage.connect(engine, write=True) as conn, conn.begin():
+    with database.connect(engine, write=True) as conn, conn.begin():
         top = add_comment(conn, "first-article", author="Zoë", email="zoe@example.org",
                           website="https://zoe.example", text="Grüße — *wow* 👋",
                           address="192.0.2.1")
         middle = add_comment(conn, "first-article", parent=top, address="2001:db8::1")
         add_comment(conn, "first-article", parent=middle, text="A [link](https://example.org)")
-        storage.edit_comment(conn, top, text="Edited text", html=render("Edited text"))
-        storage.delete_comment(conn, middle)  # has a reply: becomes a placeholder
+        stored.edit_comment(conn, top, text="Edited text", html=render("Edited text"))
+        stored.delete_comment(conn, middle)  # has a reply: becomes a placeholder
         gap = add_comment(conn, "first-article")
         add_comment(conn, "second-article", state=PENDING, email="new@example.org")
-        storage.reject_comment(conn, add_comment(conn, "second-article"))
-        storage.delete_comment(conn, gap)
-        storage.set_thread_locked(conn, "closed-article", True)
+        stored.reject_comment(conn, add_comment(conn, "second-article"))
+        stored.delete_comment(conn, gap)
+        thread_store.set_thread_locked(conn, "closed-article", True)
         conn.execute(comments.update().where(comments.c.state == PENDING).values(flags="links"))
         conn.execute(comments.update().where(comments.c.state == REJECTED)
                      .values(moderation_reason="Personal attack"))
@@ -126,18 +133,18 @@ def test_export_holds_every_thread_and_comment_with_its_private_fields(source_ap
     by_id = {comment["id"]: comment for comment in document["comments"]}
     assert sorted(by_id) == [1, 2, 3, 5, 6]
     assert by_id[1]["email"] == "zoe@example.org"
-    assert by_id[1]["ip_hash"] == storage.hash_ip("salt", "192.0.2.1")
+    assert by_id[1]["ip_hash"] == hash_ip("salt", "192.0.2.1")
     assert by_id[1]["text"] == "Edited text" and by_id[1]["edited"] is not None
-    assert by_id[2]["deleted"] is True and by_id[2]["author"] == storage.DELETED_AUTHOR
+    assert by_id[2]["deleted"] is True and by_id[2]["author"] == DELETED_AUTHOR
     assert by_id[3]["parent"] == 2
     assert [by_id[5]["state"], by_id[6]["state"]] == ["pending", "rejected"]
     assert [by_id[5]["flags"], by_id[6]["moderation_reason"]] == ["links", "Personal attack"]
 
 
 def test_export_keeps_timestamps_to_the_microsecond(source_app, tmp_path):
-    with source_app.app_context(), storage.connect(app_engine(), write=True) as conn, conn.begin():
+    with source_app.app_context(), database.connect(app_engine(), write=True) as conn, conn.begin():
         conn.execute(comments.update().where(comments.c.id == 1).values(
-            created=storage.utcnow().replace(microsecond=123456)))
+            created=utcnow().replace(microsecond=123456)))
     created = export(source_app, tmp_path / "export.json")["comments"][0]["created"]
     assert created.endswith(".123456Z")
 
@@ -240,7 +247,7 @@ def test_import_refuses_a_database_that_holds_comments(source_app, tmp_path):
 def test_a_write_failing_halfway_leaves_the_database_untouched(make_app, tmp_path, monkeypatch):
     """The database itself refuses the last comment after earlier batches were written."""
     target = make_app(f"sqlite:///{tmp_path / 'target.sqlite3'}")
-    with target.app_context(), storage.connect(app_engine(), write=True) as conn, conn.begin():
+    with target.app_context(), database.connect(app_engine(), write=True) as conn, conn.begin():
         conn.execute(text("CREATE TRIGGER refuse_8 BEFORE INSERT ON comments WHEN NEW.id = 8 "
                           "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"))
     monkeypatch.setattr(transfer, "_CHUNK_SIZE", 1)

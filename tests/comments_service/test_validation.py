@@ -2,7 +2,7 @@
 
 import pytest
 
-from comments_service.validation import EDIT_FIELDS, InvalidInput, verify
+from comments_service.core.validation import EDIT_FIELDS, InvalidInput, verify
 
 VALID = {"author": "Ann", "text": "Hello there"}
 

@@ -7,12 +7,14 @@ import re
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from comments_service import storage
-from comments_service.models import APPROVED
+
+from comments_service.core.comment import APPROVED
 from plugins.references.tests.html_text import find_run, seed_article_lines
 from tests.conftest import ROOT
 
 from .conftest import SEED_SLUG
+from comments_service.core.storage import database
+from comments_service.core.storage import comments as stored
 
 SEED = ROOT / "plugins" / "references" / "tests" / "seed.txt"
 HOSTILE = '<img src=x onerror="alert(1)"> [click me](javascript:alert(2)) <script>alert(3)</script>'
@@ -78,9 +80,9 @@ def test_post_with_javascript_appears_without_a_reload(page, server):
 
 def test_widget_appends_comments_newer_than_the_page(page, server, backend_env):
     """A comment the static page does not have yet (stored by another worker) is fetched."""
-    engine = storage.engine_from_url(backend_env["COMMENTS_DATABASE_URL"])
-    with storage.connect(engine, write=True) as conn:
-        storage.create_comment(conn, slug="scenario-since", parent=None, author="Other worker",
+    engine = database.engine_from_url(backend_env["COMMENTS_DATABASE_URL"])
+    with database.connect(engine, write=True) as conn:
+        stored.create_comment(conn, slug="scenario-since", parent=None, author="Other worker",
                                email=None, website="https://other.example", text="Not baked yet.",
                                html="<p>Not baked yet.</p>", ip_hash=None, state=APPROVED)
         conn.commit()

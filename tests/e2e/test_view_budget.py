@@ -11,10 +11,12 @@ ever move: any entry at all is a regression (late CSS, a font swap, a widget ban
 
 from playwright.sync_api import expect
 
-from comments_service import storage
-from comments_service.models import APPROVED
+
+from comments_service.core.comment import APPROVED
 
 from .conftest import SEED_COPY_SLUG
+from comments_service.core.storage import database
+from comments_service.core.storage import comments as stored
 
 FETCHED_TEXT = "Stored after the build: only the widget can show it."
 #: Installed before any page script runs; `buffered` also delivers shifts from before it started.
@@ -35,9 +37,9 @@ LAYOUT_SHIFT_VALUES = """
 
 def store_newer_comment(database_url: str, slug: str, text: str) -> None:
     """An approved comment the built page does not have (as another service worker stores it)."""
-    engine = storage.engine_from_url(database_url)
-    with storage.connect(engine, write=True) as conn:
-        storage.create_comment(conn, slug=slug, parent=None, author="Late Reader", email=None,
+    engine = database.engine_from_url(database_url)
+    with database.connect(engine, write=True) as conn:
+        stored.create_comment(conn, slug=slug, parent=None, author="Late Reader", email=None,
                                website=None, text=text, html=f"<p>{text}</p>", ip_hash=None,
                                state=APPROVED)
         conn.commit()

@@ -13,13 +13,16 @@ import pytest
 from sqlalchemy import event
 
 import plugins.comments
-from comments_service import storage
-from comments_service.bake import END_MARKER, START_MARKER, render_section, section_context
-from comments_service.models import APPROVED, PENDING
-from comments_service.render import render
-from comments_service.tokens import check_form_token
+
+from comments_service.core.section import END_MARKER, START_MARKER, render_section, section_context
+from comments_service.core.settings import resolve
+from comments_service.core.comment import APPROVED, PENDING
+from comments_service.core.render import render
+from comments_service.core.tokens import check_form_token
 from plugins.references.tests.html_text import read_page
 from tests.site.conftest import FIXTURE_CONTENT, run_pelican
+from comments_service.core.storage import database
+from comments_service.core.storage import comments as stored
 
 SECRET_KEY = "site-test-secret"
 SLUG = "harbour-reopens"
@@ -35,12 +38,12 @@ VOID_TAGS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input
 
 def seed(url: str) -> dict[str, int]:
     """A thread with a reply chain, a held comment, a hostile author, a deleted parent."""
-    engine = storage.engine_from_url(url)
-    storage.upgrade_schema(engine)
+    engine = database.engine_from_url(url)
+    database.upgrade_schema(engine)
     ids = {}
-    with storage.connect(engine, write=True) as conn:
+    with database.connect(engine, write=True) as conn:
         def add(name, author, text, parent=None, state=APPROVED, slug=SLUG, website=None):
-            row = storage.create_comment(conn, slug=slug, parent=ids.get(parent), author=author,
+            row = stored.create_comment(conn, slug=slug, parent=ids.get(parent), author=author,
                                          email=None, website=website, text=text, html=render(text),
                                          ip_hash=None, state=state)
             ids[name] = row.id
@@ -53,7 +56,7 @@ def seed(url: str) -> dict[str, int]:
         add("gone", "Carol", "Soon deleted.")
         add("after-gone", "Dan", "Reply to a deleted comment.", parent="gone")
         add("other", "Eve", "On another article.", slug="council-budget")
-        storage.delete_comment(conn, ids["gone"])
+        stored.delete_comment(conn, ids["gone"])
         conn.commit()
     engine.dispose()
     return ids
@@ -198,9 +201,10 @@ def test_section_rendered_by_the_service_is_the_one_pelican_baked(seeded):
     """The re-bake renders the partial outside Pelican: same context, same bytes."""
     _, output = seeded
     html = article_html(output, "closed-for-comments")
-    context = section_context(slug="closed-for-comments", url="closed-for-comments.html", comments=[],
-                              is_open=False, form_token="unused", api_url="/api")
-    assert comments_section(render_section(context)) == comments_section(html)
+    values = resolve(environ={})
+    context = section_context(values, "unused", slug="closed-for-comments",
+                              url="closed-for-comments.html", comments=[], is_open=False)
+    assert comments_section(render_section(context, values)) == comments_section(html)
 
 
 def test_build_without_a_database_says_no_comments_yet(build, tmp_path, monkeypatch):
@@ -224,11 +228,11 @@ def fake_generator(output: Path, count: int):
 
 def test_one_query_reads_every_thread(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'comments.sqlite3'}"
-    engine = storage.engine_from_url(url)
-    storage.upgrade_schema(engine)
-    with storage.connect(engine, write=True) as conn:
+    engine = database.engine_from_url(url)
+    database.upgrade_schema(engine)
+    with database.connect(engine, write=True) as conn:
         for n in range(0, 40, 3):
-            storage.create_comment(conn, slug=f"story-{n}", parent=None, author="A", email=None,
+            stored.create_comment(conn, slug=f"story-{n}", parent=None, author="A", email=None,
                                    website=None, text="Hello", html="<p>Hello</p>", ip_hash=None,
                                    state=APPROVED)
         conn.commit()
@@ -236,7 +240,7 @@ def test_one_query_reads_every_thread(tmp_path, monkeypatch):
     statements = []
 
     def counted_engine(database_url):
-        counted = storage.engine_from_url(database_url)
+        counted = database.engine_from_url(database_url)
         event.listen(counted, "before_cursor_execute",
                      lambda conn, cursor, statement, *args: statements.append(statement))
         return counted

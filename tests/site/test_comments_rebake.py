@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from comments_service import create_app
-from comments_service.bake import END_MARKER, START_MARKER
+from comments_service.core.section import END_MARKER, START_MARKER
 from comments_service.db import engine as app_engine
 
 SLUG = "story"

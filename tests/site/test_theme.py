@@ -327,7 +327,11 @@ def test_ids_are_unique_on_every_page(dev_site):
 
 
 FAKE_COMMENTS_PLUGIN = '''
+from markupsafe import Markup
 from pelican import signals
+
+from comments_service.core.section import render_section
+from comments_service.core.settings import resolve
 
 
 def comment(id_, author, website, replies=()):
@@ -337,10 +341,12 @@ def comment(id_, author, website, replies=()):
 
 def bake(generator):
     for article in generator.articles:
-        article.comments_thread = {"comments": [
+        article.comments_thread = {"slug": article.slug, "url": article.url, "open": True, "count": 3,
+                                   "last_id": 9, "form_token": "t", "api_url": "/api", "comments": [
             comment(7, "Ann <b>Lee</b>", "https://ann.example.org/", [comment(9, "Bob", "")]),
             comment(8, "Cy", ""),
         ]}
+        article.comments_section = Markup(render_section(article.comments_thread, resolve()))
         article.comment_count = 3
 
 
@@ -350,7 +356,8 @@ def register():
 
 
 def test_baked_comments_render_threaded_with_counts_on_the_index(build, tmp_path):
-    """Stands in for plugins/comments: sets comments_thread and comment_count as it does."""
+    """Stands in for plugins/comments: sets comments_thread, comments_section (rendered by the
+    one section builder) and comment_count as it does."""
     (tmp_path / "plugin").mkdir()
     (tmp_path / "plugin" / "fake_comments.py").write_text(FAKE_COMMENTS_PLUGIN, encoding="utf-8")
     result, output = build({"seed-like.md": SEED_LIKE_ARTICLE}, "-e",

@@ -7,7 +7,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from plugins.comments import thread_is_open, write_manifest
+from comments_service.core.manifest import write_manifest
+from plugins.comments import MANIFEST, manifest_thread, thread_is_open
 
 PUBLISHED = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
 
@@ -41,7 +42,7 @@ def test_manifest_lists_each_thread_once_with_a_plain_title(tmp_path):
     original = article("story")
     translation = article("story", url="story-fr.html")
     closed = article("closed-story", comments_open=False)
-    write_manifest(str(tmp_path), [original, translation, closed])
+    write_manifest(tmp_path / MANIFEST, map(manifest_thread, [original, translation, closed]))
     entries = json.loads((tmp_path / "comments" / "threads.json").read_text(encoding="utf-8"))
     assert entries == [
         {"slug": "story", "url": "story.html", "title": "A story & more",

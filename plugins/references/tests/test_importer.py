@@ -137,3 +137,13 @@ def test_comments_block_is_ignored_and_date_defaults_to_now(tmp_path):
     text = (tmp_path / "title-here.md").read_text(encoding="utf-8")
     assert "No comments" not in text
     assert "Date: 20" in text and "+00:00" in text
+
+
+def test_imported_article_is_readable_by_the_web_server_and_the_build(tmp_path):
+    """The importer writes through the one atomic writer: a new article gets 0644, not the
+    0600 of a bare temp file renamed into place."""
+    source = tmp_path / "a.txt"
+    source.write_text("Readable title\nText [1].\n" + GOOD_REFS, encoding="utf-8")
+    content = tmp_path / "content"
+    assert main([str(source), "--content", str(content)]) == 0
+    assert (content / "readable-title.md").stat().st_mode & 0o777 == 0o644

@@ -10,7 +10,7 @@
 Call these after the write is committed (a rolled-back comment must not be mailed about), inside
 a request: the mails link to the article (SITE_URL, else the request's host) and to the service
 (SERVICE_URL, else SITE_URL, else the request's host). They read on a connection of their own and
-only queue mail (mail.py), so they cost a request one or two small queries and never fail it.
+only queue mail (notifications/mail.py), so they cost a request one or two small queries and never fail it.
 """
 
 from urllib.parse import urljoin
@@ -19,61 +19,61 @@ from flask import current_app, request, url_for
 from sqlalchemy import Connection
 from sqlalchemy.engine import Row
 
-from . import db, mail, storage
-from .models import APPROVED, PENDING
-from .notification_store import (
-    comment_for_mail,
-    confirmed_subscription,
-    subscribe,
-    subscription_stamp,
-)
-from .threads import find_thread, thread_url
-from .tokens import issue_confirm_token, issue_unsubscribe_token
+from .. import db
+from ..core.comment import APPROVED, PENDING, Comment
+from ..core.storage import comments as stored
+from ..core.storage.database import connect
+from ..core.storage.subscriptions import (confirmed_subscription, subscribe, subscription_of,
+                                          subscription_stamp)
+from ..core.tokens import issue_confirm_token, issue_unsubscribe_token
+from ..threads import find_thread, thread_url
+from . import mail
 
 
-def subscribe_to_replies(conn: Connection, comment: Row, email: str) -> None:
+def subscribe_to_replies(conn: Connection, comment: Comment, email: str) -> None:
     """Store the (unconfirmed) reply subscription a new comment asks for, in the caller's
     transaction; nothing when mail is off, since it could never be confirmed."""
     if mail.mail_enabled():
         subscribe(conn, comment.id, email)
 
 
-def comment_posted(comment: Row) -> None:
+def comment_posted(comment: Comment) -> None:
     """The mails a new comment causes: moderator alert if held, confirmation if it asked for
     reply notifications, reply notification if published as a reply."""
     if not mail.mail_enabled():
         return
-    with storage.connect(db.engine()) as conn:
-        posted = comment_for_mail(conn, comment.id)
+    with connect(db.engine()) as conn:
+        posted = stored.get_comment(conn, comment.id)
+        own_subscription = subscription_of(conn, comment.id)
         parent_subscription = _parent_subscription(conn, posted)
     if posted is None:
         return
     if posted.state == PENDING:
         _mail_moderators(posted)
-    if posted.subscription_id is not None and not posted.subscription_confirmed:
-        _mail_confirmation(posted)
+    if own_subscription is not None and not own_subscription.confirmed:
+        _mail_confirmation(posted, own_subscription)
     if parent_subscription is not None:
         _mail_reply(posted, parent_subscription)
 
 
-def notify_reply_published(comment: Row) -> None:
+def notify_reply_published(comment: Comment) -> None:
     """Mail the confirmed subscriber of the comment `comment` replies to, now that `comment` is
     published (the approve action calls this after committing; `comment` needs only `.id`)."""
     if not mail.mail_enabled():
         return
-    with storage.connect(db.engine()) as conn:
-        reply = comment_for_mail(conn, comment.id)
+    with connect(db.engine()) as conn:
+        reply = stored.get_comment(conn, comment.id)
         subscription = _parent_subscription(conn, reply)
     if subscription is not None:
         _mail_reply(reply, subscription)
 
 
-def _parent_subscription(conn: Connection, reply: Row | None) -> Row | None:
+def _parent_subscription(conn: Connection, reply: Comment | None) -> Row | None:
     """The subscription a published reply must be mailed to: None when there is none, when the
     reply is not published, or when its author is the subscriber (same address)."""
-    if reply is None or reply.parent_id is None or reply.state != APPROVED or reply.deleted:
+    if reply is None or reply.parent is None or reply.state != APPROVED or reply.deleted:
         return None
-    subscription = confirmed_subscription(conn, reply.parent_id)
+    subscription = confirmed_subscription(conn, reply.parent)
     if subscription is None or (reply.email or "").casefold() == subscription.email.casefold():
         return None
     return subscription
@@ -92,8 +92,8 @@ def _service_link(path: str) -> str:
     return urljoin(config["SERVICE_URL"] or config["SITE_URL"] or request.host_url, path)
 
 
-def _mail_moderators(comment: Row) -> None:
-    title, url = _article(comment.slug)
+def _mail_moderators(comment: Comment) -> None:
+    title, url = _article(comment.thread)
     reasons = ", ".join((comment.flags or "").split()) or "the moderation setting"
     body = (f"A comment is waiting for moderation.\n\n"
             f"Article: {title}\n         {url}\n"
@@ -107,10 +107,10 @@ def _mail_moderators(comment: Row) -> None:
               f"Held for moderation: comment by {comment.author} on “{title}”", body)
 
 
-def _mail_confirmation(comment: Row) -> None:
-    title, url = _article(comment.slug)
-    token = issue_confirm_token(current_app.secret_key, comment.subscription_id,
-                                subscription_stamp(comment.subscription_created))
+def _mail_confirmation(comment: Comment, subscription: Row) -> None:
+    title, url = _article(comment.thread)
+    token = issue_confirm_token(current_app.secret_key, subscription.id,
+                                subscription_stamp(subscription.created))
     days = max(1, current_app.config["SUBSCRIPTION_CONFIRM_MAX_AGE"] // 86400)
     body = (f"Someone, probably you, asked to be emailed when somebody replies to the comment "
             f"posted as {comment.author} on “{title}”:\n{url}#comment-{comment.id}\n\n"
@@ -120,8 +120,8 @@ def _mail_confirmation(comment: Row) -> None:
     mail.send([comment.email], f"Confirm reply notifications for your comment on “{title}”", body)
 
 
-def _mail_reply(reply: Row, subscription: Row) -> None:
-    title, url = _article(reply.slug)
+def _mail_reply(reply: Comment, subscription: Row) -> None:
+    title, url = _article(reply.thread)
     token = issue_unsubscribe_token(current_app.secret_key, subscription.id,
                                     subscription_stamp(subscription.created))
     unsubscribe = _service_link(url_for("subscriptions.unsubscribe", token=token))

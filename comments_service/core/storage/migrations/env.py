@@ -1,13 +1,11 @@
-"""Alembic environment: migrate the connection handed over by storage.upgrade_schema, or (when
-alembic runs from the command line) the database named by COMMENTS_DATABASE_URL."""
-
-import os
+"""Alembic environment: migrate the connection handed over by database.upgrade_schema, or (when
+alembic runs from the command line) the database the settings resolve (COMMENTS_DATABASE_URL)."""
 
 from alembic import context
 
-from comments_service.config import DEFAULT_DATABASE_URL
-from comments_service.models import metadata
-from comments_service.storage import connect, engine_from_url
+from comments_service.core.settings import resolve
+from comments_service.core.storage.database import connect, engine_from_url
+from comments_service.core.storage.tables import metadata
 
 
 def run_migrations(connection) -> None:
@@ -21,7 +19,7 @@ def main() -> None:
     if connection is not None:
         run_migrations(connection)
         return
-    engine = engine_from_url(os.environ.get("COMMENTS_DATABASE_URL", DEFAULT_DATABASE_URL))
+    engine = engine_from_url(resolve()["DATABASE_URL"])
     with connect(engine, write=True) as connection:
         run_migrations(connection)
         connection.commit()

@@ -1,8 +1,9 @@
-"""Queries behind the notification mails (notify.py), with no Flask import.
+"""Queries of the `reply_subscriptions` table, behind the notification mails
+(comments_service/notifications), with no Flask import.
 
 Reply subscriptions are double opt-in: a row is stored unconfirmed together with the comment that
 asked for it, and confirmed only from the link mailed to its address. A subscription belongs to
-its comment: deleting the comment deletes it (storage.delete_comment, and the foreign key's
+its comment: deleting the comment deletes it (storage/comments.py delete_comment, and the foreign key's
 ON DELETE CASCADE). Functions run in the caller's transaction; the caller commits.
 """
 
@@ -11,8 +12,8 @@ from datetime import datetime
 from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.engine import Row
 
-from .models import comments, reply_subscriptions, threads
-from .storage import as_utc, utcnow
+from ..times import as_utc, utcnow
+from .tables import reply_subscriptions
 
 
 def subscription_stamp(created: datetime) -> str:
@@ -52,16 +53,7 @@ def confirmed_subscription(conn: Connection, comment_id: int) -> Row | None:
     return conn.execute(query).first()
 
 
-def comment_for_mail(conn: Connection, comment_id: int) -> Row | None:
-    """A comment as the mails quote it (text as typed, email, the reasons it was held) with its
-    thread slug and its own subscription, if any (`subscription_id` None when there is none)."""
-    query = (select(comments.c.id, comments.c.parent_id, comments.c.state, comments.c.deleted,
-                    comments.c.author, comments.c.email, comments.c.website, comments.c.text,
-                    comments.c.flags, threads.c.slug,
-                    reply_subscriptions.c.id.label("subscription_id"),
-                    reply_subscriptions.c.created.label("subscription_created"),
-                    reply_subscriptions.c.confirmed.label("subscription_confirmed"))
-             .join_from(comments, threads)
-             .outerjoin(reply_subscriptions, reply_subscriptions.c.comment_id == comments.c.id)
-             .where(comments.c.id == comment_id))
+def subscription_of(conn: Connection, comment_id: int) -> Row | None:
+    """The subscription (confirmed or not) a comment asked for, if any."""
+    query = select(reply_subscriptions).where(reply_subscriptions.c.comment_id == comment_id)
     return conn.execute(query).first()

@@ -1,5 +1,5 @@
 """Database tables (SQLAlchemy Core). The schema is versioned by Alembic: change it here AND add a
-migration under migrations/versions/ (`alembic -c comments_service/alembic.ini revision
+migration under migrations/versions/ (`alembic -c comments_service/core/storage/alembic.ini revision
 --autogenerate -m "..."` with COMMENTS_DATABASE_URL pointing at an up-to-date database)."""
 
 from sqlalchemy import (
@@ -17,6 +17,9 @@ from sqlalchemy import (
     text,
 )
 
+from ..limits import (AUTHOR_MAX, EMAIL_MAX, FLAGS_MAX, IP_HASH_MAX, MODERATOR_NAME_MAX, REASON_MAX,
+                      SLUG_MAX, WEBSITE_MAX)
+
 metadata = MetaData(
     naming_convention={
         "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -32,15 +35,12 @@ threads = Table(
     "threads",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("slug", String(200), nullable=False, unique=True),
+    Column("slug", String(SLUG_MAX), nullable=False, unique=True),
     Column("locked", Boolean, nullable=False, server_default=false()),
     #: Bumped by every write to the thread or its comments (storage.py): the API's ETags and its
     #: cache of serialised pages name it, so neither can outlive a change.
     Column("version", Integer, nullable=False, server_default=text("0")),
 )
-
-#: Comment states. A soft-deleted comment keeps its state and gets `deleted` set.
-PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
 
 comments = Table(
     "comments",
@@ -50,18 +50,18 @@ comments = Table(
     Column("parent_id", ForeignKey("comments.id"), nullable=True),
     Column("state", String(10), nullable=False),
     Column("deleted", Boolean, nullable=False, server_default=false()),
-    Column("author", String(100), nullable=False),
-    Column("email", String(254), nullable=True),
-    Column("website", String(254), nullable=True),
+    Column("author", String(AUTHOR_MAX), nullable=False),
+    Column("email", String(EMAIL_MAX), nullable=True),
+    Column("website", String(WEBSITE_MAX), nullable=True),
     Column("text", Text, nullable=False),
     Column("html", Text, nullable=False),
-    Column("ip_hash", String(64), nullable=True),
+    Column("ip_hash", String(IP_HASH_MAX), nullable=True),
     Column("created", DateTime(timezone=True), nullable=False),
     Column("edited", DateTime(timezone=True), nullable=True),
     #: Why the spam defences held the comment for a moderator (space-separated reason codes).
-    Column("flags", String(200), nullable=True),
+    Column("flags", String(FLAGS_MAX), nullable=True),
     #: A moderator's public reason for removing it ("removed by a moderator: <reason>").
-    Column("moderation_reason", String(500), nullable=True),
+    Column("moderation_reason", String(REASON_MAX), nullable=True),
     # Read paths: a thread's visible comments in id order; latest across the site (feed,
     # moderation queue); replies of a comment (soft delete); an email's approved comments.
     Index(None, "thread_id", "state", "id"),
@@ -77,11 +77,11 @@ moderation_log = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("at", DateTime(timezone=True), nullable=False),
-    Column("actor", String(100), nullable=False),
+    Column("actor", String(MODERATOR_NAME_MAX), nullable=False),
     Column("action", String(20), nullable=False),
     Column("comment_id", Integer, nullable=True),
-    Column("thread_slug", String(200), nullable=True),
-    Column("reason", String(500), nullable=True),
+    Column("thread_slug", String(SLUG_MAX), nullable=True),
+    Column("reason", String(REASON_MAX), nullable=True),
     Index(None, "at"),
 )
 
@@ -92,7 +92,7 @@ reply_subscriptions = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("comment_id", ForeignKey("comments.id", ondelete="CASCADE"), nullable=False, unique=True),
-    Column("email", String(254), nullable=False),
+    Column("email", String(EMAIL_MAX), nullable=False),
     Column("confirmed", Boolean, nullable=False, server_default=false()),
     Column("created", DateTime(timezone=True), nullable=False),
 )

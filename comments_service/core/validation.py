@@ -20,12 +20,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-AUTHOR_MAX = 100
-EMAIL_MAX = 254
-WEBSITE_MAX = 254
-TEXT_MIN, TEXT_MAX = 3, 10_000
-TOKEN_MAX = 1000
-ID_MAX = 2**31 - 1  # the id column is a 32-bit integer on PostgreSQL
+from .limits import AUTHOR_MAX, EMAIL_MAX, ID_MAX, TEXT_MAX, TEXT_MIN, TOKEN_MAX, WEBSITE_MAX
 
 COMMENT_FIELDS = frozenset({"author", "email", "website", "text", "parent", "form_token", "homepage",
                             "notify"})

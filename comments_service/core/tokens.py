@@ -8,10 +8,8 @@
   sits in every reply mail. The stamp keeps a token from matching a later row that reuses the id.
 """
 
-import secrets
 import time
 from functools import lru_cache
-from pathlib import Path
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 
@@ -103,14 +101,3 @@ def _subscription_reference(payload: object) -> tuple[int, str]:
         case [int() as subscription_id, str() as stamp] if not isinstance(subscription_id, bool):
             return subscription_id, stamp
     raise TokenRejected("This link is not valid.")
-
-
-def development_secret_key(instance_path: Path) -> str:
-    """The development key kept in `instance_path` (created on first use); the site build signs
-    the form tokens it bakes with it when COMMENTS_SECRET_KEY is not set."""
-    key_file = instance_path / "secret_key"
-    if not key_file.exists():
-        key_file.parent.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_hex(32), encoding="utf-8")
-        key_file.chmod(0o600)
-    return key_file.read_text(encoding="utf-8").strip()

@@ -1,31 +1,42 @@
-"""Default settings of the comments service, each one overridable.
+"""Default values of every setting of the comments service and of the comments plugin.
 
-Order of precedence (lowest first): the values below, then every `COMMENTS_<NAME>` environment
-variable (`app.config.from_prefixed_env("COMMENTS")`, values parsed as JSON where they can be, so
-`COMMENTS_RATELIMIT_ENABLED=false` is a boolean), then the `test_config` mapping given to
-`create_app`. Flask-Limiter reads its own `RATELIMIT_*` keys, so `COMMENTS_RATELIMIT_STORAGE_URI`
-lands on `RATELIMIT_STORAGE_URI` directly.
+Read through `settings.resolve()` only (the one resolver): it applies `COMMENTS_<NAME>`
+environment variables and explicit overrides on top of these, and derives the empty path
+settings from where the code runs. Names are the Flask config keys of the service; in the
+environment and in Pelican settings they carry the `COMMENTS_` prefix.
 """
 
-from pathlib import Path
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-#: Instance folder (default SQLite file, generated development secret). Shared with the build.
-INSTANCE_PATH = PROJECT_ROOT / "instance"
-DEFAULT_DATABASE_URL = f"sqlite:///{INSTANCE_PATH / 'comments.sqlite3'}"
-
 # Storage. DATABASE_URL: any SQLAlchemy URL (sqlite:///path or postgresql+psycopg://...).
-DATABASE_URL = DEFAULT_DATABASE_URL
+#: Empty -> a SQLite file in INSTANCE_PATH.
+DATABASE_URL = ""
+#: Instance folder (default SQLite file, generated development secret), shared by the build and
+#: the service. Empty -> `instance/` of the checkout when running from one, else of the working
+#: directory.
+INSTANCE_PATH = ""
 #: Run `alembic upgrade head` when the app starts (under a lock, so several workers are safe).
 AUTO_MIGRATE = True
 #: The thread manifest written by the site build; relative paths are taken from the working dir.
-THREADS_MANIFEST = str(PROJECT_ROOT / "output" / "comments" / "threads.json")
+#: Empty -> output/comments/threads.json of the checkout (else of the working directory).
+THREADS_MANIFEST = ""
 #: Same-host static root (docs/deploy.md): the built site's folder. When set, every write re-bakes
-#: the article's comments section into its static page (bake.py); empty -> pages change at the
+#: the article's comments section into its static page (rebake.py); empty -> pages change at the
 #: next build only.
 SITE_DIR = ""
-#: The theme templates folder holding comments.html, the partial that re-bake renders.
-THEME_TEMPLATES = str(PROJECT_ROOT / "theme" / "templates")
+#: A folder whose comments.html replaces the packaged partial (core/templates/comments.html) in
+#: the build and in re-bake alike; empty -> the packaged one.
+TEMPLATES = ""
+#: Where the comments form posts and the widget reads: the public URL of the /api prefix, the
+#: same for the build and the service (re-bake renders the same form).
+API_URL = "/api"
+#: Build: close an article's thread this many days after publication (None: never by age; an
+#: article closes its own with `Comments: closed`).
+CLOSE_AFTER_DAYS = None
+#: Build: a production build (publish.conf.py) must sign its form tokens with SECRET_KEY; a
+#: development build falls back to the key kept in INSTANCE_PATH.
+PRODUCTION = False
+#: Signs form, edit and subscription tokens and the moderators' sessions. Required in production
+#: (the service refuses to start, a production build stops); never commit it.
+SECRET_KEY = ""
 
 # Input limits (see validation.py): they are the documented contract, change them with care.
 MAX_CONTENT_LENGTH = 64 * 1024  # request body, bytes -> 413 above

@@ -1,0 +1,25 @@
+"""Every size limit of a comment and its thread, defined once.
+
+The database columns (storage/tables.py), the input check (validation.py), the importers, the
+moderation UI and the export schema (comments-export.schema.json, checked against these by a
+test) all take their numbers from here, so a limit cannot drift between the places that enforce
+it. They are the documented contract (docs/api.md): change them with a migration and with care.
+"""
+
+AUTHOR_MAX = 100
+EMAIL_MAX = 254
+WEBSITE_MAX = 254
+TEXT_MIN, TEXT_MAX = 3, 10_000
+#: The anti-spam form fields (form_token, homepage).
+TOKEN_MAX = 1000
+#: Ids are 32-bit integers on PostgreSQL.
+ID_MAX = 2**31 - 1
+SLUG_MAX = 200
+#: Space-separated reason codes of a held comment.
+FLAGS_MAX = 200
+#: A moderator's reason (moderation_log.reason and comments.moderation_reason).
+REASON_MAX = 500
+#: A moderator's name (moderation_log.actor).
+MODERATOR_NAME_MAX = 100
+#: Salted SHA-256 hex digest of a client address.
+IP_HASH_MAX = 64

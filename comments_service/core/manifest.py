@@ -1,0 +1,80 @@
+"""The thread manifest written by the site build (`output/comments/threads.json`): a JSON list of
+{"slug", "url", "title", "published", "open"}. Only threads listed there accept or serve comments;
+the service never fetches a URL to find out. The file is re-read whenever its mtime changes; a
+missing file means no threads, an unreadable one keeps the last good list (the build may be
+half-way through writing it)."""
+
+import json
+import logging
+import os
+import threading
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .files import replace_file
+
+log = logging.getLogger(__name__)
+_EXTENSION = "comments_threads"
+
+
+@dataclass(frozen=True)
+class Thread:
+    """One article's thread: `url` is the article's (site-relative or absolute) URL, `open`
+    False when the build closed it (metadata or age)."""
+
+    slug: str
+    url: str
+    title: str
+    published: str
+    open: bool
+
+
+class ThreadManifest:
+    """The manifest at `path`, loaded lazily and reloaded when the file changes."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        self._threads: dict[str, Thread] = {}
+        self._mtime_ns: int | None = None
+        self._lock = threading.Lock()
+
+    def get(self, slug: str) -> Thread | None:
+        return self._current().get(slug)
+
+    def _current(self) -> dict[str, Thread]:
+        try:
+            mtime_ns = self.path.stat().st_mtime_ns
+        except FileNotFoundError:
+            mtime_ns = None
+        if mtime_ns != self._mtime_ns:
+            with self._lock:
+                self._reload(mtime_ns)
+        return self._threads
+
+    def _reload(self, mtime_ns: int | None) -> None:
+        if mtime_ns is None:
+            self._threads, self._mtime_ns = {}, None
+            return
+        try:
+            entries = json.loads(self.path.read_text(encoding="utf-8"))
+            self._threads = {entry["slug"]: _thread(entry) for entry in entries}
+        except (OSError, ValueError, TypeError, KeyError) as problem:
+            log.error("thread manifest %s unreadable, keeping the previous one: %s", self.path, problem)
+            return
+        self._mtime_ns = mtime_ns
+
+
+def _thread(entry: dict) -> Thread:
+    return Thread(slug=str(entry["slug"]), url=str(entry["url"]), title=str(entry.get("title", "")),
+                  published=str(entry.get("published", "")), open=bool(entry.get("open", True)))
+
+
+def write_manifest(path: Path, threads: Iterable[Thread]) -> None:
+    """Write the manifest atomically (the service may be reading it); one entry per slug, the
+    first one given wins."""
+    entries: dict[str, dict] = {}
+    for thread in threads:
+        entries.setdefault(thread.slug, asdict(thread))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    replace_file(path, json.dumps(list(entries.values()), ensure_ascii=False, indent=1))

@@ -1,0 +1,42 @@
+"""The one atomic file writer and the host-wide lock (core/files.py)."""
+
+import os
+import stat
+
+import pytest
+
+from comments_service.core import files
+from comments_service.core.files import replace_file
+
+
+def test_replace_file_keeps_the_permissions_and_leaves_no_temp_file(tmp_path):
+    target = tmp_path / "story.html"
+    target.write_text("old", encoding="utf-8")
+    os.chmod(target, 0o640)
+    replace_file(target, "new ✓")
+    assert target.read_text(encoding="utf-8") == "new ✓"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert [path.name for path in tmp_path.iterdir()] == ["story.html"]
+
+
+def test_replace_file_gives_a_new_file_a_web_readable_mode(tmp_path, monkeypatch):
+    old_umask = os.umask(0o077)
+    try:
+        replace_file(tmp_path / "new.html", "x")
+    finally:
+        os.umask(old_umask)
+    assert stat.S_IMODE((tmp_path / "new.html").stat().st_mode) == 0o644
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temp_file(tmp_path, monkeypatch):
+    target = tmp_path / "story.html"
+    target.write_text("old", encoding="utf-8")
+
+    def refuse(*args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(files.os, "replace", refuse)
+    with pytest.raises(OSError, match="disk full"):
+        replace_file(target, "new")
+    assert target.read_text(encoding="utf-8") == "old"
+    assert [path.name for path in tmp_path.iterdir()] == ["story.html"]
