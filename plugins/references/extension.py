@@ -38,6 +38,8 @@ from markdown.util import AtomicString
 from pelican.settings import DEFAULT_CONFIG
 from pelican.utils import slugify
 
+from .links import link_bare_urls
+
 MARKER_OPEN = '<sup class="ref">'
 MARKER_CLOSE = "</sup>"
 # Python-Markdown serialises attributes sorted by name: this follows `aria-labelledby="..."`.
@@ -48,9 +50,6 @@ UNKNOWN_SOURCE = "<markdown>"
 
 MARKER_PATTERN = r"\[\^([^\]]*)\]"
 DEFINITION_START = re.compile(r"^[ ]{0,3}\[\^([^\]]*)\]:")
-BARE_URL = re.compile(r"https?://[^\s<>\"'\x02\x03]+")
-URL_TRAILING_PUNCTUATION = ".,;:!?'\""
-NO_LINK_TAGS = frozenset({"a", "code", "pre"})
 
 # Options mirroring Pelican's slug settings, so the namespace equals the slug Pelican computes.
 SLUG_OPTIONS = {
@@ -337,56 +336,6 @@ def _strip_trailing_space(element: etree.Element) -> None:
         element[-1].tail = (element[-1].tail or "").rstrip() or None
     else:
         element.text = (element.text or "").rstrip() or None
-
-
-def link_bare_urls(element: etree.Element) -> None:
-    """Turn bare http(s) URLs in the text of `element` into links (not inside a/code/pre)."""
-    element.text, links = _split_urls(element.text)
-    for position, link in enumerate(links):
-        element.insert(position, link)
-    for child in list(element):
-        if child.tag not in NO_LINK_TAGS:
-            link_bare_urls(child)
-        child.tail, links = _split_urls(child.tail)
-        index = list(element).index(child)
-        for offset, link in enumerate(links, start=1):
-            element.insert(index + offset, link)
-
-
-def _split_urls(text: str | None) -> tuple[str | None, list[etree.Element]]:
-    """Split `text` into its part before the first URL and `<a>` elements carrying the rest."""
-    if not text or "http" not in text or isinstance(text, AtomicString):
-        return text, []
-    links = []
-    head = None
-    position = 0
-    for match in BARE_URL.finditer(text):
-        url = _trim_url(match.group(0))
-        before = text[position:match.start()]
-        if links:
-            links[-1].tail = before
-        else:
-            head = before
-        link = etree.Element("a", {"href": url})
-        link.text = AtomicString(url)
-        links.append(link)
-        position = match.start() + len(url)
-    if not links:
-        return text, []
-    links[-1].tail = text[position:] or None
-    return head or None, links
-
-
-def _trim_url(url: str) -> str:
-    """Drop sentence punctuation and an unbalanced closing parenthesis from a URL's end."""
-    while url:
-        if url[-1] in URL_TRAILING_PUNCTUATION:
-            url = url[:-1]
-        elif url[-1] == ")" and url.count(")") > url.count("("):
-            url = url[:-1]
-        else:
-            break
-    return url
 
 
 def makeExtension(**kwargs) -> ReferencesExtension:  # noqa: N802 - Python-Markdown's hook name

@@ -88,18 +88,6 @@ def test_named_keys_render_as_numbers():
     assert [a.text for a in markers(tree(html))] == ["[1]", "[2]"]
 
 
-@pytest.mark.parametrize(("definition", "linked", "after"), [
-    ("https://example.org/a?b=1&c=2", "https://example.org/a?b=1&c=2", ""),
-    ("Report, https://example.org/r.", "https://example.org/r", "."),
-    ("(see https://example.org/wiki/A_(b))", "https://example.org/wiki/A_(b)", ")"),
-])
-def test_bare_urls_in_definitions_become_links(definition, linked, after):
-    (entry,) = entries(tree(render(f"Title: T\n\nX [^1].\n\n[^1]: {definition}\n")))
-    link = entry.find("a")
-    assert (link.get("href"), link.text) == (linked, linked)
-    assert (link.tail or "").startswith(after)
-
-
 def test_urls_already_linked_or_in_code_stay_as_they_are():
     html = render("Title: T\n\nX [^1].\n\n[^1]: [site](https://a.example/) `https://b.example/`\n")
     (entry,) = entries(tree(html))
