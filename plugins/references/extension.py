@@ -33,18 +33,15 @@ from markdown import Markdown
 from markdown.extensions.footnotes import FootnoteBlockProcessor, FootnoteExtension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
-from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 from pelican.settings import DEFAULT_CONFIG
 from pelican.utils import slugify
 
-from .links import link_bare_urls
+from .section import (SECTION_ATTRIBUTES, ReferenceNumberingTreeprocessor,
+                      ReferenceSectionTreeprocessor)
 
 MARKER_OPEN = '<sup class="ref">'
 MARKER_CLOSE = "</sup>"
-# Python-Markdown serialises attributes sorted by name: this follows `aria-labelledby="..."`.
-SECTION_ATTRIBUTES = ' class="references" role="doc-endnotes"'
-SECTION_TITLE = "References:"
 FALLBACK_NAMESPACE = "article"
 UNKNOWN_SOURCE = "<markdown>"
 
@@ -144,6 +141,14 @@ class ReferencesExtension(FootnoteExtension):
                                 f"duplicate definition of [^{id}]")
         super().setFootnote(id, text)
 
+    def check_every_definition_cited(self) -> None:
+        """Once every marker is parsed: a definition that no marker cites is an error."""
+        for key in self.footnotes:
+            if key not in self.citations:
+                lines = self.definition_lines(key)
+                raise CitationError(lines[0] if lines else None,
+                                    f"[^{key}] is defined but never cited")
+
     # --- state used by the processors -------------------------------------------------------
 
     def cite(self, key: str) -> tuple[int, int]:
@@ -222,120 +227,6 @@ class CitationInlineProcessor(InlineProcessor):
         })
         link.text = AtomicString(f"[{number}]")
         return sup, m.start(0), m.end(0)
-
-
-class ReferencesTreeprocessor(Treeprocessor):
-    """A tree processor working on one document's references state."""
-
-    def __init__(self, references: ReferencesExtension):
-        super().__init__(references.md)
-        self.references = references
-
-
-class ReferenceSectionTreeprocessor(ReferencesTreeprocessor):
-    """Before inline parsing: append the section with one parsed `<li>` per definition."""
-
-    def run(self, root: etree.Element) -> None:
-        references = self.references
-        if not references.footnotes:
-            return
-        namespace = references.get_namespace()
-        section = etree.SubElement(root, "section", {
-            "class": "references",
-            "role": "doc-endnotes",
-            "aria-labelledby": f"{namespace}-references-title",
-        })
-        title = etree.SubElement(section, "h2", {"id": f"{namespace}-references-title"})
-        title.text = AtomicString(SECTION_TITLE)
-        references.entry_list = etree.SubElement(section, "ol", {"class": "reference-list"})
-        for key, text in references.footnotes.items():
-            references.entries[key] = self._parse_entry(references.entry_list, text)
-
-    def _parse_entry(self, entries: etree.Element, text: str) -> etree.Element:
-        """Parse one definition into a new `<li>`; a single paragraph is unwrapped."""
-        item = etree.SubElement(entries, "li")
-        # List block processors treat an `li` parent specially, so parse into a plain div.
-        surrogate = etree.Element("div")
-        self.references.parser.parseChunk(surrogate, text)
-        blocks = list(surrogate)
-        if len(blocks) == 1 and blocks[0].tag == "p":
-            item.text = blocks[0].text
-            item.extend(blocks[0])
-        else:
-            item.extend(blocks)
-        return item
-
-
-class ReferenceNumberingTreeprocessor(ReferencesTreeprocessor):
-    """After inline parsing: check every source is cited, number, label and back-link entries."""
-
-    def run(self, root: etree.Element) -> None:
-        references = self.references
-        if not references.entries:
-            return
-        for key in references.entries:
-            if key not in references.citations:
-                lines = references.definition_lines(key)
-                raise CitationError(lines[0] if lines else None,
-                                    f"[^{key}] is defined but never cited")
-        namespace = references.get_namespace()
-        references.entry_list[:] = [references.entries[key] for key in references.citations]
-        for number, (key, count) in enumerate(references.citations.items(), start=1):
-            item = references.entries[key]
-            item.set("id", f"{namespace}-ref-{number}")
-            link_bare_urls(item)
-            _add_label(item, number)
-            _add_backlinks(item, namespace, number, count)
-
-
-def _first_paragraph(item: etree.Element) -> etree.Element:
-    """Where the `[n]` label goes: a multi-block entry's first paragraph, else the item."""
-    if not (item.text or "").strip() and len(item) and item[0].tag == "p":
-        return item[0]
-    return item
-
-
-def _last_paragraph(item: etree.Element) -> etree.Element:
-    """Where the back-links go: a multi-block entry's last paragraph, else the item."""
-    if len(item) and item[-1].tag == "p" and not (item[-1].tail or "").strip():
-        return item[-1]
-    return item
-
-
-def _add_label(item: etree.Element, number: int) -> None:
-    holder = _first_paragraph(item)
-    label = etree.Element("span", {"class": "ref-label"})
-    label.text = AtomicString(f"[{number}]")
-    label.tail = " " + (holder.text or "").lstrip()
-    holder.text = None
-    holder.insert(0, label)
-
-
-def _add_backlinks(item: etree.Element, namespace: str, number: int, count: int) -> None:
-    """Append one text-less back-link per citation (the theme shows a glyph via CSS)."""
-    holder = _last_paragraph(item)
-    _strip_trailing_space(holder)
-    if len(holder):
-        holder[-1].tail = (holder[-1].tail or "") + " "
-    else:
-        holder.text = (holder.text or "") + " "
-    backlinks = etree.SubElement(holder, "span", {"class": "backlinks"})
-    backlinks.text = " "
-    for citation in range(1, count + 1):
-        link = etree.SubElement(backlinks, "a", {
-            "href": f"#{namespace}-cite-{number}-{citation}",
-            "role": "doc-backlink",
-            "class": "backlink",
-            "aria-label": f"Back to citation {citation} of reference {number}",
-        })
-        link.tail = " " if citation < count else None
-
-
-def _strip_trailing_space(element: etree.Element) -> None:
-    if len(element):
-        element[-1].tail = (element[-1].tail or "").rstrip() or None
-    else:
-        element.text = (element.text or "").rstrip() or None
 
 
 def makeExtension(**kwargs) -> ReferencesExtension:  # noqa: N802 - Python-Markdown's hook name
