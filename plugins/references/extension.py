@@ -1,15 +1,22 @@
 """Python-Markdown extension: footnotes rendered as numbered source references.
 
 Built on Python-Markdown's `footnotes` extension: its block processor still collects the
-`[^key]: text` definitions; this module replaces the rest so that
+`[^key]: text` definitions; the rest is replaced so that
 
-* markers read `[n]`, numbered in order of first citation, each a link to its entry;
+* markers read `[n]`, numbered in order of first citation, each a link to its entry
+  (`citations.py`);
 * one `<section class="references">` at the end of the document lists every source once,
-  with a text-less back-link to every place it is cited (the theme draws the glyph);
-* bare http(s) URLs in definitions become links;
+  with a text-less back-link to every place it is cited, the theme drawing the glyph
+  (`section.py`);
+* bare http(s) URLs in definitions become links (`links.py`);
 * every id is namespaced, so two articles on one index page never collide;
 * an undefined marker, a definition never cited and a duplicate definition raise
   `CitationError` naming `source:line`.
+
+This module is the one Python-Markdown loads by name (`makeExtension`). It registers the
+processors and holds what they share: `ReferencesExtension`, whose instance carries one
+document's state (cleared by `reset()`), its namespace and its errors. `plain_body` reads the
+produced HTML back without markers and section. The other modules never import this one.
 
 Namespace: the `slug` metadata if present, else the slugified `title` metadata (Pelican's
 `slugify` with the site's slug settings, i.e. the slug Pelican itself gives the article), else the
@@ -22,7 +29,6 @@ Everything happens during the one Markdown conversion: no second pass over the H
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as etree
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,22 +37,16 @@ from pathlib import Path
 
 from markdown import Markdown
 from markdown.extensions.footnotes import FootnoteBlockProcessor, FootnoteExtension
-from markdown.inlinepatterns import InlineProcessor
-from markdown.preprocessors import Preprocessor
-from markdown.util import AtomicString
 from pelican.settings import DEFAULT_CONFIG
 from pelican.utils import slugify
 
+from .citations import (MARKER_CLOSE, MARKER_OPEN, MARKER_PATTERN, CitationInlineProcessor,
+                        SourceLinesPreprocessor, definition_lines, marker_line)
 from .section import (SECTION_ATTRIBUTES, ReferenceNumberingTreeprocessor,
                       ReferenceSectionTreeprocessor)
 
-MARKER_OPEN = '<sup class="ref">'
-MARKER_CLOSE = "</sup>"
 FALLBACK_NAMESPACE = "article"
 UNKNOWN_SOURCE = "<markdown>"
-
-MARKER_PATTERN = r"\[\^([^\]]*)\]"
-DEFINITION_START = re.compile(r"^[ ]{0,3}\[\^([^\]]*)\]:")
 
 # Options mirroring Pelican's slug settings, so the namespace equals the slug Pelican computes.
 SLUG_OPTIONS = {
@@ -122,7 +122,11 @@ class ReferencesExtension(FootnoteExtension):
         md.registerExtension(self)
         self.md = md
         self.parser = md.parser
+        # Before normalize_whitespace (30) and meta (27): the lines are still the file's.
         md.preprocessors.register(SourceLinesPreprocessor(self), "references-source", 40)
+        # Registered as "footnote" at the stock priorities, so these replace the processors of a
+        # stock footnotes extension loaded earlier. The tree processors sit either side of the inline pass (20):
+        # entries are parsed along with the body, then numbered once every citation is counted.
         md.parser.blockprocessors.register(FootnoteBlockProcessor(self), "footnote", 17)
         md.inlinePatterns.register(CitationInlineProcessor(MARKER_PATTERN, self), "footnote", 175)
         md.treeprocessors.register(ReferenceSectionTreeprocessor(self), "footnote", 50)
@@ -136,29 +140,30 @@ class ReferencesExtension(FootnoteExtension):
     def setFootnote(self, id: str, text: str) -> None:
         """Store a definition; a second definition of the same key is an error."""
         if id in self.footnotes:
-            lines = self.definition_lines(id)
+            lines = definition_lines(self.source_lines, id)
             raise CitationError(lines[1] if len(lines) > 1 else None,
                                 f"duplicate definition of [^{id}]")
         super().setFootnote(id, text)
+
+    # --- state used by the processors (see citations.CitingDocument, section.ReferencedDocument)
+
+    def cite(self, key: str) -> tuple[int, int]:
+        """Record one citation of `key`; return (reference number, citation number)."""
+        if key not in self.footnotes:
+            raise CitationError(marker_line(self.source_lines, key),
+                                f"[^{key}] is cited but never defined")
+        count = self.citations.get(key, 0) + 1
+        self.citations[key] = count
+        number = self.numbers.setdefault(key, len(self.numbers) + 1)
+        return number, count
 
     def check_every_definition_cited(self) -> None:
         """Once every marker is parsed: a definition that no marker cites is an error."""
         for key in self.footnotes:
             if key not in self.citations:
-                lines = self.definition_lines(key)
+                lines = definition_lines(self.source_lines, key)
                 raise CitationError(lines[0] if lines else None,
                                     f"[^{key}] is defined but never cited")
-
-    # --- state used by the processors -------------------------------------------------------
-
-    def cite(self, key: str) -> tuple[int, int]:
-        """Record one citation of `key`; return (reference number, citation number)."""
-        if key not in self.footnotes:
-            raise CitationError(self.marker_line(key), f"[^{key}] is cited but never defined")
-        count = self.citations.get(key, 0) + 1
-        self.citations[key] = count
-        number = self.numbers.setdefault(key, len(self.numbers) + 1)
-        return number, count
 
     def get_namespace(self) -> str:
         """The id prefix of this document (see the module docstring), computed once."""
@@ -179,54 +184,6 @@ class ReferencesExtension(FootnoteExtension):
             )
         source = _source_path.get()
         return Path(source).stem if source else FALLBACK_NAMESPACE
-
-    # --- line numbers, only computed when reporting an error --------------------------------
-
-    def definition_lines(self, key: str) -> list[int]:
-        """1-based lines of the source where `[^key]:` is defined."""
-        return [number for number, line in enumerate(self.source_lines, start=1)
-                if (match := DEFINITION_START.match(line)) and match.group(1) == key]
-
-    def marker_line(self, key: str) -> int | None:
-        """1-based line of the first `[^key]` marker in the source (definitions excluded)."""
-        marker = f"[^{key}]"
-        for number, line in enumerate(self.source_lines, start=1):
-            definition = DEFINITION_START.match(line)
-            if marker in (line[definition.end():] if definition else line):
-                return number
-        return None
-
-
-class SourceLinesPreprocessor(Preprocessor):
-    """Keep the untouched source lines (metadata header included) for error line numbers."""
-
-    def __init__(self, references: ReferencesExtension):
-        super().__init__()
-        self.references = references
-
-    def run(self, lines: list[str]) -> list[str]:
-        self.references.source_lines = lines
-        return lines
-
-
-class CitationInlineProcessor(InlineProcessor):
-    """`[^key]` → `<sup class="ref"><a href="#ns-ref-n" id="ns-cite-n-k">[n]</a></sup>`."""
-
-    def __init__(self, pattern: str, references: ReferencesExtension):
-        super().__init__(pattern)
-        self.references = references
-
-    def handleMatch(self, m: re.Match[str], data: str):
-        number, citation = self.references.cite(m.group(1))
-        namespace = self.references.get_namespace()
-        sup = etree.Element("sup", {"class": "ref"})
-        link = etree.SubElement(sup, "a", {
-            "href": f"#{namespace}-ref-{number}",
-            "id": f"{namespace}-cite-{number}-{citation}",
-            "role": "doc-noteref",
-        })
-        link.text = AtomicString(f"[{number}]")
-        return sup, m.start(0), m.end(0)
 
 
 def makeExtension(**kwargs) -> ReferencesExtension:  # noqa: N802 - Python-Markdown's hook name

@@ -1,4 +1,4 @@
-"""Unit tests of the Python-Markdown references extension."""
+"""The extension as a whole (`extension.py`): namespaces, citation errors, reuse, `plain_body`."""
 
 from contextlib import nullcontext
 
@@ -8,24 +8,6 @@ import pytest
 from plugins.references.extension import CitationError, plain_body, source_file
 
 from .rendering import EXTENSIONS, SEED_LIKE, markers, render, tree
-
-
-def test_marker_markup_is_exact():
-    html = render(SEED_LIKE)
-    assert ('Allies buy weapons <sup class="ref"><a href="#seed-ref-1" id="seed-cite-1-1" '
-            'role="doc-noteref">[1]</a></sup>.') in html
-
-
-def test_named_keys_render_as_numbers():
-    html = render("Title: T\n\nSee [^reuters-2025] and [^ap].\n\n[^ap]: AP\n[^reuters-2025]: Reuters\n")
-    assert "reuters" not in "".join(a.get("href") + a.get("id") for a in markers(tree(html)))
-    assert [a.text for a in markers(tree(html))] == ["[1]", "[2]"]
-
-
-def test_marker_in_code_is_not_a_citation():
-    html = render("Title: T\n\nText [^1] and `[^1]`.\n\n[^1]: S\n")
-    assert len(markers(tree(html))) == 1
-    assert "<code>[^1]</code>" in html
 
 
 @pytest.mark.parametrize(("meta", "source", "namespace"), [
