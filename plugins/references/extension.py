@@ -1,15 +1,22 @@
 """Python-Markdown extension: footnotes rendered as numbered source references.
 
 Built on Python-Markdown's `footnotes` extension: its block processor still collects the
-`[^key]: text` definitions; this module replaces the rest so that
+`[^key]: text` definitions; the rest is replaced so that
 
-* markers read `[n]`, numbered in order of first citation, each a link to its entry;
+* markers read `[n]`, numbered in order of first citation, each a link to its entry
+  (`citations.py`);
 * one `<section class="references">` at the end of the document lists every source once,
-  with a text-less back-link to every place it is cited (the theme draws the glyph);
-* bare http(s) URLs in definitions become links;
+  with a text-less back-link to every place it is cited, the theme drawing the glyph
+  (`section.py`);
+* bare http(s) URLs in definitions become links (`links.py`);
 * every id is namespaced, so two articles on one index page never collide;
 * an undefined marker, a definition never cited and a duplicate definition raise
   `CitationError` naming `source:line`.
+
+This module is the one Python-Markdown loads by name (`makeExtension`). It registers the
+processors and holds what they share: `ReferencesExtension`, whose instance carries one
+document's state (cleared by `reset()`), its namespace and its errors. `plain_body` reads the
+produced HTML back without markers and section. The other modules never import this one.
 
 Namespace: the `slug` metadata if present, else the slugified `title` metadata (Pelican's
 `slugify` with the site's slug settings, i.e. the slug Pelican itself gives the article), else the
@@ -22,7 +29,6 @@ Everything happens during the one Markdown conversion: no second pass over the H
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as etree
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,26 +37,16 @@ from pathlib import Path
 
 from markdown import Markdown
 from markdown.extensions.footnotes import FootnoteBlockProcessor, FootnoteExtension
-from markdown.inlinepatterns import InlineProcessor
-from markdown.preprocessors import Preprocessor
-from markdown.treeprocessors import Treeprocessor
-from markdown.util import AtomicString
 from pelican.settings import DEFAULT_CONFIG
 from pelican.utils import slugify
 
-MARKER_OPEN = '<sup class="ref">'
-MARKER_CLOSE = "</sup>"
-# Python-Markdown serialises attributes sorted by name: this follows `aria-labelledby="..."`.
-SECTION_ATTRIBUTES = ' class="references" role="doc-endnotes"'
-SECTION_TITLE = "References:"
+from .citations import (MARKER_CLOSE, MARKER_OPEN, MARKER_PATTERN, CitationInlineProcessor,
+                        SourceLinesPreprocessor, definition_lines, marker_line)
+from .section import (SECTION_ATTRIBUTES, ReferenceNumberingTreeprocessor,
+                      ReferenceSectionTreeprocessor)
+
 FALLBACK_NAMESPACE = "article"
 UNKNOWN_SOURCE = "<markdown>"
-
-MARKER_PATTERN = r"\[\^([^\]]*)\]"
-DEFINITION_START = re.compile(r"^[ ]{0,3}\[\^([^\]]*)\]:")
-BARE_URL = re.compile(r"https?://[^\s<>\"'\x02\x03]+")
-URL_TRAILING_PUNCTUATION = ".,;:!?'\""
-NO_LINK_TAGS = frozenset({"a", "code", "pre"})
 
 # Options mirroring Pelican's slug settings, so the namespace equals the slug Pelican computes.
 SLUG_OPTIONS = {
@@ -126,7 +122,11 @@ class ReferencesExtension(FootnoteExtension):
         md.registerExtension(self)
         self.md = md
         self.parser = md.parser
+        # Before normalize_whitespace (30) and meta (27): the lines are still the file's.
         md.preprocessors.register(SourceLinesPreprocessor(self), "references-source", 40)
+        # Registered as "footnote" at the stock priorities, so these replace the processors of a
+        # stock footnotes extension loaded earlier. The tree processors sit either side of the inline pass (20):
+        # entries are parsed along with the body, then numbered once every citation is counted.
         md.parser.blockprocessors.register(FootnoteBlockProcessor(self), "footnote", 17)
         md.inlinePatterns.register(CitationInlineProcessor(MARKER_PATTERN, self), "footnote", 175)
         md.treeprocessors.register(ReferenceSectionTreeprocessor(self), "footnote", 50)
@@ -140,21 +140,30 @@ class ReferencesExtension(FootnoteExtension):
     def setFootnote(self, id: str, text: str) -> None:
         """Store a definition; a second definition of the same key is an error."""
         if id in self.footnotes:
-            lines = self.definition_lines(id)
+            lines = definition_lines(self.source_lines, id)
             raise CitationError(lines[1] if len(lines) > 1 else None,
                                 f"duplicate definition of [^{id}]")
         super().setFootnote(id, text)
 
-    # --- state used by the processors -------------------------------------------------------
+    # --- state used by the processors (see citations.CitingDocument, section.ReferencedDocument)
 
     def cite(self, key: str) -> tuple[int, int]:
         """Record one citation of `key`; return (reference number, citation number)."""
         if key not in self.footnotes:
-            raise CitationError(self.marker_line(key), f"[^{key}] is cited but never defined")
+            raise CitationError(marker_line(self.source_lines, key),
+                                f"[^{key}] is cited but never defined")
         count = self.citations.get(key, 0) + 1
         self.citations[key] = count
         number = self.numbers.setdefault(key, len(self.numbers) + 1)
         return number, count
+
+    def check_every_definition_cited(self) -> None:
+        """Once every marker is parsed: a definition that no marker cites is an error."""
+        for key in self.footnotes:
+            if key not in self.citations:
+                lines = definition_lines(self.source_lines, key)
+                raise CitationError(lines[0] if lines else None,
+                                    f"[^{key}] is defined but never cited")
 
     def get_namespace(self) -> str:
         """The id prefix of this document (see the module docstring), computed once."""
@@ -175,218 +184,6 @@ class ReferencesExtension(FootnoteExtension):
             )
         source = _source_path.get()
         return Path(source).stem if source else FALLBACK_NAMESPACE
-
-    # --- line numbers, only computed when reporting an error --------------------------------
-
-    def definition_lines(self, key: str) -> list[int]:
-        """1-based lines of the source where `[^key]:` is defined."""
-        return [number for number, line in enumerate(self.source_lines, start=1)
-                if (match := DEFINITION_START.match(line)) and match.group(1) == key]
-
-    def marker_line(self, key: str) -> int | None:
-        """1-based line of the first `[^key]` marker in the source (definitions excluded)."""
-        marker = f"[^{key}]"
-        for number, line in enumerate(self.source_lines, start=1):
-            definition = DEFINITION_START.match(line)
-            if marker in (line[definition.end():] if definition else line):
-                return number
-        return None
-
-
-class SourceLinesPreprocessor(Preprocessor):
-    """Keep the untouched source lines (metadata header included) for error line numbers."""
-
-    def __init__(self, references: ReferencesExtension):
-        super().__init__()
-        self.references = references
-
-    def run(self, lines: list[str]) -> list[str]:
-        self.references.source_lines = lines
-        return lines
-
-
-class CitationInlineProcessor(InlineProcessor):
-    """`[^key]` → `<sup class="ref"><a href="#ns-ref-n" id="ns-cite-n-k">[n]</a></sup>`."""
-
-    def __init__(self, pattern: str, references: ReferencesExtension):
-        super().__init__(pattern)
-        self.references = references
-
-    def handleMatch(self, m: re.Match[str], data: str):
-        number, citation = self.references.cite(m.group(1))
-        namespace = self.references.get_namespace()
-        sup = etree.Element("sup", {"class": "ref"})
-        link = etree.SubElement(sup, "a", {
-            "href": f"#{namespace}-ref-{number}",
-            "id": f"{namespace}-cite-{number}-{citation}",
-            "role": "doc-noteref",
-        })
-        link.text = AtomicString(f"[{number}]")
-        return sup, m.start(0), m.end(0)
-
-
-class ReferencesTreeprocessor(Treeprocessor):
-    """A tree processor working on one document's references state."""
-
-    def __init__(self, references: ReferencesExtension):
-        super().__init__(references.md)
-        self.references = references
-
-
-class ReferenceSectionTreeprocessor(ReferencesTreeprocessor):
-    """Before inline parsing: append the section with one parsed `<li>` per definition."""
-
-    def run(self, root: etree.Element) -> None:
-        references = self.references
-        if not references.footnotes:
-            return
-        namespace = references.get_namespace()
-        section = etree.SubElement(root, "section", {
-            "class": "references",
-            "role": "doc-endnotes",
-            "aria-labelledby": f"{namespace}-references-title",
-        })
-        title = etree.SubElement(section, "h2", {"id": f"{namespace}-references-title"})
-        title.text = AtomicString(SECTION_TITLE)
-        references.entry_list = etree.SubElement(section, "ol", {"class": "reference-list"})
-        for key, text in references.footnotes.items():
-            references.entries[key] = self._parse_entry(references.entry_list, text)
-
-    def _parse_entry(self, entries: etree.Element, text: str) -> etree.Element:
-        """Parse one definition into a new `<li>`; a single paragraph is unwrapped."""
-        item = etree.SubElement(entries, "li")
-        # List block processors treat an `li` parent specially, so parse into a plain div.
-        surrogate = etree.Element("div")
-        self.references.parser.parseChunk(surrogate, text)
-        blocks = list(surrogate)
-        if len(blocks) == 1 and blocks[0].tag == "p":
-            item.text = blocks[0].text
-            item.extend(blocks[0])
-        else:
-            item.extend(blocks)
-        return item
-
-
-class ReferenceNumberingTreeprocessor(ReferencesTreeprocessor):
-    """After inline parsing: check every source is cited, number, label and back-link entries."""
-
-    def run(self, root: etree.Element) -> None:
-        references = self.references
-        if not references.entries:
-            return
-        for key in references.entries:
-            if key not in references.citations:
-                lines = references.definition_lines(key)
-                raise CitationError(lines[0] if lines else None,
-                                    f"[^{key}] is defined but never cited")
-        namespace = references.get_namespace()
-        references.entry_list[:] = [references.entries[key] for key in references.citations]
-        for number, (key, count) in enumerate(references.citations.items(), start=1):
-            item = references.entries[key]
-            item.set("id", f"{namespace}-ref-{number}")
-            link_bare_urls(item)
-            _add_label(item, number)
-            _add_backlinks(item, namespace, number, count)
-
-
-def _first_paragraph(item: etree.Element) -> etree.Element:
-    """Where the `[n]` label goes: a multi-block entry's first paragraph, else the item."""
-    if not (item.text or "").strip() and len(item) and item[0].tag == "p":
-        return item[0]
-    return item
-
-
-def _last_paragraph(item: etree.Element) -> etree.Element:
-    """Where the back-links go: a multi-block entry's last paragraph, else the item."""
-    if len(item) and item[-1].tag == "p" and not (item[-1].tail or "").strip():
-        return item[-1]
-    return item
-
-
-def _add_label(item: etree.Element, number: int) -> None:
-    holder = _first_paragraph(item)
-    label = etree.Element("span", {"class": "ref-label"})
-    label.text = AtomicString(f"[{number}]")
-    label.tail = " " + (holder.text or "").lstrip()
-    holder.text = None
-    holder.insert(0, label)
-
-
-def _add_backlinks(item: etree.Element, namespace: str, number: int, count: int) -> None:
-    """Append one text-less back-link per citation (the theme shows a glyph via CSS)."""
-    holder = _last_paragraph(item)
-    _strip_trailing_space(holder)
-    if len(holder):
-        holder[-1].tail = (holder[-1].tail or "") + " "
-    else:
-        holder.text = (holder.text or "") + " "
-    backlinks = etree.SubElement(holder, "span", {"class": "backlinks"})
-    backlinks.text = " "
-    for citation in range(1, count + 1):
-        link = etree.SubElement(backlinks, "a", {
-            "href": f"#{namespace}-cite-{number}-{citation}",
-            "role": "doc-backlink",
-            "class": "backlink",
-            "aria-label": f"Back to citation {citation} of reference {number}",
-        })
-        link.tail = " " if citation < count else None
-
-
-def _strip_trailing_space(element: etree.Element) -> None:
-    if len(element):
-        element[-1].tail = (element[-1].tail or "").rstrip() or None
-    else:
-        element.text = (element.text or "").rstrip() or None
-
-
-def link_bare_urls(element: etree.Element) -> None:
-    """Turn bare http(s) URLs in the text of `element` into links (not inside a/code/pre)."""
-    element.text, links = _split_urls(element.text)
-    for position, link in enumerate(links):
-        element.insert(position, link)
-    for child in list(element):
-        if child.tag not in NO_LINK_TAGS:
-            link_bare_urls(child)
-        child.tail, links = _split_urls(child.tail)
-        index = list(element).index(child)
-        for offset, link in enumerate(links, start=1):
-            element.insert(index + offset, link)
-
-
-def _split_urls(text: str | None) -> tuple[str | None, list[etree.Element]]:
-    """Split `text` into its part before the first URL and `<a>` elements carrying the rest."""
-    if not text or "http" not in text or isinstance(text, AtomicString):
-        return text, []
-    links = []
-    head = None
-    position = 0
-    for match in BARE_URL.finditer(text):
-        url = _trim_url(match.group(0))
-        before = text[position:match.start()]
-        if links:
-            links[-1].tail = before
-        else:
-            head = before
-        link = etree.Element("a", {"href": url})
-        link.text = AtomicString(url)
-        links.append(link)
-        position = match.start() + len(url)
-    if not links:
-        return text, []
-    links[-1].tail = text[position:] or None
-    return head or None, links
-
-
-def _trim_url(url: str) -> str:
-    """Drop sentence punctuation and an unbalanced closing parenthesis from a URL's end."""
-    while url:
-        if url[-1] in URL_TRAILING_PUNCTUATION:
-            url = url[:-1]
-        elif url[-1] == ")" and url.count(")") > url.count("("):
-            url = url[:-1]
-        else:
-            break
-    return url
 
 
 def makeExtension(**kwargs) -> ReferencesExtension:  # noqa: N802 - Python-Markdown's hook name

@@ -6,7 +6,7 @@ import markdown
 from hypothesis import given
 from hypothesis import strategies as st
 
-from .test_extension import EXTENSIONS, entries, markers
+from .rendering import EXTENSIONS, entries, markers
 
 KEYS = st.from_regex(r"[A-Za-z0-9_-]{1,10}", fullmatch=True)
 
