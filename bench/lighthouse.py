@@ -27,11 +27,11 @@ from pathlib import Path
 
 from comments_service.core import render
 from comments_service.core.comment import APPROVED
+from comments_service.core.storage import comments as stored
+from comments_service.core.storage import database
 
 from .service import free_port
 from .stats import write_json
-from comments_service.core.storage import database
-from comments_service.core.storage import comments as stored
 
 ROOT = Path(__file__).resolve().parent.parent
 NPM_PROJECT = Path(__file__).resolve().parent / "lighthouse"

@@ -25,8 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     `comments_service.core`, and must not pay for (or depend on) the web app."""
     from flask import Flask
 
-    from . import (admin, api, db, errors, feeds, privacy, security, subscriptions, threads,
-                   transfer)
+    from . import admin, api, db, errors, feeds, privacy, security, subscriptions, threads, transfer
     from .notifications import mail
 
     values = settings.resolve(test_config)

@@ -3,6 +3,7 @@ FEED_SIZE entries). Comment HTML was sanitised at write time; feedgenerator esca
 
 from feedgenerator import Atom1Feed
 from flask import Blueprint, current_app, request
+
 from . import db
 from .api import conditional, require_thread
 from .core.comment import Comment

@@ -7,6 +7,7 @@ from datetime import timedelta
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+
 from . import db
 from .core.privacy import purge_ip_hashes
 from .core.storage.database import connect

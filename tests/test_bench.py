@@ -3,11 +3,11 @@
 import sys
 
 import pytest
+from markdown import Markdown
 
 from bench import build, lighthouse, service, stats
 from bench.__main__ import main as bench_main
 from plugins.references.extension import ReferencesExtension
-from markdown import Markdown
 
 
 @pytest.mark.parametrize("index", [0, 1, 2])

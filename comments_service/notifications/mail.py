@@ -6,7 +6,7 @@ gunicorn worker) builds and delivers each message, one SMTP connection per messa
 what fails (logger `comments_service.mail`). Nothing here ever raises to a reader. At interpreter
 exit the queue is drained for at most SMTP_TIMEOUT seconds; tests call `flush()`.
 
-Settings (config.py): SMTP_HOST ("" = mail off), SMTP_PORT, SMTP_SECURITY, SMTP_USERNAME,
+Settings (core/defaults.py): SMTP_HOST ("" = mail off), SMTP_PORT, SMTP_SECURITY, SMTP_USERNAME,
 SMTP_PASSWORD, SMTP_FROM, SMTP_TIMEOUT. Header values are cleaned of line breaks and other
 control characters, so reader input (names) can never add a header.
 """

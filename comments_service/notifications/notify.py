@@ -23,8 +23,12 @@ from .. import db
 from ..core.comment import APPROVED, PENDING, Comment
 from ..core.storage import comments as stored
 from ..core.storage.database import connect
-from ..core.storage.subscriptions import (confirmed_subscription, subscribe, subscription_of,
-                                          subscription_stamp)
+from ..core.storage.subscriptions import (
+    confirmed_subscription,
+    subscribe,
+    subscription_of,
+    subscription_stamp,
+)
 from ..core.tokens import issue_confirm_token, issue_unsubscribe_token
 from ..threads import find_thread, thread_url
 from . import mail

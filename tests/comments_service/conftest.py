@@ -23,9 +23,9 @@ from sqlalchemy import create_engine, make_url, text
 from werkzeug.security import generate_password_hash
 
 from comments_service import create_app
+from comments_service.core.storage import database
 from comments_service.db import engine as app_engine
 from tests.conftest import require_backend
-from comments_service.core.storage import database
 
 ORIGIN = "http://localhost"  # the test client's own origin
 THREADS = [

@@ -11,6 +11,7 @@ from comments_service.db import engine as app_engine
 
 from .conftest import FAST_HASH, ORIGIN, PASSWORD, Moderator, admin_users, csrf_of, error_of, log_in
 
+
 @pytest.fixture
 def app_config(app_config):
     return app_config | {"MODERATION": "all",

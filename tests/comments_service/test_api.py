@@ -7,12 +7,12 @@ import pytest
 from itsdangerous.timed import TimestampSigner
 
 from comments_service import create_app, db
-from comments_service.db import engine as app_engine
-from comments_service.core.tokens import issue_edit_token
-
-from .conftest import ORIGIN, CommentsAPI, assert_inert, error_of
 from comments_service.core.storage import comments as stored
 from comments_service.core.storage import threads as thread_store
+from comments_service.core.tokens import issue_edit_token
+from comments_service.db import engine as app_engine
+
+from .conftest import ORIGIN, CommentsAPI, assert_inert, error_of
 
 
 def stored_count(app) -> int:

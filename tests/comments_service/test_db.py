@@ -5,8 +5,8 @@ from alembic.config import Config
 from sqlalchemy import inspect
 
 from comments_service import create_app
-from comments_service.db import engine as app_engine
 from comments_service.core.storage import database
+from comments_service.db import engine as app_engine
 
 
 def test_sqlite_connections_get_the_durability_pragmas(app):

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 
 from comments_service import importers, security, transfer
-from comments_service.db import engine as app_engine
-from comments_service.importers import article_slug, plain_text
-from comments_service.core.render import render
-
-from .conftest import CommentsAPI, assert_inert
 from comments_service.core.comment import DELETED_AUTHOR
 from comments_service.core.privacy import hash_ip
+from comments_service.core.render import render
+from comments_service.db import engine as app_engine
+from comments_service.importers import article_slug, plain_text
+
+from .conftest import CommentsAPI, assert_inert
 
 DATA = Path(__file__).parent / "data"
 T0 = 1577869200.25  # 2020-01-01T09:00:00.25Z, as Isso stores times

@@ -6,13 +6,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-
-from comments_service.db import engine as app_engine
-from comments_service.core.storage.tables import comments
-from comments_service.core.storage import database
-from comments_service.core.storage import comments as stored
 from comments_service.core.privacy import hash_ip
+from comments_service.core.storage import comments as stored
+from comments_service.core.storage import database
+from comments_service.core.storage.tables import comments
 from comments_service.core.times import utcnow
+from comments_service.db import engine as app_engine
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import pytest
 import redis
 
 from comments_service import create_app
-from comments_service.db import engine as app_engine
 from comments_service.core.tokens import issue_form_token
+from comments_service.db import engine as app_engine
 from tests.conftest import require_backend
 
 from .conftest import ORIGIN, error_of

@@ -9,8 +9,8 @@ from itsdangerous.timed import TimestampSigner
 from sqlalchemy import func, select
 
 from comments_service import create_app, db
-from comments_service.notifications import mail
 from comments_service.core.storage.tables import reply_subscriptions
+from comments_service.notifications import mail
 from tests.comments_service.conftest import ORIGIN, Moderator, admin_users, error_of, mail_settings
 
 ANN = {"author": "Ann", "email": "ann@example.org"}

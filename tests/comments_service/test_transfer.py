@@ -11,18 +11,17 @@ import pytest
 from sqlalchemy import func, select, text
 
 from comments_service import create_app, transfer
-from comments_service.db import engine as app_engine
-from comments_service.core.comment import PENDING, REJECTED
-from comments_service.core.storage.tables import comments, threads
+from comments_service.core.comment import DELETED_AUTHOR, PENDING, REJECTED
+from comments_service.core.privacy import hash_ip
 from comments_service.core.render import render
+from comments_service.core.storage import comments as stored
+from comments_service.core.storage import database
+from comments_service.core.storage import threads as thread_store
+from comments_service.core.storage.tables import comments, threads
+from comments_service.core.times import utcnow
+from comments_service.db import engine as app_engine
 
 from .conftest import CommentsAPI
-from comments_service.core.storage import database
-from comments_service.core.storage import comments as stored
-from comments_service.core.storage import threads as thread_store
-from comments_service.core.comment import DELETED_AUTHOR
-from comments_service.core.privacy import hash_ip
-from comments_service.core.times import utcnow
 
 #: A small hand-written document in the documented format (two threads, a reply, an edit).
 DOCUMENT = {

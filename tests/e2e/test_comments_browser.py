@@ -7,14 +7,13 @@ import re
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-
 from comments_service.core.comment import APPROVED
+from comments_service.core.storage import comments as stored
+from comments_service.core.storage import database
 from plugins.references.tests.html_text import find_run, seed_article_lines
 from tests.conftest import ROOT
 
 from .conftest import SEED_SLUG
-from comments_service.core.storage import database
-from comments_service.core.storage import comments as stored
 
 SEED = ROOT / "plugins" / "references" / "tests" / "seed.txt"
 HOSTILE = '<img src=x onerror="alert(1)"> [click me](javascript:alert(2)) <script>alert(3)</script>'

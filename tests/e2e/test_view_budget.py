@@ -11,12 +11,11 @@ ever move: any entry at all is a regression (late CSS, a font swap, a widget ban
 
 from playwright.sync_api import expect
 
-
 from comments_service.core.comment import APPROVED
+from comments_service.core.storage import comments as stored
+from comments_service.core.storage import database
 
 from .conftest import SEED_COPY_SLUG
-from comments_service.core.storage import database
-from comments_service.core.storage import comments as stored
 
 FETCHED_TEXT = "Stored after the build: only the widget can show it."
 #: Installed before any page script runs; `buffered` also delivers shifts from before it started.

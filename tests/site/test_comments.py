@@ -13,16 +13,15 @@ import pytest
 from sqlalchemy import event
 
 import plugins.comments
-
-from comments_service.core.section import END_MARKER, START_MARKER, render_section, section_context
-from comments_service.core.settings import resolve
 from comments_service.core.comment import APPROVED, PENDING
 from comments_service.core.render import render
+from comments_service.core.section import END_MARKER, START_MARKER, render_section, section_context
+from comments_service.core.settings import resolve
+from comments_service.core.storage import comments as stored
+from comments_service.core.storage import database
 from comments_service.core.tokens import check_form_token
 from plugins.references.tests.html_text import read_page
 from tests.site.conftest import FIXTURE_CONTENT, run_pelican
-from comments_service.core.storage import database
-from comments_service.core.storage import comments as stored
 
 SECRET_KEY = "site-test-secret"
 SLUG = "harbour-reopens"

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from plugins.references.tests.test_extension import ERRORS
 from plugins.references.tests.html_text import find_run, read_page, seed_article_lines
+from plugins.references.tests.test_extension import ERRORS
 from tests.conftest import ROOT
 from tests.site.conftest import FIXTURE_CONTENT, run_pelican
 

@@ -7,8 +7,20 @@ from collections.abc import Iterable
 from operator import itemgetter
 from typing import NamedTuple
 
-from sqlalchemy import (Connection, CursorResult, Select, and_, bindparam, delete, false, func, literal,
-                        null, select, update)
+from sqlalchemy import (
+    Connection,
+    CursorResult,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    false,
+    func,
+    literal,
+    null,
+    select,
+    update,
+)
 
 from ..comment import APPROVED, DELETED_AUTHOR, PRIVATE_FIELDS, REJECTED, Comment
 from ..times import utcnow

@@ -5,7 +5,7 @@ handler, which polls with sleeps of 1, 2, 5, 10, 15, 20, 25... ms: with two guni
 posting at once, those sleeps are most of a POST's tail latency. Here a writer instead waits
 for its turn in the kernel (`flock` on `<database>-writers.lock`) and is woken the moment the
 previous writer's connection goes back to the pool. The turn is taken just before
-BEGIN IMMEDIATE (storage.py) and given back at pool check-in, so the commit is inside it.
+BEGIN IMMEDIATE (database.py) and given back at pool check-in, so the commit is inside it.
 
 Threads of one process first queue on an in-process lock; one that has waited BUSY_TIMEOUT
 seconds (a connection of the same thread holds the turn, say) goes on without the queue, and

@@ -17,8 +17,16 @@ from sqlalchemy import (
     text,
 )
 
-from ..limits import (AUTHOR_MAX, EMAIL_MAX, FLAGS_MAX, IP_HASH_MAX, MODERATOR_NAME_MAX, REASON_MAX,
-                      SLUG_MAX, WEBSITE_MAX)
+from ..limits import (
+    AUTHOR_MAX,
+    EMAIL_MAX,
+    FLAGS_MAX,
+    IP_HASH_MAX,
+    MODERATOR_NAME_MAX,
+    REASON_MAX,
+    SLUG_MAX,
+    WEBSITE_MAX,
+)
 
 metadata = MetaData(
     naming_convention={
@@ -37,7 +45,7 @@ threads = Table(
     Column("id", Integer, primary_key=True),
     Column("slug", String(SLUG_MAX), nullable=False, unique=True),
     Column("locked", Boolean, nullable=False, server_default=false()),
-    #: Bumped by every write to the thread or its comments (storage.py): the API's ETags and its
+    #: Bumped by every write to the thread or its comments (core/storage/threads.py): the API's ETags and its
     #: cache of serialised pages name it, so neither can outlive a change.
     Column("version", Integer, nullable=False, server_default=text("0")),
 )

@@ -6,9 +6,16 @@ from datetime import datetime
 import pytest
 
 from comments_service.core.comment import APPROVED, DELETED_AUTHOR, Comment
-from comments_service.core.section import (END_MARKER, START_MARKER, MarkersMissing, article_file,
-                                           comment_tree, render_section, section_context,
-                                           splice_section)
+from comments_service.core.section import (
+    END_MARKER,
+    START_MARKER,
+    MarkersMissing,
+    article_file,
+    comment_tree,
+    render_section,
+    section_context,
+    splice_section,
+)
 from comments_service.core.settings import resolve
 
 SETTINGS = resolve({"API_URL": "/api/"}, environ={})

@@ -5,8 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from comments_service.core.render import count_links, render, sanitize
-
-from .conftest import assert_inert
+from tests.comments_service.conftest import assert_inert
 
 
 @pytest.mark.parametrize("text, html", [

@@ -2,11 +2,9 @@
 
 from sqlalchemy import select
 
-
-from comments_service.db import engine as app_engine
-from comments_service.core.comment import APPROVED
+from comments_service.core.comment import APPROVED, PUBLIC_FIELDS
 from comments_service.core.storage.tables import comments, threads
-from comments_service.core.comment import PUBLIC_FIELDS
+from comments_service.db import engine as app_engine
 
 
 def query_plan(conn, query) -> str:

@@ -7,8 +7,7 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from comments_service.core.storage import sqlite_writers
-from comments_service.core.storage import database
+from comments_service.core.storage import database, sqlite_writers
 
 
 @pytest.fixture

@@ -1,19 +1,22 @@
-"""Storage layer, on SQLite and (with COMMENTS_TEST_POSTGRES_URL) on PostgreSQL."""
-
-import sqlite3
+"""Comment queries (core/storage/comments.py), on SQLite and (with COMMENTS_TEST_POSTGRES_URL) on
+PostgreSQL: the one Comment shape, pages, counts, soft delete, approval."""
 
 import pytest
-from psycopg.pq import TransactionStatus
-from sqlalchemy import Engine, event, select
 
-from comments_service.core.comment import APPROVED, DELETED_AUTHOR, PENDING, PUBLIC_FIELDS, REJECTED, public_view
+from comments_service.core.comment import (
+    APPROVED,
+    DELETED_AUTHOR,
+    PENDING,
+    PUBLIC_FIELDS,
+    REJECTED,
+    Comment,
+    public_view,
+)
 from comments_service.core.privacy import hash_ip
 from comments_service.core.storage import comments as stored
 from comments_service.core.storage import database
 from comments_service.core.storage import threads as thread_store
-from plugins.comments import load_comments
-
-from .conftest import postgres_schema_url
+from comments_service.core.storage.tables import comments
 
 
 @pytest.fixture
@@ -40,11 +43,6 @@ def run(engine, function, *args, **kwargs):
     return result
 
 
-def test_upgrade_schema_is_idempotent(engine):
-    database.upgrade_schema(engine)
-    assert database.schema_exists(engine)
-
-
 def test_public_comment_carries_only_the_allowed_fields(engine, add):
     comment_id = add(email="ann@example.org")
     [stored_comment] = run(engine, stored.thread_page, "first-article").comments
@@ -54,13 +52,6 @@ def test_public_comment_carries_only_the_allowed_fields(engine, add):
     assert comment["id"] == comment_id and comment["author"] == "Ann"
     assert comment["created"].endswith("Z") and comment["edited"] is None
     assert "ann@example.org" not in repr(comment) and "192.0.2.1" not in repr(comment)
-
-
-def test_ip_is_stored_as_a_salted_hash():
-    digest = hash_ip("salt", "192.0.2.1")
-    assert "192.0.2.1" not in digest and len(digest) == 64
-    assert digest != hash_ip("other salt", "192.0.2.1")
-    assert hash_ip("salt", None) is None
 
 
 def test_thread_page_in_order_since_and_only_approved(engine, add):
@@ -142,50 +133,10 @@ def test_parent_must_be_published_in_the_same_thread(engine, add):
     assert not run(engine, stored.parent_accepts_replies, parent + 100, "first-article")
 
 
-def test_thread_lock(engine, add):
-    assert not run(engine, thread_store.thread_is_locked, "first-article")
-    run(engine, thread_store.set_thread_locked, "first-article", True)
-    assert run(engine, thread_store.thread_is_locked, "first-article")
-    run(engine, thread_store.set_thread_locked, "first-article", False)
-    assert not run(engine, thread_store.thread_is_locked, "first-article")
-
-
 def test_latest_comments_newest_first_per_thread_or_site(engine, add):
     a, b, c = add(), add("second-article"), add()
     assert [row.id for row in run(engine, stored.latest_comments, 10)] == [c, b, a]
     assert [row.id for row in run(engine, stored.latest_comments, 1, "first-article")] == [c]
-
-
-def test_build_reads_every_thread_in_one_query(engine, add):
-    a1, b1, a2 = add(), add("second-article"), add()
-    add(state=PENDING)
-    statements = []
-    def record(*args):
-        statements.append(args[2])
-
-    event.listen(Engine, "before_cursor_execute", record)  # the build makes its own engine
-    try:
-        by_thread = load_comments(engine.url.render_as_string(hide_password=False))
-    finally:
-        event.remove(Engine, "before_cursor_execute", record)
-    assert [c.id for c in by_thread["first-article"]] == [a1, a2]
-    assert [c.id for c in by_thread["second-article"]] == [b1]
-    comment_queries = [s for s in statements if "FROM comments" in s]
-    assert len(comment_queries) == 1
-
-
-def test_build_reads_an_empty_schema_as_no_comments(any_database_url):
-    engine = database.engine_from_url(any_database_url)
-    try:
-        assert load_comments(any_database_url) == {}
-    finally:
-        engine.dispose()
-
-
-def test_build_does_not_create_a_missing_sqlite_file(tmp_path):
-    path = tmp_path / "instance" / "comments.sqlite3"
-    assert load_comments(f"sqlite:///{path}") == {}
-    assert not path.exists()
 
 
 def test_rejected_state_hides_but_keeps_the_comment(engine, add):
@@ -195,47 +146,29 @@ def test_rejected_state_hides_but_keeps_the_comment(engine, add):
     assert run(engine, stored.thread_page, "first-article").comments == []
 
 
-@pytest.mark.postgres
-def test_reads_on_postgresql_send_no_begin():
-    """A read connection runs in autocommit on PostgreSQL (no BEGIN/ROLLBACK round trips);
-    writes keep their transaction."""
-    with postgres_schema_url() as url:
-        engine = database.engine_from_url(url)
-        try:
-            with database.connect(engine) as conn:
-                assert conn.execute(select(1)).scalar_one() == 1
-                assert conn.connection.dbapi_connection.info.transaction_status == TransactionStatus.IDLE
-            with database.connect(engine, write=True) as conn:
-                conn.execute(select(1))
-                assert conn.connection.dbapi_connection.info.transaction_status == TransactionStatus.INTRANS
-        finally:
-            engine.dispose()
+def test_comments_are_read_by_column_label_not_position(engine, add):
+    """A select whose columns come in another order (or with extra ones) still fills every field
+    of the one shape correctly."""
+    comment_id = add(email="ann@example.org")
+    columns = stored.comment_columns()
+    shuffled = stored.select_comments().with_only_columns(*reversed(columns)).add_columns(
+        comments.c.ip_hash.label("extra"))
+    with database.connect(engine) as conn:
+        [comment] = stored.as_comments(conn.execute(shuffled.where(comments.c.id == comment_id)))
+    assert comment == run(engine, stored.get_comment, comment_id)
+    assert (comment.author, comment.email, comment.thread) == ("Ann", "ann@example.org", "first-article")
 
 
-class BusyThenFine:
-    """A DBAPI connection whose first `busy` journal-mode switches are refused as SQLite refuses
-    the loser of two processes switching a new file at once."""
-
-    def __init__(self, busy: int, message: str = "database is locked"):
-        self.busy, self.message, self.calls = busy, message, 0
-
-    def execute(self, statement: str):
-        self.calls += 1
-        if self.calls <= self.busy:
-            raise sqlite3.OperationalError(self.message)
+def test_every_comment_field_has_one_column_and_reader_pages_leave_private_ones_unread():
+    public = {column.name: column for column in stored.comment_columns(public=True)}
+    assert list(public) == list(Comment._fields)
+    assert all(str(public[name].element) == "NULL" for name in ("email", "text", "flags"))
 
 
-def test_wal_switch_retries_while_another_process_switches():
-    connection = BusyThenFine(busy=3)
-    database.enable_wal(connection)
-    assert connection.calls == 4
-
-
-def test_wal_switch_gives_up_and_other_errors_are_raised_at_once():
-    with pytest.raises(sqlite3.OperationalError, match="locked"):
-        database.enable_wal(BusyThenFine(busy=10**6))
-    unreadable = BusyThenFine(busy=1, message="file is not a database")
-    with pytest.raises(sqlite3.OperationalError, match="not a database"):
-        database.enable_wal(unreadable)
-    assert unreadable.calls == 1
-
+def test_public_view_of_a_removed_comment_shows_only_the_escaped_reason(engine, add):
+    comment_id = add(email="ann@example.org")
+    run(engine, stored.delete_comment, comment_id, public_reason="<b>spam</b>")
+    view = public_view(run(engine, stored.get_comment, comment_id))
+    assert tuple(view) == PUBLIC_FIELDS
+    assert view["author"] == DELETED_AUTHOR and view["website"] is None
+    assert view["html"].endswith("&lt;b&gt;spam&lt;/b&gt;</p>")

@@ -5,8 +5,14 @@ import pytest
 from sqlalchemy import func, select
 
 from comments_service.core import moderation
-from comments_service.core.comment import APPROVED, PENDING, REJECTED
-from comments_service.core.comment import DELETED_AUTHOR, REMOVED_PREFIX, public_view
+from comments_service.core.comment import (
+    APPROVED,
+    DELETED_AUTHOR,
+    PENDING,
+    REJECTED,
+    REMOVED_PREFIX,
+    public_view,
+)
 from comments_service.core.privacy import hash_ip
 from comments_service.core.storage import comments as stored
 from comments_service.core.storage import database

@@ -1,0 +1,60 @@
+"""Engines, connections and migrations (core/storage/database.py), on SQLite and PostgreSQL."""
+
+import sqlite3
+
+import pytest
+from psycopg.pq import TransactionStatus
+from sqlalchemy import select
+
+from comments_service.core.storage import database
+from tests.comments_service.conftest import postgres_schema_url
+
+
+def test_upgrade_schema_is_idempotent(engine):
+    database.upgrade_schema(engine)
+    assert database.schema_exists(engine)
+
+
+@pytest.mark.postgres
+def test_reads_on_postgresql_send_no_begin():
+    """A read connection runs in autocommit on PostgreSQL (no BEGIN/ROLLBACK round trips);
+    writes keep their transaction."""
+    with postgres_schema_url() as url:
+        engine = database.engine_from_url(url)
+        try:
+            with database.connect(engine) as conn:
+                assert conn.execute(select(1)).scalar_one() == 1
+                assert conn.connection.dbapi_connection.info.transaction_status == TransactionStatus.IDLE
+            with database.connect(engine, write=True) as conn:
+                conn.execute(select(1))
+                assert conn.connection.dbapi_connection.info.transaction_status == TransactionStatus.INTRANS
+        finally:
+            engine.dispose()
+
+
+class BusyThenFine:
+    """A DBAPI connection whose first `busy` journal-mode switches are refused as SQLite refuses
+    the loser of two processes switching a new file at once."""
+
+    def __init__(self, busy: int, message: str = "database is locked"):
+        self.busy, self.message, self.calls = busy, message, 0
+
+    def execute(self, statement: str):
+        self.calls += 1
+        if self.calls <= self.busy:
+            raise sqlite3.OperationalError(self.message)
+
+
+def test_wal_switch_retries_while_another_process_switches():
+    connection = BusyThenFine(busy=3)
+    database.enable_wal(connection)
+    assert connection.calls == 4
+
+
+def test_wal_switch_gives_up_and_other_errors_are_raised_at_once():
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        database.enable_wal(BusyThenFine(busy=10**6))
+    unreadable = BusyThenFine(busy=1, message="file is not a database")
+    with pytest.raises(sqlite3.OperationalError, match="not a database"):
+        database.enable_wal(unreadable)
+    assert unreadable.calls == 1
