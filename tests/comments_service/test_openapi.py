@@ -1,4 +1,4 @@
-"""Schemathesis against docs/openapi.yaml, served by the app and called in-process (WSGI): no
+"""Schemathesis against comments_service/openapi.yaml (docs/openapi.yaml links to it), served by the app and called in-process (WSGI): no
 server errors, and every response matches the documented status codes, types, headers and
 schemas. (schemathesis.pytest.from_fixture does not work with pytest 9, so each operation's
 Hypothesis strategy is driven directly.)"""
