@@ -18,7 +18,7 @@ from .core.render import count_links, render
 from .core.storage import comments as stored
 from .core.storage.database import ping
 from .core.storage.threads import thread_is_locked, thread_state
-from .core.times import as_utc, isoformat
+from .core.times import as_utc, isoformat, stamp
 from .core.tokens import TokenRejected, check_edit_token, issue_edit_token, issue_form_token
 from .core.validation import COMMENT_FIELDS, EDIT_FIELDS, InvalidInput, verify
 from .errors import APIError, is_form_post
@@ -162,7 +162,7 @@ def _created(thread: Thread, row: Comment):
         return redirect(thread_url(thread) + rebake.landing_fragment(row.id, held=held, baked=baked), 303)
     editable_until = as_utc(row.created) + timedelta(seconds=current_app.config["EDIT_WINDOW"])
     body = {"status": row.state, "comment": public_view(row),
-            "edit_token": issue_edit_token(current_app.secret_key, row.id),
+            "edit_token": issue_edit_token(current_app.secret_key, row.id, stamp(row.created)),
             "editable_until": isoformat(editable_until)}
     return jsonify(body), 202 if held else 201
 
@@ -173,11 +173,12 @@ def _owned_comment(conn: Connection, comment_id: int) -> Comment:
     if scheme.lower() != "bearer" or not token.strip():
         raise APIError(403, "bad_token", "Editing needs the comment's edit token.")
     try:
-        check_edit_token(current_app.secret_key, token.strip(), comment_id, current_app.config["EDIT_WINDOW"])
+        created = check_edit_token(current_app.secret_key, token.strip(), comment_id,
+                                   current_app.config["EDIT_WINDOW"])
     except TokenRejected as problem:
         raise APIError(403, "bad_token", str(problem)) from None
     row = stored.get_comment(conn, comment_id)
-    if row is None or row.deleted:
+    if row is None or row.deleted or stamp(row.created) != created:
         raise APIError(404, "unknown_comment", "This comment does not exist (any more).")
     return row
 

@@ -24,6 +24,12 @@ def isoformat(moment: datetime | None) -> str | None:
     return moment.isoformat(timespec="seconds") + "Z"
 
 
+def stamp(created: datetime) -> str:
+    """What ties a token to one row besides its id: the row's creation time to the microsecond,
+    in UTC. A token naming a deleted row can then never match a later row with the same id."""
+    return as_utc(created).isoformat()
+
+
 def exact_isoformat(moment: datetime | None) -> str | None:
     """UTC RFC 3339 with a Z and every microsecond: the export format, which must round-trip."""
     return None if moment is None else as_utc(moment).isoformat().replace("+00:00", "Z")

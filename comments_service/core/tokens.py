@@ -2,7 +2,8 @@
 
 - Form token: {"thread": slug, "at": unix time}, signed. It stands in for a same-origin Origin
   header and proves the form was on screen at least MIN_FILL_SECONDS before it was sent.
-- Edit token: the comment id, signed and timestamped; valid for the edit window only.
+- Edit token: [comment id, its creation stamp], signed and timestamped; valid for the edit window
+  only. The stamp keeps a token from ever matching another comment that got the same id.
 - Subscription tokens: [subscription id, its creation stamp], signed. The confirmation token is
   timestamped (valid SUBSCRIPTION_CONFIRM_MAX_AGE); the unsubscribe token never expires, since it
   sits in every reply mail. The stamp keeps a token from matching a later row that reuses the id.
@@ -51,21 +52,25 @@ def check_form_token(secret_key: str, token: str, slug: str, *, min_age: float, 
         raise TokenRejected("The form has expired. Please reload the page and try again.")
 
 
-def issue_edit_token(secret_key: str, comment_id: int) -> str:
-    return URLSafeTimedSerializer(secret_key, salt=_EDIT_SALT).dumps(comment_id)
+def issue_edit_token(secret_key: str, comment_id: int, stamp: str) -> str:
+    """An edit token for the comment `comment_id` created at `stamp` (core.times.stamp)."""
+    return URLSafeTimedSerializer(secret_key, salt=_EDIT_SALT).dumps([comment_id, stamp])
 
 
-def check_edit_token(secret_key: str, token: str, comment_id: int, max_age: float) -> None:
-    """Raise TokenRejected unless `token` was issued for `comment_id` less than max_age ago."""
+def check_edit_token(secret_key: str, token: str, comment_id: int, max_age: float) -> str:
+    """The creation stamp `token` names, if it was issued for `comment_id` less than max_age ago;
+    TokenRejected otherwise. The caller compares the stamp with the stored comment's."""
     serializer = URLSafeTimedSerializer(secret_key, salt=_EDIT_SALT)
     try:
-        signed_id = serializer.loads(token, max_age=max_age)
+        payload = serializer.loads(token, max_age=max_age)
     except SignatureExpired:
         raise TokenRejected("The time to edit or delete this comment is over.") from None
     except BadSignature:
         raise TokenRejected("This edit token is not valid.") from None
+    signed_id, stamp = _row_reference(payload)
     if signed_id != comment_id:
         raise TokenRejected("This edit token belongs to another comment.")
+    return stamp
 
 
 def issue_confirm_token(secret_key: str, subscription_id: int, stamp: str) -> str:
@@ -80,7 +85,7 @@ def check_confirm_token(secret_key: str, token: str, max_age: float) -> tuple[in
         raise TokenRejected("This confirmation link has expired.") from None
     except BadSignature:
         raise TokenRejected("This confirmation link is not valid.") from None
-    return _subscription_reference(payload)
+    return _row_reference(payload)
 
 
 def issue_unsubscribe_token(secret_key: str, subscription_id: int, stamp: str) -> str:
@@ -93,10 +98,10 @@ def check_unsubscribe_token(secret_key: str, token: str) -> tuple[int, str]:
         payload = URLSafeSerializer(secret_key, salt=_UNSUBSCRIBE_SALT).loads(token)
     except BadSignature:
         raise TokenRejected("This unsubscribe link is not valid.") from None
-    return _subscription_reference(payload)
+    return _row_reference(payload)
 
 
-def _subscription_reference(payload: object) -> tuple[int, str]:
+def _row_reference(payload: object) -> tuple[int, str]:
     match payload:
         case [int() as subscription_id, str() as stamp] if not isinstance(subscription_id, bool):
             return subscription_id, stamp

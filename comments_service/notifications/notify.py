@@ -23,12 +23,8 @@ from .. import db
 from ..core.comment import APPROVED, PENDING, Comment
 from ..core.storage import comments as stored
 from ..core.storage.database import connect
-from ..core.storage.subscriptions import (
-    confirmed_subscription,
-    subscribe,
-    subscription_of,
-    subscription_stamp,
-)
+from ..core.storage.subscriptions import confirmed_subscription, subscribe, subscription_of
+from ..core.times import stamp
 from ..core.tokens import issue_confirm_token, issue_unsubscribe_token
 from ..threads import find_thread, thread_url
 from . import mail
@@ -114,7 +110,7 @@ def _mail_moderators(comment: Comment) -> None:
 def _mail_confirmation(comment: Comment, subscription: Row) -> None:
     title, url = _article(comment.thread)
     token = issue_confirm_token(current_app.secret_key, subscription.id,
-                                subscription_stamp(subscription.created))
+                                stamp(subscription.created))
     days = max(1, current_app.config["SUBSCRIPTION_CONFIRM_MAX_AGE"] // 86400)
     body = (f"Someone, probably you, asked to be emailed when somebody replies to the comment "
             f"posted as {comment.author} on “{title}”:\n{url}#comment-{comment.id}\n\n"
@@ -127,7 +123,7 @@ def _mail_confirmation(comment: Comment, subscription: Row) -> None:
 def _mail_reply(reply: Comment, subscription: Row) -> None:
     title, url = _article(reply.thread)
     token = issue_unsubscribe_token(current_app.secret_key, subscription.id,
-                                    subscription_stamp(subscription.created))
+                                    stamp(subscription.created))
     unsubscribe = _service_link(url_for("subscriptions.unsubscribe", token=token))
     body = (f"{reply.author} replied to your comment on “{title}”:\n\n"
             f"{reply.text}\n\n"

@@ -336,7 +336,7 @@ def expired_token(comment_id: int, monkeypatch) -> str:
     """An edit token issued an hour ago."""
     with monkeypatch.context() as patch:
         patch.setattr(TimestampSigner, "get_timestamp", lambda self: 1_000_000_000)
-        return issue_edit_token("test secret key", comment_id)
+        return issue_edit_token("test secret key", comment_id, "2026-01-01T00:00:00+00:00")
 
 
 @pytest.mark.parametrize("method", ["edit", "delete"])
@@ -347,7 +347,7 @@ def test_bad_edit_tokens_are_403_and_change_nothing(api, method, case, monkeypat
     comment_id = mine["comment"]["id"]
     token = {"missing": "", "garbage": "not-a-token", "other comment": other["edit_token"],
              "expired": expired_token(comment_id, monkeypatch),
-             "other key": issue_edit_token("another secret", comment_id),
+             "other key": issue_edit_token("another secret", comment_id, "2026-01-01T00:00:00+00:00"),
              "basic auth": None}[case]
     if case == "basic auth":
         response = api.client.delete(f"/api/comments/{comment_id}", headers={"Authorization": "Basic eDp5"})

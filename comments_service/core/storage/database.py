@@ -107,11 +107,22 @@ def upgrade_schema(engine: Engine) -> None:
         sqlite_file.parent.mkdir(parents=True, exist_ok=True)
     config = Config(str(ALEMBIC_INI))
     with connect(engine, write=True) as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(select(func.pg_advisory_xact_lock(_MIGRATION_LOCK_ID)))
-        config.attributes["connection"] = conn
-        command.upgrade(config, "head")
-        conn.commit()
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite's way to rebuild a table (its "12-step ALTER"): foreign keys off, which only
+            # works outside a transaction, or dropping the old table would cascade into the
+            # tables referring to it. Each migration that rebuilds checks the keys itself.
+            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            if conn.dialect.name == "postgresql":
+                conn.execute(select(func.pg_advisory_xact_lock(_MIGRATION_LOCK_ID)))
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+            conn.commit()
+        finally:
+            if sqlite:
+                conn.rollback()
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 
 def schema_exists(engine: Engine) -> bool:

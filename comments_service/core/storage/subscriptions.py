@@ -7,19 +7,11 @@ its comment: deleting the comment deletes it (storage/comments.py delete_comment
 ON DELETE CASCADE). Functions run in the caller's transaction; the caller commits.
 """
 
-from datetime import datetime
-
 from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.engine import Row
 
-from ..times import as_utc, utcnow
+from ..times import stamp, utcnow
 from .tables import reply_subscriptions
-
-
-def subscription_stamp(created: datetime) -> str:
-    """What ties a token to one subscription row besides its id (SQLite reuses the id of a
-    deleted last row): its creation time to the microsecond, in UTC."""
-    return as_utc(created).isoformat()
 
 
 def subscribe(conn: Connection, comment_id: int, email: str) -> None:
@@ -28,11 +20,11 @@ def subscribe(conn: Connection, comment_id: int, email: str) -> None:
         comment_id=comment_id, email=email, confirmed=False, created=utcnow()))
 
 
-def find_subscription(conn: Connection, subscription_id: int, stamp: str) -> Row | None:
+def find_subscription(conn: Connection, subscription_id: int, token_stamp: str) -> Row | None:
     """The subscription a token names, or None when it is gone (unsubscribed, comment deleted)."""
     row = conn.execute(select(reply_subscriptions)
                        .where(reply_subscriptions.c.id == subscription_id)).first()
-    if row is None or subscription_stamp(row.created) != stamp:
+    if row is None or stamp(row.created) != token_stamp:
         return None
     return row
 

@@ -76,6 +76,9 @@ comments = Table(
     Index(None, "state", "id"),
     Index(None, "parent_id"),
     Index(None, "email", "state"),
+    # Never give a deleted comment's id again (SQLite would reuse the last row's): anchors, feed
+    # entry ids and edit tokens name comments by id.
+    sqlite_autoincrement=True,
 )
 
 #: Every moderator action: who did what to which comment or thread, when and why. Comment ids are

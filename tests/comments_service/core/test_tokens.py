@@ -44,24 +44,33 @@ def test_tampered_form_token_is_rejected():
         check_form_token(KEY, payload + "." + signature[::-1], "article", now=1010, **LIMITS)
 
 
-def test_edit_token_is_bound_to_its_comment():
-    token = issue_edit_token(KEY, 5)
-    check_edit_token(KEY, token, 5, max_age=60)
+STAMP = "2026-11-25T10:00:00.123456+00:00"
+
+
+def test_edit_token_is_bound_to_its_comment_and_its_creation_stamp():
+    token = issue_edit_token(KEY, 5, STAMP)
+    assert check_edit_token(KEY, token, 5, max_age=60) == STAMP
     with pytest.raises(TokenRejected, match="another comment"):
         check_edit_token(KEY, token, 6, max_age=60)
     with pytest.raises(TokenRejected, match="not valid"):
         check_edit_token("other key", token, 5, max_age=60)
 
 
+def test_an_edit_token_without_a_stamp_is_refused():
+    """Tokens issued before they named the creation stamp: a bare id could match a reused id."""
+    from itsdangerous import URLSafeTimedSerializer
+
+    bare = URLSafeTimedSerializer(KEY, salt="comments.edit-token").dumps(5)
+    with pytest.raises(TokenRejected, match="not valid"):
+        check_edit_token(KEY, bare, 5, max_age=60)
+
+
 def test_edit_token_expires(monkeypatch):
     with monkeypatch.context() as patch:
         patch.setattr(TimestampSigner, "get_timestamp", lambda self: 1_000_000_000)
-        token = issue_edit_token(KEY, 5)
+        token = issue_edit_token(KEY, 5, STAMP)
     with pytest.raises(TokenRejected, match="over"):
         check_edit_token(KEY, token, 5, max_age=900)
-
-
-STAMP = "2026-11-25T10:00:00.123456+00:00"
 
 
 def test_subscription_tokens_round_trip():
@@ -75,7 +84,7 @@ def test_subscription_tokens_are_not_interchangeable():
     with pytest.raises(TokenRejected, match="confirmation link is not valid"):
         check_confirm_token(KEY, issue_unsubscribe_token(KEY, 7, STAMP), max_age=60)
     with pytest.raises(TokenRejected, match="not valid"):
-        check_confirm_token(KEY, issue_edit_token(KEY, 7), max_age=60)
+        check_confirm_token(KEY, issue_edit_token(KEY, 7, STAMP), max_age=60)
     with pytest.raises(TokenRejected, match="not valid"):
         check_unsubscribe_token("another key", issue_unsubscribe_token(KEY, 7, STAMP))
 

@@ -58,3 +58,38 @@ def test_wal_switch_gives_up_and_other_errors_are_raised_at_once():
     with pytest.raises(sqlite3.OperationalError, match="not a database"):
         database.enable_wal(unreadable)
     assert unreadable.calls == 1
+
+
+def test_the_autoincrement_rebuild_keeps_every_row_and_every_subscription(tmp_path):
+    """Migration 0005 rebuilds the comments table on SQLite: rows, replies and reply subscriptions
+    (whose foreign key cascades on delete) all survive, and foreign keys are on again after."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    engine = database.engine_from_url(url)
+    config = Config(str(database.ALEMBIC_INI))
+    try:
+        with database.connect(engine, write=True) as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "0004")
+            conn.exec_driver_sql("INSERT INTO threads (id, slug, locked, version) VALUES (1, 's', 0, 1)")
+            for comment_id, parent in ((1, None), (2, 1), (3, None)):
+                conn.execute(text(
+                    "INSERT INTO comments (id, thread_id, parent_id, state, deleted, author, text, html, "
+                    "created) VALUES (:id, 1, :parent, 'approved', 0, 'Ann', 't', '<p>t</p>', "
+                    "'2026-01-01 00:00:00')"), {"id": comment_id, "parent": parent})
+            conn.exec_driver_sql("INSERT INTO reply_subscriptions (comment_id, email, confirmed, created) "
+                                 "VALUES (1, 'ann@example.org', 1, '2026-01-01 00:00:00')")
+            conn.exec_driver_sql("DELETE FROM comments WHERE id = 3")  # the last id, to be reused
+            conn.commit()
+        database.upgrade_schema(engine)
+        with database.connect(engine) as conn:
+            assert conn.exec_driver_sql("SELECT id, parent_id FROM comments ORDER BY id").all() == [(1, None), (2, 1)]
+            assert conn.exec_driver_sql("SELECT count(*) FROM reply_subscriptions").scalar() == 1
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert "AUTOINCREMENT" in conn.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE name = 'comments'").scalar()
+    finally:
+        engine.dispose()

@@ -1,0 +1,42 @@
+"""Hostile readers against the API (issue: nothing hijacked, nothing halts publishing): each test
+here failed on the code before its fix. Run on SQLite and, when it answers, PostgreSQL."""
+
+import pytest
+
+from comments_service import create_app
+from comments_service.db import engine as app_engine
+from tests.comments_service.conftest import CommentsAPI, error_of
+
+
+@pytest.fixture
+def api(any_database_url, app_config):
+    app = create_app(app_config | {"DATABASE_URL": any_database_url})
+    yield CommentsAPI(app.test_client())
+    with app.app_context():
+        app_engine().dispose()
+
+
+def test_ids_of_deleted_comments_are_never_given_again(api):
+    first = api.comment(text="The first comment, soon deleted.")
+    assert api.delete(first["comment"]["id"], first["edit_token"]).status_code == 200
+    second = api.comment(text="A later comment by someone else.")
+    assert second["comment"]["id"] > first["comment"]["id"]
+
+
+def test_an_old_edit_token_cannot_touch_a_comment_that_took_its_id(api):
+    """Even if an id came back (a restored backup, a database that reuses ids), the token names
+    the comment's creation stamp too."""
+    first = api.comment(text="Mine, posted then deleted.")
+    assert api.delete(first["comment"]["id"], first["edit_token"]).status_code == 200
+    other = api.comment(text="Somebody else's words.")
+    for comment_id in {first["comment"]["id"], other["comment"]["id"]}:
+        assert api.edit(comment_id, first["edit_token"], text="Hijacked!").status_code in (403, 404)
+        assert api.delete(comment_id, first["edit_token"]).status_code in (403, 404)
+    [shown] = api.thread()["comments"]
+    assert shown["html"] == "<p>Somebody else's words.</p>"
+
+
+def test_an_edit_token_of_another_comment_is_refused(api):
+    mine, theirs = api.comment(text="Mine."), api.comment(text="Theirs.")
+    response = api.edit(theirs["comment"]["id"], mine["edit_token"])
+    assert response.status_code == 403 and error_of(response)["code"] == "bad_token"
