@@ -1,5 +1,5 @@
 """`flask --app comments_service purge`: IP hashes older than IP_RETENTION_DAYS are cleared, on
-SQLite and (with COMMENTS_TEST_POSTGRES_URL) on PostgreSQL."""
+SQLite and (when it answers) on PostgreSQL."""
 
 from datetime import timedelta
 

@@ -2,8 +2,8 @@
 comments) built with the real pelican.conf.py and a temp database, served by `make serve`'s
 devserver in a subprocess, read and used through Debian's chromium driven by Playwright.
 
-COMMENTS_TEST_CHROMIUM names the browser (`.ci/run` sets it): unset, these tests skip, and
-fail in CI. A second devserver on the same site and database holds every comment for
+The browser is `chromium` on PATH (or COMMENTS_TEST_CHROMIUM): without one these tests skip,
+naming what is missing, and fail in CI. A second devserver on the same site and database holds every comment for
 moderation, for the "held" scenarios.
 """
 

@@ -1,4 +1,4 @@
-"""Moderator actions (core/moderation.py), on SQLite and (with COMMENTS_TEST_POSTGRES_URL) on
+"""Moderator actions (core/moderation.py), on SQLite and (when it answers) on
 PostgreSQL: the queue, every action with its log row, public removal reasons."""
 
 import pytest

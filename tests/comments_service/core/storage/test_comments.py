@@ -1,4 +1,4 @@
-"""Comment queries (core/storage/comments.py), on SQLite and (with COMMENTS_TEST_POSTGRES_URL) on
+"""Comment queries (core/storage/comments.py), on SQLite and (when it answers) on
 PostgreSQL: the one Comment shape, pages, counts, soft delete, approval."""
 
 import pytest
