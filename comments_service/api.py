@@ -20,7 +20,8 @@ from .core.storage.database import ping
 from .core.storage.threads import thread_is_locked, thread_state
 from .core.times import as_utc, isoformat, stamp
 from .core.tokens import TokenRejected, check_edit_token, issue_edit_token, issue_form_token
-from .core.validation import COMMENT_FIELDS, EDIT_FIELDS, InvalidInput, verify
+from .core.limits import ID_MAX, SLUG_MAX
+from .core.validation import COMMENT_FIELDS, EDIT_FIELDS, InvalidInput, is_plain_name, verify
 from .errors import APIError, is_form_post
 from .notifications import notify
 from .page_cache import PageCache
@@ -57,11 +58,13 @@ def conditional(response: Response, etag: str | None = None) -> Response:
 
 
 def _since() -> int:
+    """The `since` parameter: any whole number up to 2^63-1 (docs/api.md), clamped to the largest
+    id a comment can have (no comment is newer than that; PostgreSQL refuses a bigger integer)."""
     raw = request.args.get("since", "0")
     if not (raw.isascii() and raw.isdigit()) or int(raw) > _SINCE_MAX:
         raise APIError(400, "invalid", "`since` must be a comment id (a whole number, 0 or more).",
                        {"since": "must be a whole number, 0 or more"})
-    return int(raw)
+    return min(int(raw), ID_MAX)
 
 
 def _require_open(conn: Connection, thread: Thread) -> None:
@@ -74,7 +77,10 @@ def _require_open(conn: Connection, thread: Thread) -> None:
 def _body(*, form_allowed: bool) -> Any:
     """The request body as a mapping: JSON always, a submitted form where `form_allowed`."""
     if request.mimetype == "application/json":
-        data = request.get_json(silent=True)
+        try:
+            data = request.get_json(silent=True)
+        except RecursionError:  # silent=True covers decoding errors, not nesting 20,000 deep
+            data = None
         if data is None:
             raise APIError(400, "bad_json", "The body is not valid JSON.")
         return data
@@ -217,6 +223,9 @@ def counts():
     if len(slugs) > limit:
         raise APIError(400, "invalid", f"Ask for at most {limit} threads at once.",
                        {"thread": f"at most {limit} values"})
+    if not all(is_plain_name(slug, SLUG_MAX) for slug in slugs):
+        raise APIError(400, "invalid", "A `thread` is the slug of an article.",
+                       {"thread": f"1-{SLUG_MAX} characters, no control characters"})
     return jsonify(stored.approved_counts(db.connection(), slugs) if slugs else {})
 
 

@@ -45,6 +45,8 @@ class _FieldError(ValueError):
 def _string(value: Any, max_length: int) -> str:
     if not isinstance(value, str):
         raise _FieldError("must be text")
+    if not is_encodable(value):
+        raise _FieldError("must not contain invalid characters (lone surrogates)")
     value = value.replace("\r\n", "\n").strip()
     if len(value) > max_length:
         raise _FieldError(f"must be at most {max_length} characters")
@@ -55,6 +57,22 @@ def _no_control_characters(value: str, allowed: str = "") -> str:
     if any(unicodedata.category(char) == "Cc" and char not in allowed for char in value):
         raise _FieldError("must not contain control characters")
     return value
+
+
+def is_encodable(value: str) -> bool:
+    """False for text no database can store as UTF-8: a lone surrogate (JSON's "\\ud800")."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def is_plain_name(value: str, max_length: int) -> bool:
+    """A short identifier from a URL (a thread slug): 1-max_length characters, encodable, no
+    control characters (PostgreSQL refuses a NUL in text)."""
+    return (0 < len(value) <= max_length and is_encodable(value)
+            and not any(unicodedata.category(char) == "Cc" for char in value))
 
 
 def _author(value: Any) -> str:

@@ -40,3 +40,42 @@ def test_an_edit_token_of_another_comment_is_refused(api):
     mine, theirs = api.comment(text="Mine."), api.comment(text="Theirs.")
     response = api.edit(theirs["comment"]["id"], mine["edit_token"])
     assert response.status_code == 403 and error_of(response)["code"] == "bad_token"
+
+
+FIELDS = ("author", "email", "website", "text", "parent", "form_token", "homepage")
+
+
+@pytest.mark.parametrize("field", FIELDS)
+def test_a_lone_surrogate_in_any_field_is_a_400(api, field):
+    body = '{"author": "Ann", "text": "Hello there", "%s": "a\\ud800b"}' % field
+    response = api.client.post("/api/threads/first-article/comments", data=body,
+                               content_type="application/json", headers={"Origin": "http://localhost"})
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert error_of(response)["code"] == "invalid"
+
+
+def test_a_lone_surrogate_in_an_edit_is_a_400(api):
+    created = api.comment()
+    response = api.client.patch(f"/api/comments/{created['comment']['id']}", data='{"text": "x\\udfffy z"}',
+                                content_type="application/json",
+                                headers={"Authorization": f"Bearer {created['edit_token']}",
+                                         "Origin": "http://localhost"})
+    assert response.status_code == 400 and error_of(response)["code"] == "invalid"
+
+
+def test_json_nested_past_the_parser_is_a_400(api):
+    response = api.client.post("/api/threads/first-article/comments", data="[" * 60_000,
+                               content_type="application/json", headers={"Origin": "http://localhost"})
+    assert response.status_code == 400 and error_of(response)["code"] == "bad_json"
+
+
+@pytest.mark.parametrize("since", ["2147483648", str(2**63 - 1)])
+def test_since_up_to_the_documented_maximum_is_answered(api, since):
+    api.comment()
+    assert api.thread(since=since)["comments"] == []
+
+
+@pytest.mark.parametrize("thread", ["a\x00b", "a\x1fb", "x" * 201, ""])
+def test_counts_of_a_malformed_thread_name_is_a_400(api, thread):
+    response = api.client.get("/api/counts", query_string={"thread": thread})
+    assert response.status_code == 400 and error_of(response)["code"] == "invalid"
