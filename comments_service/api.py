@@ -12,7 +12,7 @@ from werkzeug.exceptions import UnsupportedMediaType
 
 from . import db, rebake, security
 from .core import moderation
-from .core.comment import APPROVED, PENDING, Comment, public_view
+from .core.comment import APPROVED, PENDING, REJECTED, Comment, public_view
 from .core.manifest import Thread
 from .core.render import count_links, render
 from .core.storage import comments as stored
@@ -186,6 +186,9 @@ def _owned_comment(conn: Connection, comment_id: int) -> Comment:
     row = stored.get_comment(conn, comment_id)
     if row is None or row.deleted or stamp(row.created) != created:
         raise APIError(404, "unknown_comment", "This comment does not exist (any more).")
+    if row.state == REJECTED:  # kept for the moderation record: its author can no longer change it
+        raise APIError(403, "moderated", "A moderator has removed this comment; it can no longer be "
+                                         "edited or deleted.")
     return row
 
 

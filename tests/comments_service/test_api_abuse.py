@@ -4,6 +4,8 @@ here failed on the code before its fix. Run on SQLite and, when it answers, Post
 import pytest
 
 from comments_service import create_app
+from comments_service.core.storage import comments as stored
+from comments_service.core.storage import database
 from comments_service.db import engine as app_engine
 from tests.comments_service.conftest import CommentsAPI, error_of
 
@@ -79,3 +81,20 @@ def test_since_up_to_the_documented_maximum_is_answered(api, since):
 def test_counts_of_a_malformed_thread_name_is_a_400(api, thread):
     response = api.client.get("/api/counts", query_string={"thread": thread})
     assert response.status_code == 400 and error_of(response)["code"] == "invalid"
+
+
+def test_the_author_cannot_delete_or_edit_a_comment_a_moderator_rejected(api, app_config):
+    created = api.comment(text="Something a moderator will reject.")
+    comment_id = created["comment"]["id"]
+    engine = database.engine_from_url(api.client.application.config["DATABASE_URL"])
+    try:
+        with database.connect(engine, write=True) as conn:
+            stored.reject_comment(conn, comment_id)
+            conn.commit()
+        for response in (api.delete(comment_id, created["edit_token"]), api.edit(comment_id, created["edit_token"])):
+            assert response.status_code == 403 and error_of(response)["code"] == "moderated"
+        with database.connect(engine) as conn:
+            kept = stored.get_comment(conn, comment_id)
+    finally:
+        engine.dispose()
+    assert kept is not None and kept.state == "rejected" and kept.text == "Something a moderator will reject."
