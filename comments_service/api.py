@@ -13,6 +13,7 @@ from werkzeug.exceptions import UnsupportedMediaType
 from . import db, rebake, security
 from .core import moderation
 from .core.comment import APPROVED, PENDING, REJECTED, Comment, public_view
+from .core.limits import ID_MAX, REPLY_DEPTH_MAX, SLUG_MAX
 from .core.manifest import Thread
 from .core.render import count_links, render
 from .core.storage import comments as stored
@@ -20,7 +21,6 @@ from .core.storage.database import ping
 from .core.storage.threads import thread_is_locked, thread_state
 from .core.times import as_utc, isoformat, stamp
 from .core.tokens import TokenRejected, check_edit_token, issue_edit_token, issue_form_token
-from .core.limits import ID_MAX, SLUG_MAX
 from .core.validation import COMMENT_FIELDS, EDIT_FIELDS, InvalidInput, is_plain_name, verify
 from .errors import APIError, is_form_post
 from .notifications import notify
@@ -146,11 +146,12 @@ def create_comment(slug: str):
     if fields["parent"] is not None and not stored.parent_accepts_replies(conn, fields["parent"], slug):
         raise APIError(400, "unknown_parent", "The comment you reply to is not on this article.",
                        {"parent": "is not a comment on this article"})
+    parent = fields["parent"] and stored.reply_parent(conn, fields["parent"], REPLY_DEPTH_MAX)
     state = _initial_state(conn, fields["email"])
     flags = (moderation.hold_flags(current_app.config["MODERATION"], fields["text"])
              if state == PENDING else None)
     row = stored.create_comment(
-        conn, slug=slug, parent=fields["parent"], author=fields["author"], email=fields["email"],
+        conn, slug=slug, parent=parent, author=fields["author"], email=fields["email"],
         website=fields["website"], text=fields["text"], html=html,
         ip_hash=security.client_ip_hash(), state=state, flags=flags)
     if fields["notify"]:

@@ -50,6 +50,9 @@ def rebake_article(thread: Thread) -> bool:
     except (OSError, ValueError) as problem:
         log.error("could not re-bake the comments of %s: %s", thread.slug, problem)
         return False
+    except Exception:  # the write is committed: whatever fails here must not fail the request
+        log.exception("could not re-bake the comments of %s", thread.slug)
+        return False
     return True
 
 

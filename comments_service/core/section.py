@@ -17,6 +17,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader
 
 from .comment import Comment, public_view
+from .limits import REPLY_DEPTH_MAX
 from .settings import templates_dirs
 from .tokens import issue_form_token
 
@@ -40,18 +41,27 @@ def display_date(iso_moment: str) -> str:
 def comment_tree(comments: list[Comment]) -> list[dict[str, Any]]:
     """Published comments in display order -> the top-level ones as the partial shows them (their
     public view, `date` as display text, `deleted` for a placeholder without a moderator's
-    public reason), each with its `replies` nested. A reply whose parent is not shown (held or
-    rejected) is shown at the top level rather than lost."""
-    nodes = {}
+    public reason), each with its `replies` nested at most REPLY_DEPTH_MAX deep: a reply below
+    that is shown next to its parent, at the deepest level, so no stored thread (however deep,
+    e.g. from before the limit) can make the partial recurse without bound. A reply whose parent
+    is not shown (held, rejected, or not read yet) is shown at the top level rather than lost."""
+    nodes: dict[int, dict[str, Any]] = {}
+    placed_in: dict[int, list] = {}  # comment id -> the list holding it
+    depths: dict[int, int] = {}
+    roots: list[dict[str, Any]] = []
     for comment in comments:
         node = public_view(comment)
         node.update(replies=[], date=display_date(node["created"]),
                     deleted=comment.deleted and not comment.moderation_reason)
-        nodes[comment.id] = node
-    roots = []
-    for node in nodes.values():
-        parent = nodes.get(node["parent"])
-        (parent["replies"] if parent else roots).append(node)
+        parent = nodes.get(comment.parent)
+        if parent is None:
+            siblings, depth = roots, 0
+        elif depths[comment.parent] < REPLY_DEPTH_MAX:
+            siblings, depth = parent["replies"], depths[comment.parent] + 1
+        else:
+            siblings, depth = placed_in[comment.parent], depths[comment.parent]
+        siblings.append(node)
+        nodes[comment.id], placed_in[comment.id], depths[comment.id] = node, siblings, depth
     return roots
 
 

@@ -13,6 +13,8 @@ a request: the mails link to the article (SITE_URL, else the request's host) and
 only queue mail (notifications/mail.py), so they cost a request one or two small queries and never fail it.
 """
 
+import functools
+import logging
 from urllib.parse import urljoin
 
 from flask import current_app, request, url_for
@@ -29,6 +31,8 @@ from ..core.tokens import issue_confirm_token, issue_unsubscribe_token
 from ..threads import find_thread, thread_url
 from . import mail
 
+log = logging.getLogger(__name__)
+
 
 def subscribe_to_replies(conn: Connection, comment: Comment, email: str) -> None:
     """Store the (unconfirmed) reply subscription a new comment asks for, in the caller's
@@ -37,6 +41,19 @@ def subscribe_to_replies(conn: Connection, comment: Comment, email: str) -> None
         subscribe(conn, comment.id, email)
 
 
+def _after_commit(function):
+    """Mail follows a committed write: whatever fails here is logged, never answered with a 5xx
+    (the reader's comment is stored; a client that retried would post it twice)."""
+    @functools.wraps(function)
+    def guarded(*args, **kwargs) -> None:
+        try:
+            function(*args, **kwargs)
+        except Exception:  # noqa: BLE001
+            log.exception("mail after a committed write failed (%s)", function.__name__)
+    return guarded
+
+
+@_after_commit
 def comment_posted(comment: Comment) -> None:
     """The mails a new comment causes: moderator alert if held, confirmation if it asked for
     reply notifications, reply notification if published as a reply."""
@@ -56,6 +73,7 @@ def comment_posted(comment: Comment) -> None:
         _mail_reply(posted, parent_subscription)
 
 
+@_after_commit
 def notify_reply_published(comment: Comment) -> None:
     """Mail the confirmed subscriber of the comment `comment` replies to, now that `comment` is
     published (the approve action calls this after committing; `comment` needs only `.id`)."""

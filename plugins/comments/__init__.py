@@ -89,10 +89,19 @@ def bake_comments(generator) -> None:
     articles = commentable_articles(generator)
     for article in articles:
         now = datetime.now(article.date.tzinfo)
-        context = section_context(values, key, slug=article.slug, url=article.url,
-                                  comments=by_thread.get(article.slug, []),
-                                  is_open=thread_is_open(article, close_after_days, now))
-        attach_thread(article, context, render_section(context, values))
+        is_open = thread_is_open(article, close_after_days, now)
+        comments = by_thread.get(article.slug, [])
+        try:
+            context = section_context(values, key, slug=article.slug, url=article.url,
+                                      comments=comments, is_open=is_open)
+            section = render_section(context, values)
+        except Exception:  # noqa: BLE001 - readers wrote this data: it must never stop publishing
+            logger.exception("comments: the thread of %s could not be rendered; its %d comments are "
+                             "left out of this build", article.source_path, len(comments))
+            context = section_context(values, key, slug=article.slug, url=article.url,
+                                      comments=[], is_open=is_open)
+            section = render_section(context, values)
+        attach_thread(article, context, section)
     write_manifest(Path(generator.output_path) / MANIFEST, map(manifest_thread, articles))
     logger.info("comments: %d approved comments baked into %d articles",
                 sum(map(len, by_thread.values())), len(articles))

@@ -3,7 +3,8 @@ here failed on the code before its fix. Run on SQLite and, when it answers, Post
 
 import pytest
 
-from comments_service import create_app
+from comments_service import create_app, rebake
+from comments_service.core.limits import REPLY_DEPTH_MAX
 from comments_service.core.storage import comments as stored
 from comments_service.core.storage import database
 from comments_service.db import engine as app_engine
@@ -98,3 +99,36 @@ def test_the_author_cannot_delete_or_edit_a_comment_a_moderator_rejected(api, ap
     finally:
         engine.dispose()
     assert kept is not None and kept.state == "rejected" and kept.text == "Something a moderator will reject."
+
+
+def test_replies_nest_no_deeper_than_the_documented_maximum(api):
+    """A reply chain deeper than REPLY_DEPTH_MAX attaches at the deepest level instead."""
+    chain = [api.comment(text="Top of the chain.")["comment"]]
+    for number in range(REPLY_DEPTH_MAX + 3):
+        chain.append(api.comment(text=f"Reply number {number}.", parent=chain[-1]["id"])["comment"])
+    parents = {comment["id"]: comment["parent"] for comment in api.thread()["comments"]}
+
+    def depth(comment_id):
+        steps = 0
+        while parents[comment_id] is not None:
+            comment_id, steps = parents[comment_id], steps + 1
+        return steps
+
+    assert [depth(comment["id"]) for comment in chain] == [*range(REPLY_DEPTH_MAX + 1), *[REPLY_DEPTH_MAX] * 3]
+    assert chain[-1]["parent"] == chain[REPLY_DEPTH_MAX - 1]["id"]  # next to the comment it answers
+
+
+def test_a_write_is_answered_2xx_when_what_follows_the_commit_fails(any_database_url, app_config, tmp_path,
+                                                                   monkeypatch):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "first-article.html").write_text("<!-- comments:start --><!-- comments:end -->", encoding="utf-8")
+    app = create_app(app_config | {"DATABASE_URL": any_database_url, "SITE_DIR": str(site)})
+    monkeypatch.setattr(rebake, "render_section", lambda *args: 1 / 0)
+    try:
+        api = CommentsAPI(app.test_client())
+        created = api.comment(text="Stored whatever happens next.")
+        assert api.thread()["comments"][0]["id"] == created["comment"]["id"]
+    finally:
+        with app.app_context():
+            app_engine().dispose()

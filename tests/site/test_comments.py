@@ -14,6 +14,7 @@ from sqlalchemy import event
 
 import plugins.comments
 from comments_service.core.comment import APPROVED, PENDING
+from comments_service.core.limits import REPLY_DEPTH_MAX
 from comments_service.core.render import render
 from comments_service.core.section import END_MARKER, START_MARKER, render_section, section_context
 from comments_service.core.settings import resolve
@@ -252,3 +253,49 @@ def test_one_query_reads_every_thread(tmp_path, monkeypatch):
     reads = [statement for statement in statements if "FROM comments" in statement]
     assert len(reads) == 1, statements
     assert [a.comment_count for a in generator.articles[:4]] == [1, 0, 0, 1]
+
+
+def test_a_reply_chain_of_any_depth_never_stops_the_build(build, tmp_path, monkeypatch):
+    """A reader could once halt publishing: a reply chain ~250 deep made `make html` fail with
+    RecursionError. Stored chains of any depth build, nested at most REPLY_DEPTH_MAX deep."""
+    url = f"sqlite:///{tmp_path / 'deep.sqlite3'}"
+    engine = database.engine_from_url(url)
+    database.upgrade_schema(engine)
+    with database.connect(engine, write=True) as conn:
+        parent = None
+        for number in range(600):  # inserted directly: the API would cap the depth itself
+            parent = stored.create_comment(conn, slug="deep-thread", parent=parent, author="Chain",
+                                           email=None, website=None, text=f"Link {number}",
+                                           html=f"<p>Link {number}</p>", ip_hash=None, state=APPROVED).id
+        conn.commit()
+    engine.dispose()
+    monkeypatch.setenv("COMMENTS_DATABASE_URL", url)
+    result, output = build({"deep.md": "Title: Deep thread\nDate: 2026-01-01 09:00\nSlug: deep-thread\n\nText.\n"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = nesting((output / "deep-thread.html").read_text(encoding="utf-8"))
+    assert len(page.ancestors) == 600
+    assert max(map(len, page.ancestors.values())) == REPLY_DEPTH_MAX
+
+
+def test_a_thread_that_cannot_be_rendered_is_logged_and_left_empty(monkeypatch, caplog):
+    """Comment data must never stop publishing: the failing thread is built without comments."""
+    real = plugins.comments.section_context
+    calls = []
+
+    def fails_once(values, key, *, comments, **thread):
+        calls.append(comments)
+        if len(calls) == 1:
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(values, key, comments=comments, **thread)
+
+    monkeypatch.setattr(plugins.comments, "section_context", fails_once)
+    monkeypatch.setattr(plugins.comments, "load_comments", lambda url: {"story": ["unrenderable"]})
+    article = SimpleNamespace(slug="story", url="story.html", title="Story", metadata={},
+                              date=datetime(2026, 1, 1, tzinfo=UTC), source_path="content/story.md")
+    generator = SimpleNamespace(settings={"COMMENTS_SECRET_KEY": "k"}, articles=[article], hidden_articles=[],
+                                translations=[], hidden_translations=[], output_path="/nonexistent")
+    monkeypatch.setattr(plugins.comments, "write_manifest", lambda path, threads: list(threads))
+    plugins.comments.bake_comments(generator)
+    assert calls == [["unrenderable"], []]
+    assert article.comment_count == 0 and "No comments yet" in article.comments_section
+    assert "content/story.md" in caplog.text and "could not be rendered" in caplog.text

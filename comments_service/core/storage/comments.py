@@ -45,6 +45,7 @@ _SOURCES = {
     "moderation_reason": comments.c.moderation_reason,
 }
 assert set(_SOURCES) == set(Comment._fields), "every Comment field has exactly one column"
+_CHAIN_MAX = 100_000
 
 
 def comment_columns(*, public: bool = False) -> list:
@@ -79,6 +80,21 @@ def parent_accepts_replies(conn: Connection, parent_id: int, slug: str) -> bool:
     """True when `parent_id` is a published comment (or placeholder) of the thread `slug`."""
     parent = get_comment(conn, parent_id)
     return parent is not None and parent.thread == slug and parent.state == APPROVED
+
+
+def reply_parent(conn: Connection, parent_id: int, max_depth: int) -> int:
+    """The comment a reply to `parent_id` attaches to: `parent_id` itself, or, when that would
+    nest the reply deeper than `max_depth` (a top-level comment is depth 0), the ancestor at depth
+    max_depth - 1, so the reply sits at the deepest level, next to the comment it answers.
+    One recursive query reads the whole ancestor chain (threads older than the limit may be
+    deeper than it; a corrupt cycle stops at _CHAIN_MAX)."""
+    chain = (select(comments.c.id, comments.c.parent_id, literal(0).label("up"))
+             .where(comments.c.id == parent_id).cte("chain", recursive=True))
+    chain = chain.union_all(select(comments.c.id, comments.c.parent_id, chain.c.up + 1)
+                            .where(comments.c.id == chain.c.parent_id, chain.c.up < _CHAIN_MAX))
+    ancestry = conn.execute(select(chain.c.id).order_by(chain.c.up)).scalars().all()  # parent ... root
+    depth = len(ancestry) - 1
+    return ancestry[depth - (max_depth - 1)] if depth >= max_depth else parent_id
 
 
 def has_approved_comment_from(conn: Connection, email: str | None) -> bool:

@@ -109,3 +109,17 @@ def test_article_file_maps_urls_to_files_in_the_site(tmp_path, url, relative):
 def test_article_file_refuses_urls_outside_the_site(tmp_path):
     with pytest.raises(ValueError):
         article_file(tmp_path / "site", "../secrets.html")
+
+
+def test_a_chain_of_any_depth_renders_nested_no_deeper_than_the_maximum():
+    """A reply chain 2,000 deep (stored before the limit, or imported) renders, capped."""
+    from comments_service.core.limits import REPLY_DEPTH_MAX
+
+    chain = [public(1)] + [public(number, parent=number - 1) for number in range(2, 2001)]
+    context = section_context(SETTINGS, "key", slug="s", url="s.html", comments=chain, is_open=True)
+    html = render_section(context, SETTINGS)
+    assert html.count('class="comment h-entry"') == 2000 + 1  # and the template's own
+    deepest, nodes = 0, context["comments"]
+    while nodes:
+        nodes, deepest = nodes[0]["replies"], deepest + 1
+    assert deepest == REPLY_DEPTH_MAX + 1
