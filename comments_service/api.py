@@ -17,7 +17,7 @@ from .core.limits import ID_MAX, REPLY_DEPTH_MAX, SLUG_MAX
 from .core.manifest import Thread
 from .core.render import count_links, render
 from .core.storage import comments as stored
-from .core.storage.database import ping
+from .core.storage.database import accepts_writes, ping
 from .core.storage.threads import thread_is_locked, thread_state
 from .core.times import as_utc, isoformat, stamp
 from .core.tokens import TokenRejected, check_edit_token, issue_edit_token, issue_form_token
@@ -235,11 +235,19 @@ def counts():
 
 @bp.get("/health")
 def health():
+    """The truth about what the service can do: 503 when comments cannot be stored (database
+    unreachable or read-only), 200 "degraded" when rate limits have fallen back to each worker's
+    memory (their shared storage does not answer), else 200 "ok"."""
     try:
         ping(db.connection())
     except SQLAlchemyError:
         log.exception("health check: the database does not answer")
-        return jsonify(status="unavailable"), 503
+        return jsonify(status="unavailable", database="unreachable"), 503
+    if not accepts_writes(db.engine()):
+        log.error("health check: the database refuses writes (read-only)")
+        return jsonify(status="unavailable", database="read-only"), 503
+    if not security.rate_limit_storage_answers():
+        return jsonify(status="degraded", rate_limits="per-worker memory: the shared storage does not answer")
     return jsonify(status="ok")
 
 

@@ -5,6 +5,7 @@ reader typed and carries a fresh form token. Never a stack trace."""
 import logging
 
 from flask import Flask, current_app, jsonify, render_template, request
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from .core.tokens import issue_form_token
@@ -12,6 +13,8 @@ from .threads import current_thread, thread_url
 
 log = logging.getLogger(__name__)
 
+#: Seconds a client is asked to wait after a storage failure.
+STORAGE_RETRY_AFTER = 30
 _FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 _KEPT_FIELDS = ("author", "email", "website", "text", "parent", "notify")
 
@@ -39,6 +42,7 @@ class APIError(Exception):
 def init_app(app: Flask) -> None:
     app.register_error_handler(APIError, _api_error)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(OperationalError, _storage_error)
     app.register_error_handler(Exception, _unexpected_error)
 
 
@@ -53,6 +57,16 @@ def _http_error(error: HTTPException):
     response = error_response(APIError(error.code, code, message))
     if getattr(error, "valid_methods", None):
         response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
+
+
+def _storage_error(error: OperationalError):
+    """The database failed under the request (disk full, read-only, unreachable, locked too
+    long): nothing was stored, and trying again later may work, so 503 with Retry-After."""
+    log.error("storage failed on %s %s: %s", request.method, request.path, error.orig)
+    response = error_response(APIError(503, "unavailable", "Comments cannot be saved or shown right "
+                                                           "now. Please try again in a minute."))
+    response.headers["Retry-After"] = str(STORAGE_RETRY_AFTER)
     return response
 
 

@@ -24,13 +24,31 @@ from .errors import APIError
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _LIMITER = "comments_limiter"
+_REDIS_TIMEOUT = 0.5  # seconds
 
 
 def init_app(app: Flask) -> None:
     proxies = app.config["PROXY_COUNT"]
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis", "rediss")):
+        # A Redis that does not answer must cost a request half a second, not a hang: then the
+        # limiter falls back to this worker's memory (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED).
+        options = app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {})
+        options.setdefault("socket_connect_timeout", _REDIS_TIMEOUT)
+        options.setdefault("socket_timeout", _REDIS_TIMEOUT)
     app.extensions[_LIMITER] = Limiter(get_remote_address, app=app, default_limits=[_rate_limit])
+
+
+def rate_limit_storage_answers() -> bool:
+    """False while the shared rate-limit storage does not answer (limits then count per worker)."""
+    limiter_ = current_app.extensions[_LIMITER]
+    if not limiter_.enabled:
+        return True
+    try:
+        return bool(limiter_.storage.check())
+    except Exception:  # noqa: BLE001 - any failure of the storage client means it does not answer
+        return False
 
 
 def limiter(app: Flask) -> Limiter:

@@ -117,5 +117,8 @@ READ_RATE_LIMIT = "600 per minute"
 WRITE_RATE_LIMIT = "10 per minute;60 per hour"
 RATELIMIT_ENABLED = True
 RATELIMIT_STORAGE_URI = "memory://"  # e.g. redis://127.0.0.1:6379/0
+#: When that storage does not answer, count in each worker's memory (logged; /api/health says
+#: "degraded") rather than failing every request; back to it once it answers again.
+RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
 RATELIMIT_KEY_PREFIX = "comments"
 RATELIMIT_HEADERS_ENABLED = True

@@ -395,7 +395,8 @@ def test_health_503_when_the_database_is_gone(app_config, tmp_path):
     (tmp_path / "comments.sqlite3").unlink()
     (tmp_path / "comments.sqlite3").mkdir()  # now it cannot be opened as a database
     response = app.test_client().get("/api/health")
-    assert response.status_code == 503 and response.get_json() == {"status": "unavailable"}
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "unavailable", "database": "unreachable"}
 
 
 def test_openapi_is_served(client):

@@ -13,10 +13,11 @@ import sqlite3
 import time
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, inspect, select
+from sqlalchemy import Connection, Engine, create_engine, delete, event, func, inspect, select
+from sqlalchemy.exc import DBAPIError
 
 from .sqlite_writers import WriterQueue
-from .tables import comments
+from .tables import comments, threads
 
 ALEMBIC_INI = Path(__file__).resolve().parent / "alembic.ini"
 _WRITE_OPTION = "comments_write_transaction"
@@ -90,9 +91,13 @@ def connect(engine: Engine, *, write: bool = False) -> Connection:
 
 
 def _sqlite_file(engine: Engine) -> Path | None:
+    """The SQLite database's file; None for other databases and in-memory ones. A URI filename
+    (`sqlite:///file:/path?mode=ro&uri=true`) names its file after `file:`."""
     database = engine.url.database
     if engine.dialect.name != "sqlite" or not database or database == ":memory:":
         return None
+    if engine.url.query.get("uri") == "true" and database.startswith("file:"):
+        database = database.removeprefix("file:")
     return Path(database)
 
 
@@ -132,6 +137,19 @@ def schema_exists(engine: Engine) -> bool:
         return False
     with engine.connect() as conn:
         return inspect(conn).has_table(comments.name)
+
+
+def accepts_writes(engine: Engine) -> bool:
+    """True when a write transaction can change the database: a read-only SQLite file (or a
+    PostgreSQL standby or read-only role) answers reads but refuses this probe, a DELETE of
+    nothing, rolled back (it writes no page)."""
+    try:
+        with connect(engine, write=True) as conn:
+            conn.execute(delete(threads).where(threads.c.id == -1))
+            conn.rollback()
+    except DBAPIError:
+        return False
+    return True
 
 
 def ping(conn: Connection) -> None:
