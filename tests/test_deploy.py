@@ -1,4 +1,4 @@
-"""The production shape end to end: gunicorn with 2 workers on PostgreSQL + Redis, a site built
+"""The production shape end to end: gunicorn with the shipped configuration on PostgreSQL + Redis, a site built
 by Pelican, a reader's comment held for moderation, approved through the /admin/ forms over real
 HTTP, and the rebuilt site carrying it in the article's static HTML."""
 
@@ -38,13 +38,16 @@ STARTUP_SECONDS = 30
 class Service:
     """gunicorn serving `comments_service:create_app()` on a free port of 127.0.0.1."""
 
-    def __init__(self, env: dict[str, str], log_path):
+    def __init__(self, env: dict[str, str], log_path, *options: str):
+        """gunicorn with the shipped configuration (comments_service/gunicorn_conf.py), two
+        workers, and `options` on top."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         with open(log_path, "wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{self.port}",
+                [sys.executable, "-m", "gunicorn", "-c", "python:comments_service.gunicorn_conf",
+                 "--workers", "2", "--bind", f"127.0.0.1:{self.port}", *options,
                  "comments_service:create_app()"],
                 cwd=ROOT, env=os.environ | env, stdout=log, stderr=subprocess.STDOUT)
         self.browser = urllib.request.build_opener(

@@ -1,0 +1,33 @@
+"""The gunicorn settings we ship and test (docs/deploy.md):
+
+    gunicorn -c python:comments_service.gunicorn_conf 'comments_service:create_app()'
+
+Command-line options (`--bind`, `--workers`, ...) and GUNICORN_CMD_ARGS override these.
+
+Why threads: a sync worker reads a request in the worker itself, so two clients sending one byte
+every two seconds froze a two-worker service for the length of their requests. A gthread worker
+waits for data in its poller and reads requests in a pool of threads: a slow client holds one
+thread of one worker, never the service (nginx in front, as deployed, buffers requests fully).
+The app is thread-safe: per-thread Markdown converters, locked caches, the SQLite writer queue.
+"""
+
+import multiprocessing
+
+bind = "127.0.0.1:8001"
+worker_class = "gthread"
+#: Two processes per core (gunicorn's rule of thumb), at least two.
+workers = max(2, 2 * multiprocessing.cpu_count())
+#: Requests each worker serves at once; slow clients are held here, not in whole workers.
+threads = 16
+#: A worker silent this long is restarted; requests are short (a POST takes milliseconds).
+timeout = 30
+#: Finish in-flight requests on reload or stop, then go.
+graceful_timeout = 10
+keepalive = 5
+#: Requests are small (64 KiB bodies, a few headers): refuse anything larger before the app.
+limit_request_line = 8190
+limit_request_fields = 50
+limit_request_field_size = 8190
+#: Restart each worker now and then (with jitter, so never all at once): memory stays bounded.
+max_requests = 20_000
+max_requests_jitter = 2_000
