@@ -176,7 +176,8 @@ def bench_ours(work: Path, database_url: str, load: Load) -> dict:
         {"slug": f"t{size}", "url": f"/t{size}.html", "title": f"T{size}",
          "published": "2025-07-15T09:00:00+00:00", "open": True} for size in SIZES]))
     env = {"COMMENTS_SECRET_KEY": "bench", "COMMENTS_DATABASE_URL": database_url,
-           "COMMENTS_THREADS_MANIFEST": str(manifest), "COMMENTS_RATELIMIT_ENABLED": "false"}
+           "COMMENTS_THREADS_MANIFEST": str(manifest), "COMMENTS_RATELIMIT_ENABLED": "false",
+           "COMMENTS_SITE_URL": "http://127.0.0.1"}
     with gunicorn(Path(sys.executable), "comments_service:create_app()", env, work,
                   "/api/health") as base:
         origin = {"Origin": base}

@@ -32,8 +32,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=values["INSTANCE_PATH"])
     app.json.sort_keys = False  # responses are built in a fixed key order; sorting only costs
     app.config.update(values)
-    _check_settings(app)
     app.config["SECRET_KEY"] = settings.secret_key(values, development=app.debug or app.testing)
+    _check_settings(app)
     errors.init_app(app)
     db.init_app(app)
     threads.init_app(app)
@@ -52,3 +52,4 @@ def _check_settings(app: Flask) -> None:
     if app.config["MODERATION"] not in _MODERATION_MODES:
         raise settings.SettingsError(f"COMMENTS_MODERATION must be one of {', '.join(_MODERATION_MODES)}, "
                                      f"not {app.config['MODERATION']!r}")
+    settings.check_public_urls(app.config, development=app.debug or app.testing)

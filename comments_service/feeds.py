@@ -1,6 +1,8 @@
 """Atom feeds of published comments: one per thread and one for the whole site (newest first,
 FEED_SIZE entries). Comment HTML was sanitised at write time; feedgenerator escapes the rest."""
 
+from urllib.parse import urljoin
+
 from feedgenerator import Atom1Feed
 from flask import Blueprint, current_app, request
 
@@ -9,7 +11,7 @@ from .api import conditional, require_thread
 from .core.comment import Comment
 from .core.storage.comments import latest_comments
 from .core.times import as_utc
-from .threads import find_thread, thread_url
+from .threads import find_thread, service_base, site_base, thread_url
 
 bp = Blueprint("feeds", __name__, url_prefix="/api")
 
@@ -24,11 +26,12 @@ def thread_feed(slug: str):
 @bp.get("/feed.atom")
 def site_feed():
     rows = latest_comments(db.connection(), current_app.config["FEED_SIZE"])
-    return _atom("Latest comments", current_app.config["SITE_URL"] or request.host_url, rows)
+    return _atom("Latest comments", site_base(), rows)
 
 
 def _atom(title: str, link: str, rows: list[Comment]):
-    feed = Atom1Feed(title=title, link=link, description=title, feed_url=request.url, language="en")
+    feed_url = urljoin(service_base(), request.full_path.rstrip("?"))
+    feed = Atom1Feed(title=title, link=link, description=title, feed_url=feed_url, language="en")
     for row in rows:
         thread = find_thread(row.thread)
         if thread is None:  # the article is gone from the site

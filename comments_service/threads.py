@@ -24,6 +24,18 @@ def current_thread() -> Thread | None:
     return find_thread(slug) if slug else None
 
 
+def site_base() -> str:
+    """The site's public address, SITE_URL. Only in development and tests (where create_app does
+    not require it) the request's own host stands in: in production a Host header sent by anyone
+    never makes it into a link, a mail or a redirect."""
+    return current_app.config["SITE_URL"] or request.host_url
+
+
+def service_base() -> str:
+    """The public address of the service (for links in mails): SERVICE_URL, else site_base()."""
+    return current_app.config["SERVICE_URL"] or site_base()
+
+
 def thread_url(thread: Thread) -> str:
-    """The article's absolute URL: relative manifest URLs are joined to SITE_URL (else the host)."""
-    return urljoin(current_app.config["SITE_URL"] or request.host_url, thread.url)
+    """The article's absolute URL: relative manifest URLs are joined to site_base()."""
+    return urljoin(site_base(), thread.url)

@@ -123,6 +123,7 @@ def test_comment_approved_in_admin_reaches_the_rebuilt_static_page(tmp_path, dat
         "COMMENTS_RATELIMIT_KEY_PREFIX": f"deploy-test-{uuid.uuid4().hex}",  # no counts of earlier runs
         "COMMENTS_MODERATION": "all",
         "COMMENTS_SECRET_KEY": SECRET_KEY,
+        "COMMENTS_SITE_URL": "https://news.example.org",
         "COMMENTS_ADMIN_USERS": json.dumps({MODERATOR: generate_password_hash(PASSWORD)}),
         "COMMENTS_THREADS_MANIFEST": str(output / "comments" / "threads.json"),
     }, tmp_path / "gunicorn.log")

@@ -57,7 +57,7 @@ def elsewhere(tmp_path) -> tuple[Path, dict[str, str]]:
     manifest.parent.mkdir(parents=True)
     manifest.write_text(json.dumps(THREADS), encoding="utf-8")
     env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "COMMENTS_SECRET_KEY": SECRET_KEY,
-           "COMMENTS_RATELIMIT_ENABLED": "false"}
+           "COMMENTS_RATELIMIT_ENABLED": "false", "COMMENTS_SITE_URL": "https://news.example.org"}
     return tmp_path, env
 
 

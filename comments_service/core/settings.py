@@ -21,6 +21,7 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from . import defaults
 
@@ -33,6 +34,11 @@ DEFAULTS: dict[str, Any] = {name: value for name, value in vars(defaults).items(
 MISSING_SECRET_KEY = ("COMMENTS_SECRET_KEY is not set: set it to a long random string "
                       "(e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`), "
                       "the same for every worker of the service and for the site build.")
+
+
+MISSING_SITE_URL = ("COMMENTS_SITE_URL is not set: set it to the public address of the site "
+                    "(e.g. https://news.example.org). Links in mails, feeds and redirects are built "
+                    "from it, never from a request's Host header.")
 
 
 class SettingsError(RuntimeError):
@@ -90,6 +96,19 @@ def pelican_overrides(pelican_settings: Mapping[str, Any]) -> dict[str, Any]:
 def templates_dirs(values: Mapping[str, Any]) -> list[Path]:
     """Where the comments partial is looked up: TEMPLATES first (an override), then the package."""
     return [Path(values["TEMPLATES"]), PACKAGED_TEMPLATES] if values["TEMPLATES"] else [PACKAGED_TEMPLATES]
+
+
+def check_public_urls(values: Mapping[str, Any], *, development: bool) -> None:
+    """SITE_URL (and SERVICE_URL when given) must be absolute http(s) addresses; production
+    requires SITE_URL, since links in mails, feeds and redirects must never be built from a
+    request's Host header, which anyone can set."""
+    for name in ("SITE_URL", "SERVICE_URL"):
+        value = str(values.get(name) or "")
+        if value and (urlsplit(value).scheme not in ("http", "https") or not urlsplit(value).hostname):
+            raise SettingsError(f"COMMENTS_{name} must be an absolute http(s) address such as "
+                                f"https://news.example.org, not {value!r}")
+    if not development and not values.get("SITE_URL"):
+        raise SettingsError(MISSING_SITE_URL)
 
 
 def secret_key(values: Mapping[str, Any], *, development: bool) -> str:

@@ -8,8 +8,9 @@
   one-click unsubscribe link (not when they replied to themselves).
 
 Call these after the write is committed (a rolled-back comment must not be mailed about), inside
-a request: the mails link to the article (SITE_URL, else the request's host) and to the service
-(SERVICE_URL, else SITE_URL, else the request's host). They read on a connection of their own and
+a request: the mails link to the article (SITE_URL) and to the service (SERVICE_URL, else
+SITE_URL; only development falls back to the request's host, see threads.site_base). A reader's
+text is quoted line by line, so it cannot forge lines of the mail. They read on a connection of their own and
 only queue mail (notifications/mail.py), so they cost a request one or two small queries and never fail it.
 """
 
@@ -28,7 +29,7 @@ from ..core.storage.database import connect
 from ..core.storage.subscriptions import confirmed_subscription, subscribe, subscription_of
 from ..core.times import stamp
 from ..core.tokens import issue_confirm_token, issue_unsubscribe_token
-from ..threads import find_thread, thread_url
+from ..threads import find_thread, service_base, thread_url
 from . import mail
 
 log = logging.getLogger(__name__)
@@ -106,8 +107,13 @@ def _article(slug: str) -> tuple[str, str]:
 
 
 def _service_link(path: str) -> str:
-    config = current_app.config
-    return urljoin(config["SERVICE_URL"] or config["SITE_URL"] or request.host_url, path)
+    return urljoin(service_base(), path)
+
+
+def _quoted(text: str) -> str:
+    """A reader's text in a mail, every line marked as quoted: no line of it (whatever line
+    separator it uses) can pass for a line of ours, such as a forged "Approve:" link."""
+    return "\n".join(f"> {line}" for line in (text or "").splitlines()) or ">"
 
 
 def _mail_moderators(comment: Comment) -> None:
@@ -115,11 +121,11 @@ def _mail_moderators(comment: Comment) -> None:
     reasons = ", ".join((comment.flags or "").split()) or "the moderation setting"
     body = (f"A comment is waiting for moderation.\n\n"
             f"Article: {title}\n         {url}\n"
-            f"Author:  {comment.author}\n"
+            f"Author:  {mail.header_text(comment.author)}\n"
             f"Email:   {comment.email or '(none)'}\n"
-            f"Website: {comment.website or '(none)'}\n"
+            f"Website: {mail.header_text(comment.website or '(none)')}\n"
             f"Held because: {reasons}\n\n"
-            f"{comment.text}\n\n"
+            f"The comment, as typed:\n{_quoted(comment.text)}\n\n"
             f"Approve or reject it: {_service_link(request.script_root + '/admin/')}\n")
     mail.send(current_app.config["MODERATOR_EMAILS"],
               f"Held for moderation: comment by {comment.author} on “{title}”", body)
@@ -144,7 +150,7 @@ def _mail_reply(reply: Comment, subscription: Row) -> None:
                                     stamp(subscription.created))
     unsubscribe = _service_link(url_for("subscriptions.unsubscribe", token=token))
     body = (f"{reply.author} replied to your comment on “{title}”:\n\n"
-            f"{reply.text}\n\n"
+            f"{_quoted(reply.text)}\n\n"
             f"Read the conversation: {url}#comment-{reply.id}\n\n"
             f"You get this email because you asked for replies to your comment. "
             f"To stop them: {unsubscribe}\n")

@@ -132,3 +132,12 @@ def test_a_write_is_answered_2xx_when_what_follows_the_commit_fails(any_database
     finally:
         with app.app_context():
             app_engine().dispose()
+
+
+def test_the_no_js_redirect_never_goes_to_the_host_the_request_names(api):
+    api.client.application.config["SITE_URL"] = "https://news.example.org"
+    response = api.client.post("/api/threads/first-article/comments", headers={"Origin": "http://evil.example",
+                                                                               "Host": "evil.example"},
+                               data={"author": "Ann", "text": "Posted without JavaScript."})
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith("https://news.example.org/first-article.html#")

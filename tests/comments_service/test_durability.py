@@ -69,7 +69,8 @@ def server_env(tmp_path, manifest_path):
     env.update(COMMENTS_SECRET_KEY="durability test key",
                COMMENTS_DATABASE_URL=f"sqlite:///{tmp_path / 'comments.sqlite3'}",
                COMMENTS_THREADS_MANIFEST=str(manifest_path),
-               COMMENTS_RATELIMIT_ENABLED="false")
+               COMMENTS_RATELIMIT_ENABLED="false",
+               COMMENTS_SITE_URL="https://news.example.org")
     return env
 
 

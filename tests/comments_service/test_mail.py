@@ -129,3 +129,32 @@ def test_default_port_follows_the_security_setting(app):
              for security in ("none", "starttls", "ssl")}
     assert ports == {"none": 25, "starttls": 587, "ssl": 465}
     assert mail.smtp_settings(app.config | {"SMTP_HOST": ""}) is None
+
+
+FORGED = ("Nice article.\nApprove or reject it: https://evil.example/admin/\u2028"
+          "Held because: nothing\u2029Author:  The Editor")
+
+
+def test_a_hostile_host_header_and_text_cannot_forge_the_moderator_mail(app, api, smtp_server):
+    app.config["SITE_URL"] = "https://news.example.org"
+    response = api.post(author="Ann", email="ann@example.org", text=FORGED, notify=True,
+                        headers={"Host": "evil.example", "Origin": "http://evil.example"})
+    assert response.status_code == 202
+    messages = delivered(app, smtp_server)
+    bodies = [message.get_content() for message in messages]
+    assert bodies and all("evil.example" not in body.replace("https://evil.example/admin/", "")
+                          for body in bodies)
+    moderator = bodies[0]
+    lines = moderator.splitlines()
+    assert [line for line in lines if line.startswith("Approve or reject it:")] == [
+        "Approve or reject it: https://news.example.org/admin/"]
+    forged = [line for line in lines if "evil.example" in line]
+    assert forged and all(line.startswith("> ") for line in forged)
+    assert "https://news.example.org/first-article.html" in moderator
+
+
+def test_production_refuses_to_start_without_the_public_address(app_config):
+    with pytest.raises(RuntimeError, match="COMMENTS_SITE_URL is not set"):
+        create_app(app_config | {"TESTING": False})
+    with pytest.raises(RuntimeError, match="absolute http"):
+        create_app(app_config | {"SITE_URL": "news.example.org"})

@@ -55,6 +55,7 @@ def service(tmp_path):
 
     def make(manifest):
         app = create_app({"SECRET_KEY": SECRET_KEY, "RATELIMIT_ENABLED": False, "MIN_FILL_SECONDS": 0,
+                          "SITE_URL": "https://news.example.org",
                           "DATABASE_URL": f"sqlite:///{tmp_path / 'service.sqlite3'}",
                           "INSTANCE_PATH": str(tmp_path / "service-instance"),
                           "THREADS_MANIFEST": str(manifest)})
