@@ -23,6 +23,9 @@ from sqlalchemy import create_engine, make_url, text
 from werkzeug.security import generate_password_hash
 
 from comments_service import create_app
+from comments_service.core.comment import APPROVED
+from comments_service.core.privacy import hash_ip
+from comments_service.core.storage import comments as stored
 from comments_service.core.storage import database
 from comments_service.db import engine as app_engine
 from tests.conftest import require_backend
@@ -73,6 +76,31 @@ def engine(any_database_url):
     database.upgrade_schema(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def add(engine):
+    """Insert a comment through the storage layer (author Ann, approved unless told); returns its
+    id."""
+
+    def _add(slug="first-article", *, parent=None, state=APPROVED, email=None, text="Hello there"):
+        with database.connect(engine, write=True) as conn:
+            row = stored.create_comment(
+                conn, slug=slug, parent=parent, author="Ann", email=email,
+                website="https://ann.example", text=text, html=f"<p>{text}</p>",
+                ip_hash=hash_ip("salt", "192.0.2.1"), state=state)
+            conn.commit()
+        return row.id
+
+    return _add
+
+
+def run(engine, function, *args, **kwargs):
+    """Call a Connection-taking storage function in its own committed write transaction."""
+    with database.connect(engine, write=True) as conn:
+        result = function(conn, *args, **kwargs)
+        conn.commit()
+    return result
 
 
 @contextmanager

@@ -1,29 +1,10 @@
 """The build reads every thread's published comments in one query, and never creates a database."""
 
-import pytest
 from sqlalchemy import Engine, event
 
-from comments_service.core.comment import APPROVED, PENDING
-from comments_service.core.privacy import hash_ip
-from comments_service.core.storage import comments as stored
+from comments_service.core.comment import PENDING
 from comments_service.core.storage import database
 from plugins.comments import load_comments
-
-
-@pytest.fixture
-def add(engine):
-    """Insert a comment; returns its id."""
-
-    def _add(slug="first-article", *, parent=None, state=APPROVED, email=None, text="Hello there"):
-        with database.connect(engine, write=True) as conn:
-            row = stored.create_comment(
-                conn, slug=slug, parent=parent, author="Ann", email=email,
-                website="https://ann.example", text=text, html=f"<p>{text}</p>",
-                ip_hash=hash_ip("salt", "192.0.2.1"), state=state)
-            conn.commit()
-        return row.id
-
-    return _add
 
 
 def test_build_reads_every_thread_in_one_query(engine, add):

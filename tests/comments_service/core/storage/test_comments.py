@@ -1,10 +1,8 @@
 """Comment queries (core/storage/comments.py), on SQLite and (when it answers) on
 PostgreSQL: the one Comment shape, pages, counts, soft delete, approval."""
 
-import pytest
 
 from comments_service.core.comment import (
-    APPROVED,
     DELETED_AUTHOR,
     PENDING,
     PUBLIC_FIELDS,
@@ -12,35 +10,11 @@ from comments_service.core.comment import (
     Comment,
     public_view,
 )
-from comments_service.core.privacy import hash_ip
 from comments_service.core.storage import comments as stored
 from comments_service.core.storage import database
 from comments_service.core.storage import threads as thread_store
 from comments_service.core.storage.tables import comments
-
-
-@pytest.fixture
-def add(engine):
-    """Insert a comment; returns its id."""
-
-    def _add(slug="first-article", *, parent=None, state=APPROVED, email=None, text="Hello there"):
-        with database.connect(engine, write=True) as conn:
-            row = stored.create_comment(
-                conn, slug=slug, parent=parent, author="Ann", email=email,
-                website="https://ann.example", text=text, html=f"<p>{text}</p>",
-                ip_hash=hash_ip("salt", "192.0.2.1"), state=state)
-            conn.commit()
-        return row.id
-
-    return _add
-
-
-def run(engine, function, *args, **kwargs):
-    """Call a Connection-taking storage function in its own committed write transaction."""
-    with database.connect(engine, write=True) as conn:
-        result = function(conn, *args, **kwargs)
-        conn.commit()
-    return result
+from tests.comments_service.conftest import run
 
 
 def test_public_comment_carries_only_the_allowed_fields(engine, add):
