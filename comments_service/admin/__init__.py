@@ -49,21 +49,23 @@ from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import db, rebake, security
-from .core import moderation
-from .core.comment import APPROVED, PENDING, STATES
-from .core.limits import ID_MAX, MODERATOR_NAME_MAX, REASON_MAX
-from .core.render import render
-from .core.storage.comments import get_comment
-from .core.storage.moderation_log import log_entries
-from .core.storage.threads import thread_is_locked
-from .core.times import isoformat
-from .core.validation import EDIT_FIELDS, InvalidInput, verify
-from .errors import APIError
-from .notifications import notify
-from .threads import Thread, find_thread, thread_url
+from .. import db, rebake, security
+from ..core import moderation
+from ..core.comment import APPROVED, PENDING, STATES
+from ..core.limits import ID_MAX, MODERATOR_NAME_MAX, REASON_MAX
+from ..core.render import render
+from ..core.storage.comments import get_comment
+from ..core.storage.moderation_log import log_entries
+from ..core.storage.threads import thread_is_locked
+from ..core.times import isoformat
+from ..core.validation import EDIT_FIELDS, InvalidInput, verify
+from ..errors import APIError
+from ..notifications import notify
+from ..threads import Thread, find_thread, thread_url
 
-bp = Blueprint("admin", __name__, url_prefix="/admin", static_folder="static/admin")
+# The stylesheet stays in comments_service/static/admin/ (package data); "admin" as the folder's
+# name keeps its URL at /admin/admin/<file>.
+bp = Blueprint("admin", __name__, url_prefix="/admin", static_folder="../static/admin")
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; form-action 'self'; "
