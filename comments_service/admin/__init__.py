@@ -20,7 +20,6 @@ The moderator actions are in core/moderation.py. Actions that change what reader
 static page (rebake.py, a no-op without SITE_DIR).
 """
 
-import functools
 import hashlib
 import hmac
 import json
@@ -47,7 +46,7 @@ from flask import (
 from flask.cli import with_appcontext
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
 from .. import db, rebake, security
 from ..core import moderation
@@ -62,6 +61,7 @@ from ..core.validation import EDIT_FIELDS, InvalidInput, verify
 from ..errors import APIError
 from ..notifications import notify
 from ..threads import Thread, find_thread, thread_url
+from . import accounts
 
 # The stylesheet stays in comments_service/static/admin/ (package data); "admin" as the folder's
 # name keeps its URL at /admin/admin/<file>.
@@ -75,10 +75,8 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
 }
-PASSWORD_MIN, PASSWORD_MAX = 12, 1024
 BULK_MAX = 500  # comments one form may act on
 PAGE_MAX = 1_000_000
-_HASH_METHODS = frozenset({"scrypt", "pbkdf2"})
 _PUBLIC_ENDPOINTS = frozenset({"admin.login", "admin.static"})
 #: Messages for the HTTP errors an admin page can meet (others use Werkzeug's description).
 _HTTP_MESSAGES = {
@@ -90,7 +88,7 @@ _HTTP_MESSAGES = {
 
 
 def init_app(app: Flask) -> None:
-    app.config["ADMIN_USERS"] = _checked_users(app.config["ADMIN_USERS"])
+    app.config["ADMIN_USERS"] = accounts.checked_users(app.config["ADMIN_USERS"])
     app.session_interface = AdminSessionInterface()
     app.register_blueprint(bp)
     security.limiter(app).limit(app.config["ADMIN_RATE_LIMIT"])(bp)
@@ -118,50 +116,7 @@ class AdminSessionInterface(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
 
-# Accounts ----------------------------------------------------------------------------------------
-
-def is_valid_name(name: Any) -> bool:
-    """A moderator name: 1-100 characters, no control characters, no surrounding spaces."""
-    return (isinstance(name, str) and 0 < len(name) <= MODERATOR_NAME_MAX and name == name.strip()
-            and not any(unicodedata.category(char) == "Cc" for char in name))
-
-
-def _hash_method(password_hash: Any) -> str | None:
-    """The method part of a Werkzeug password hash ("scrypt:32768:8:1"), None if it is not one."""
-    if not isinstance(password_hash, str) or password_hash.count("$") != 2:
-        return None
-    method = password_hash.split("$", 1)[0]
-    return method if method.split(":", 1)[0] in _HASH_METHODS else None
-
-
-def _checked_users(users: Any) -> dict[str, str]:
-    """ADMIN_USERS as configured, or a startup error naming what is wrong with it."""
-    if not isinstance(users, dict):
-        raise RuntimeError('COMMENTS_ADMIN_USERS must be a JSON object {"name": "<password hash>"}')
-    for name, password_hash in users.items():
-        if not is_valid_name(name):
-            raise RuntimeError(f"COMMENTS_ADMIN_USERS: {name!r} is not a usable moderator name "
-                               f"(1-{MODERATOR_NAME_MAX} characters, no control characters or outer spaces)")
-        if _hash_method(password_hash) is None:
-            raise RuntimeError(f"COMMENTS_ADMIN_USERS: the value for {name!r} is not a password hash; "
-                               f"make one with `flask --app comments_service set-password {name}`")
-    return users
-
-
-@functools.cache
-def _dummy_hash(method: str) -> str:
-    """A hash of a random password made like the real ones, checked for unknown names."""
-    return generate_password_hash(secrets.token_hex(16), method=method)
-
-
-def _authenticate(name: str, password: str) -> str | None:
-    """The moderator `name` when `password` is theirs; the same work is done either way."""
-    users = current_app.config["ADMIN_USERS"]
-    stored = users.get(name) if len(password) <= PASSWORD_MAX else None
-    checked = stored or _dummy_hash(_hash_method(next(iter(users.values()))))
-    valid = check_password_hash(checked, password[:PASSWORD_MAX])
-    return name if stored is not None and valid else None
-
+# Sessions ----------------------------------------------------------------------------------------
 
 def _fingerprint(password_hash: str) -> str:
     """Ties a session to the password hash it logged in with: a new hash ends old sessions."""
@@ -170,7 +125,7 @@ def _fingerprint(password_hash: str) -> str:
 
 def _current_moderator() -> str | None:
     name = session.get("user")
-    stored = current_app.config["ADMIN_USERS"].get(name) if isinstance(name, str) else None
+    stored = accounts.stored_hash(name)
     if stored is None or not hmac.compare_digest(str(session.get("key", "")), _fingerprint(stored)):
         return None
     return name
@@ -181,7 +136,7 @@ def _start_session(name: str) -> None:
     session.clear()
     session.permanent = True
     session["user"] = name
-    session["key"] = _fingerprint(current_app.config["ADMIN_USERS"][name])
+    session["key"] = _fingerprint(accounts.stored_hash(name))
     csrf_token()
 
 
@@ -308,7 +263,7 @@ def login():
         return render_template("admin/login.html", name="")
     name = request.form.get("name", "")
     with security.limiter(current_app).limit(current_app.config["ADMIN_LOGIN_RATE_LIMIT"]):
-        moderator = _authenticate(name, request.form.get("password", ""))
+        moderator = accounts.authenticate(name, request.form.get("password", ""))
     if moderator is None:
         return render_template("admin/login.html", name=name[:MODERATOR_NAME_MAX],
                                error="Wrong name or password."), 403
@@ -425,12 +380,12 @@ def _read_password() -> str:
 def set_password_command(name: str) -> None:
     """Print a password hash for moderator NAME and the COMMENTS_ADMIN_USERS line that adds it
     (keeping the moderators configured already)."""
-    if not is_valid_name(name):
+    if not accounts.is_valid_name(name):
         raise click.BadParameter(f"a moderator name has 1-{MODERATOR_NAME_MAX} characters, no control "
                                  f"characters and no outer spaces", param_hint="NAME")
     password = _read_password()
-    if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
-        raise click.UsageError(f"The password must have {PASSWORD_MIN} to {PASSWORD_MAX} characters.")
+    if not accounts.PASSWORD_MIN <= len(password) <= accounts.PASSWORD_MAX:
+        raise click.UsageError(f"The password must have {accounts.PASSWORD_MIN} to {accounts.PASSWORD_MAX} characters.")
     password_hash = generate_password_hash(password)
     users = {**current_app.config["ADMIN_USERS"], name: password_hash}
     click.echo(f"Password hash for {name}:\n{password_hash}\n")

@@ -6,7 +6,8 @@ import json
 import pytest
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from comments_service import admin, create_app, rebake
+from comments_service import create_app, rebake
+from comments_service.admin import accounts
 from comments_service.db import engine as app_engine
 
 from .conftest import FAST_HASH, ORIGIN, PASSWORD, Moderator, admin_users, csrf_of, error_of, log_in
@@ -122,7 +123,7 @@ def test_an_unknown_name_costs_a_password_check_too(client, monkeypatch):
         checked.append(password_hash)
         return check_password_hash(password_hash, password)
 
-    monkeypatch.setattr(admin, "check_password_hash", recording_check)
+    monkeypatch.setattr(accounts, "check_password_hash", recording_check)
     log_in(client, "nobody", PASSWORD)
     assert len(checked) == 1 and checked[0].startswith(FAST_HASH + "$")
 
