@@ -22,15 +22,11 @@ static page (rebake.py, a no-op without SITE_DIR).
 
 import hashlib
 import hmac
-import json
 import secrets
-import shlex
-import sys
 import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-import click
 from flask import (
     Blueprint,
     Flask,
@@ -43,10 +39,8 @@ from flask import (
     session,
     url_for,
 )
-from flask.cli import with_appcontext
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
-from werkzeug.security import generate_password_hash
 
 from .. import db, rebake, security
 from ..core import moderation
@@ -61,7 +55,7 @@ from ..core.validation import EDIT_FIELDS, InvalidInput, verify
 from ..errors import APIError
 from ..notifications import notify
 from ..threads import Thread, find_thread, thread_url
-from . import accounts
+from . import accounts, cli
 
 # The stylesheet stays in comments_service/static/admin/ (package data); "admin" as the folder's
 # name keeps its URL at /admin/admin/<file>.
@@ -92,7 +86,7 @@ def init_app(app: Flask) -> None:
     app.session_interface = AdminSessionInterface()
     app.register_blueprint(bp)
     security.limiter(app).limit(app.config["ADMIN_RATE_LIMIT"])(bp)
-    app.cli.add_command(set_password_command)
+    app.cli.add_command(cli.set_password_command)
 
 
 class AdminSessionInterface(SecureCookieSessionInterface):
@@ -363,31 +357,3 @@ def log():
     page = log_entries(db.connection(), page=_page_number(),
                                   size=current_app.config["ADMIN_PAGE_SIZE"])
     return render_template("admin/log.html", page=page)
-
-
-# CLI ---------------------------------------------------------------------------------------------
-
-def _read_password() -> str:
-    """Prompted twice, hidden, on a terminal; otherwise one line of standard input."""
-    if sys.stdin.isatty():
-        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    return sys.stdin.readline().rstrip("\r\n")
-
-
-@click.command("set-password")
-@click.argument("name")
-@with_appcontext
-def set_password_command(name: str) -> None:
-    """Print a password hash for moderator NAME and the COMMENTS_ADMIN_USERS line that adds it
-    (keeping the moderators configured already)."""
-    if not accounts.is_valid_name(name):
-        raise click.BadParameter(f"a moderator name has 1-{MODERATOR_NAME_MAX} characters, no control "
-                                 f"characters and no outer spaces", param_hint="NAME")
-    password = _read_password()
-    if not accounts.PASSWORD_MIN <= len(password) <= accounts.PASSWORD_MAX:
-        raise click.UsageError(f"The password must have {accounts.PASSWORD_MIN} to {accounts.PASSWORD_MAX} characters.")
-    password_hash = generate_password_hash(password)
-    users = {**current_app.config["ADMIN_USERS"], name: password_hash}
-    click.echo(f"Password hash for {name}:\n{password_hash}\n")
-    click.echo("Put this line in the service's environment (then restart it):")
-    click.echo(f"COMMENTS_ADMIN_USERS={shlex.quote(json.dumps(users))}")
