@@ -23,7 +23,6 @@ static page (rebake.py, a no-op without SITE_DIR).
 import hashlib
 import hmac
 import secrets
-import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -44,8 +43,8 @@ from werkzeug.exceptions import HTTPException
 
 from .. import db, rebake, security
 from ..core import moderation
-from ..core.comment import APPROVED, PENDING, STATES
-from ..core.limits import ID_MAX, MODERATOR_NAME_MAX, REASON_MAX
+from ..core.comment import APPROVED, STATES
+from ..core.limits import MODERATOR_NAME_MAX
 from ..core.render import render
 from ..core.storage.comments import get_comment
 from ..core.storage.moderation_log import log_entries
@@ -55,7 +54,7 @@ from ..core.validation import EDIT_FIELDS, InvalidInput, verify
 from ..errors import APIError
 from ..notifications import notify
 from ..threads import Thread, find_thread, thread_url
-from . import accounts, cli
+from . import accounts, cli, forms
 
 # The stylesheet stays in comments_service/static/admin/ (package data); "admin" as the folder's
 # name keeps its URL at /admin/admin/<file>.
@@ -69,8 +68,6 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
 }
-BULK_MAX = 500  # comments one form may act on
-PAGE_MAX = 1_000_000
 _PUBLIC_ENDPOINTS = frozenset({"admin.login", "admin.static"})
 #: Messages for the HTTP errors an admin page can meet (others use Werkzeug's description).
 _HTTP_MESSAGES = {
@@ -194,43 +191,7 @@ def _http_error(error: HTTPException):
     return render_template("admin/error.html", status=error.code, message=message), error.code
 
 
-# Form input --------------------------------------------------------------------------------------
-
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= PAGE_MAX:
-        raise APIError(400, "invalid", f"`page` must be a whole number from 1 to {PAGE_MAX}.")
-    return int(raw)
-
-
-def _comment_ids(values: list[str]) -> list[int]:
-    """The selected comment ids, in order, each once."""
-    if not values:
-        raise APIError(400, "invalid", "Select at least one comment.")
-    if len(values) > BULK_MAX:
-        raise APIError(400, "invalid", f"Select at most {BULK_MAX} comments at once.")
-    if not all(value.isascii() and value.isdigit() and 1 <= int(value) <= ID_MAX for value in values):
-        raise APIError(400, "invalid", "The selected comments must be given by their numbers.")
-    return list(dict.fromkeys(int(value) for value in values))
-
-
-def _reason() -> str | None:
-    reason = request.form.get("reason", "").strip()
-    if len(reason) > REASON_MAX:
-        raise APIError(400, "invalid", f"A reason may have at most {REASON_MAX} characters.")
-    if any(unicodedata.category(char) == "Cc" for char in reason):
-        raise APIError(400, "invalid", "A reason must not contain control characters.")
-    return reason or None
-
-
-def _next_url() -> str:
-    """Where to go after an action: the admin page the form came from (never another site)."""
-    target = request.form.get("next", "")
-    home = url_for("admin.queue")
-    if target.startswith(home) and target.isascii() and target.isprintable() and "\\" not in target:
-        return target
-    return home
-
+# Pages -------------------------------------------------------------------------------------------
 
 def _known_thread(slug: str) -> Thread:
     thread = find_thread(slug)
@@ -246,8 +207,6 @@ def _rebake(slugs: Iterable[str]) -> None:
         if thread is not None:
             rebake.rebake_article(thread)
 
-
-# Pages -------------------------------------------------------------------------------------------
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
@@ -275,10 +234,8 @@ def logout():
 @bp.get("/")
 def queue():
     """Comments in one state (held by default), newest first, with the per-comment and bulk forms."""
-    state = request.args.get("state", PENDING)
-    if state not in STATES:
-        raise APIError(400, "invalid", f"`state` must be one of {', '.join(STATES)}.")
-    page = moderation.comments_in_state(db.connection(), state, page=_page_number(),
+    state = forms.state()
+    page = moderation.comments_in_state(db.connection(), state, page=forms.page_number(),
                                         size=current_app.config["ADMIN_PAGE_SIZE"])
     return render_template("admin/queue.html", state=state, page=page)
 
@@ -286,14 +243,10 @@ def queue():
 @bp.post("/moderate")
 def moderate():
     """Approve, reject or delete one comment or many (the bulk form posts several `ids`)."""
-    action = request.form.get("action", "")
-    if action not in moderation.COMMENT_ACTIONS:
-        raise APIError(400, "invalid", f"The action must be one of {', '.join(moderation.COMMENT_ACTIONS)}.")
-    comment_ids = _comment_ids(request.form.getlist("ids"))
-    reason = _reason()
-    public = action == moderation.DELETE and request.form.get("public") == "on"
-    if public and not reason:
-        raise APIError(400, "invalid", "Write the reason to show it publicly.")
+    action = forms.action()
+    comment_ids = forms.comment_ids()
+    reason = forms.reason()
+    public = forms.show_publicly(action, reason)
     conn = db.connection()
     changed = moderation.moderate(conn, g.moderator, action, comment_ids, reason=reason, public=public)
     conn.commit()
@@ -303,7 +256,7 @@ def moderate():
             notify.notify_reply_published(row)
     flash(f"{action.capitalize()}: {len(changed)} of {len(comment_ids)} selected comments "
           f"(the others were already in that state or gone).")
-    return redirect(_next_url(), 303)
+    return redirect(forms.next_url(), 303)
 
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
@@ -320,12 +273,12 @@ def edit(comment_id: int):
     except InvalidInput as problem:
         return render_template("admin/edit.html", comment=row, text=request.form.get("text", ""),
                                error=f"The text {problem.fields['text']}."), 400
-    moderation.edit(conn, g.moderator, row, text=text, html=render(text), reason=_reason())
+    moderation.edit(conn, g.moderator, row, text=text, html=render(text), reason=forms.reason())
     conn.commit()
     if row.state == APPROVED:
         _rebake([row.thread])
     flash(f"Comment #{row.id} edited.")
-    return redirect(_next_url(), 303)
+    return redirect(forms.next_url(), 303)
 
 
 @bp.get("/threads/<slug>")
@@ -341,19 +294,17 @@ def thread(slug: str):
 def lock(slug: str):
     """Lock (no new comments or edits by readers) or unlock a thread."""
     article = _known_thread(slug)
-    wanted = request.form.get("locked", "")
-    if wanted not in ("0", "1"):
-        raise APIError(400, "invalid", "`locked` must be 1 (lock) or 0 (unlock).")
+    locked = forms.locked()
     conn = db.connection()
-    moderation.set_thread_locked(conn, g.moderator, slug, wanted == "1", _reason())
+    moderation.set_thread_locked(conn, g.moderator, slug, locked, forms.reason())
     conn.commit()
     rebake.rebake_article(article)
-    flash(f"Comments on “{article.title}” are now {'locked' if wanted == '1' else 'open'}.")
+    flash(f"Comments on “{article.title}” are now {'locked' if locked else 'open'}.")
     return redirect(url_for("admin.thread", slug=slug), 303)
 
 
 @bp.get("/log")
 def log():
-    page = log_entries(db.connection(), page=_page_number(),
+    page = log_entries(db.connection(), page=forms.page_number(),
                                   size=current_app.config["ADMIN_PAGE_SIZE"])
     return render_template("admin/log.html", page=page)
