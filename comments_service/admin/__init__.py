@@ -20,9 +20,6 @@ The moderator actions are in core/moderation.py. Actions that change what reader
 static page (rebake.py, a no-op without SITE_DIR).
 """
 
-import hashlib
-import hmac
-import secrets
 from collections.abc import Iterable
 from typing import Any
 
@@ -35,10 +32,8 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
-from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 
 from .. import db, rebake, security
@@ -54,21 +49,12 @@ from ..core.validation import EDIT_FIELDS, InvalidInput, verify
 from ..errors import APIError
 from ..notifications import notify
 from ..threads import Thread, find_thread, thread_url
-from . import accounts, cli, forms
+from . import accounts, cli, forms, sessions
 
 # The stylesheet stays in comments_service/static/admin/ (package data); "admin" as the folder's
 # name keeps its URL at /admin/admin/<file>.
-bp = Blueprint("admin", __name__, url_prefix="/admin", static_folder="../static/admin")
+bp = Blueprint("admin", __name__, url_prefix=sessions.URL_PREFIX, static_folder="../static/admin")
 
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'self'; form-action 'self'; "
-                               "frame-ancestors 'none'; base-uri 'none'",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-    "X-Content-Type-Options": "nosniff",
-}
-_PUBLIC_ENDPOINTS = frozenset({"admin.login", "admin.static"})
 #: Messages for the HTTP errors an admin page can meet (others use Werkzeug's description).
 _HTTP_MESSAGES = {
     404: "There is nothing here.",
@@ -80,100 +66,21 @@ _HTTP_MESSAGES = {
 
 def init_app(app: Flask) -> None:
     app.config["ADMIN_USERS"] = accounts.checked_users(app.config["ADMIN_USERS"])
-    app.session_interface = AdminSessionInterface()
+    app.session_interface = sessions.AdminSessionInterface()
     app.register_blueprint(bp)
     security.limiter(app).limit(app.config["ADMIN_RATE_LIMIT"])(bp)
     app.cli.add_command(cli.set_password_command)
 
 
-class AdminSessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie session (only the moderation pages use it), always HttpOnly and
-    SameSite=Strict, and Secure on https requests as well as when SESSION_COOKIE_SECURE says so."""
-
-    def get_cookie_httponly(self, app: Flask) -> bool:
-        return True
-
-    def get_cookie_samesite(self, app: Flask) -> str:
-        return "Strict"
-
-    def get_cookie_secure(self, app: Flask) -> bool:
-        return super().get_cookie_secure(app) or request.is_secure
-
-    def open_session(self, app: Flask, request):
-        """Only /admin has a session: elsewhere (the public API) none is read or signed, and a
-        session cookie sent there is ignored."""
-        if not request.path.startswith(f"{bp.url_prefix}/"):
-            return None
-        return super().open_session(app, request)
-
-
-# Sessions ----------------------------------------------------------------------------------------
-
-def _fingerprint(password_hash: str) -> str:
-    """Ties a session to the password hash it logged in with: a new hash ends old sessions."""
-    return hmac.new(current_app.secret_key.encode(), password_hash.encode(), hashlib.sha256).hexdigest()
-
-
-def _current_moderator() -> str | None:
-    name = session.get("user")
-    stored = accounts.stored_hash(name)
-    if stored is None or not hmac.compare_digest(str(session.get("key", "")), _fingerprint(stored)):
-        return None
-    return name
-
-
-def _start_session(name: str) -> None:
-    """A fresh session (nothing carried over from before the login) for moderator `name`."""
-    session.clear()
-    session.permanent = True
-    session["user"] = name
-    session["key"] = _fingerprint(accounts.stored_hash(name))
-    csrf_token()
-
-
-# CSRF, access and headers ------------------------------------------------------------------------
-
-def csrf_token() -> str:
-    """This session's CSRF token (created on first use); every admin form posts it back."""
-    if "csrf" not in session:
-        session["csrf"] = secrets.token_urlsafe(32)
-    return session["csrf"]
-
-
-def _check_csrf() -> None:
-    sent = request.form.get("csrf_token", "")
-    if not sent:
-        raise APIError(400, "csrf_missing", "The form has no security token. Reload the page and try again.")
-    expected = str(session.get("csrf", ""))
-    if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
-        raise APIError(403, "csrf_invalid", "The form's security token is wrong or has expired. "
-                                            "Reload the page (with cookies on) and try again.")
-
-
-@bp.before_request
-def _guard():
-    """Off without accounts; CSRF check on every POST; log in before anything but the login page."""
-    if not current_app.config["ADMIN_USERS"]:
-        return render_template("admin/disabled.html"), 404
-    if request.method == "POST":
-        _check_csrf()
-    g.moderator = _current_moderator()
-    if g.moderator is None and request.endpoint not in _PUBLIC_ENDPOINTS:
-        return redirect(url_for("admin.login"), 303)
-    return None
-
-
-@bp.after_app_request
-def _security_headers(response):
-    """The headers of every response under /admin, error pages and unknown URLs included."""
-    if request.path == bp.url_prefix or request.path.startswith(bp.url_prefix + "/"):
-        response.headers.update(SECURITY_HEADERS)
-    return response
+# Every /admin request passes the guard (accounts on, CSRF token, login) before its view runs;
+# the headers hook is app-wide so that /admin URLs no route matches get the headers too.
+bp.before_request(sessions.guard)
+bp.after_app_request(sessions.security_headers)
 
 
 @bp.context_processor
 def _template_helpers() -> dict[str, Any]:
-    return {"csrf_token": csrf_token, "find_thread": find_thread, "thread_url": thread_url,
+    return {"csrf_token": sessions.csrf_token, "find_thread": find_thread, "thread_url": thread_url,
             "isoformat": isoformat, "here": request.script_root + request.full_path.rstrip("?"),
             "states": STATES, "approved": APPROVED}
 
@@ -220,13 +127,13 @@ def login():
     if moderator is None:
         return render_template("admin/login.html", name=name[:MODERATOR_NAME_MAX],
                                error="Wrong name or password."), 403
-    _start_session(moderator)
+    sessions.start_session(moderator)
     return redirect(url_for("admin.queue"), 303)
 
 
 @bp.post("/logout")
 def logout():
-    session.clear()
+    sessions.end_session()
     flash("You are logged out.")
     return redirect(url_for("admin.login"), 303)
 
