@@ -1,0 +1,149 @@
+"""The moderation pages (admin/views.py): login throttling, the queue, every action and its log
+row, what readers see afterwards, and the re-bake of the articles they see."""
+
+import json
+
+from comments_service import create_app, rebake
+from comments_service.db import engine as app_engine
+
+from ..conftest import ORIGIN, error_of, log_in
+from .conftest import held
+
+
+def test_login_is_throttled_per_client(app_config):
+    app = create_app(app_config | {"RATELIMIT_ENABLED": True, "ADMIN_LOGIN_RATE_LIMIT": "3 per minute"})
+    client = app.test_client()
+    for _ in range(3):
+        assert log_in(client, password="wrong").status_code == 403
+    response = log_in(client)  # even the right password waits
+    assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
+    assert "Too many" in response.get_data(as_text=True)
+    assert client.get("/admin/login").status_code == 200  # the page itself is not throttled
+    with app.app_context():
+        app_engine().dispose()
+
+
+def test_pages_have_no_script_and_no_inline_style(moderator, api):
+    held(api)
+    for path in ("/admin/", "/admin/log", "/admin/threads/first-article", "/admin/comments/1/edit"):
+        html = moderator.page(path)
+        assert "<script" not in html and "style=" not in html and "<style" not in html
+
+
+def test_queue_shows_held_comments_newest_first_with_what_moderators_need(moderator, api):
+    first = held(api, author="Early", email="early@example.org", text="First, see https://a.example")
+    second = held(api, "second-article", author="Late", text="Second <b>bold</b>")
+    html = moderator.page()
+    assert html.index(f"#{second}<") < html.index(f"#{first}<")
+    assert "Second &lt;article&gt;" in html and "First article" in html  # titles, escaped
+    assert "early@example.org" in html and "Early" in html
+    assert "Second &lt;b&gt;bold&lt;/b&gt;" in html  # the text as typed, escaped
+    assert "moderation-all links" in html
+
+
+def test_queue_pages_and_states(app, moderator, api):
+    app.config["ADMIN_PAGE_SIZE"] = 1
+    first = held(api, text="First one")
+    held(api, text="Second one")
+    assert "Second one" in moderator.page() and "First one" not in moderator.page()
+    assert "First one" in moderator.page(page=2)
+    moderator.act("approve", first)
+    assert "First one" in moderator.page(state="approved")
+
+
+def test_approve_publishes_and_logs(moderator, api):
+    comment_id = held(api, text="Worth reading")
+    assert api.thread()["comments"] == []
+    response = moderator.act("approve", comment_id, next="/admin/?state=pending")
+    assert response.headers["Location"] == "/admin/?state=pending"
+    [comment] = api.thread()["comments"]
+    assert comment["id"] == comment_id and "Worth reading" in comment["html"]
+    assert moderator.log()[0][1:4] == ["ann", "approve", f"#{comment_id}"]
+
+
+def test_reject_hides_and_logs(moderator, api):
+    comment_id = held(api)
+    moderator.act("reject", comment_id, reason="spam")
+    assert api.thread()["comments"] == []
+    assert f"#{comment_id}<" in moderator.page(state="rejected")
+    assert moderator.log()[0][1:] == ["ann", "reject", f"#{comment_id}", "first-article", "spam"]
+
+
+def test_delete_with_a_public_reason_is_escaped_for_readers(moderator, api, client):
+    comment_id = held(api, email="reader@example.org")
+    moderator.act("approve", comment_id)
+    moderator.act("delete", comment_id, reason="<script>alert(1)</script>", public="on")
+    body = api.thread()
+    [placeholder] = body["comments"]
+    assert placeholder["html"].endswith("Removed by a moderator: &lt;script&gt;alert(1)&lt;/script&gt;</p>")
+    assert "<script>" not in json.dumps(body) and body["count"] == 0
+    assert moderator.log()[0][1:] == ["ann", "delete", f"#{comment_id}", "first-article",
+                                      "<script>alert(1)</script>"]
+
+
+def test_delete_without_public_reason_removes_the_comment(moderator, api):
+    comment_id = held(api)
+    moderator.act("approve", comment_id)
+    moderator.act("delete", comment_id, reason="private note")
+    assert api.thread()["comments"] == []
+
+
+def test_edit_re_renders_and_sanitises(moderator, api):
+    comment_id = held(api)
+    moderator.act("approve", comment_id)
+    response = moderator.post(f"/admin/comments/{comment_id}/edit", text="Now *better* <script>x</script>",
+                              next="/admin/log")
+    assert response.status_code == 303 and response.headers["Location"] == "/admin/log"
+    [comment] = api.thread()["comments"]
+    assert "<em>better</em>" in comment["html"] and "<script>" not in comment["html"]
+    assert comment["edited"] is not None
+    assert moderator.log()[0][2] == "edit"
+
+
+def test_edit_keeps_what_was_typed_on_a_bad_text(moderator, api):
+    comment_id = held(api)
+    response = moderator.post(f"/admin/comments/{comment_id}/edit", text="ab")
+    assert response.status_code == 400
+    assert "at least 3 characters" in response.get_data(as_text=True)
+    assert moderator.client.get("/admin/comments/999/edit").status_code == 404
+
+
+def test_bulk_action_on_many_comments(moderator, api):
+    ids = [held(api, text=f"Comment number {n}") for n in range(3)]
+    moderator.act("approve", *ids[:2])
+    assert [c["id"] for c in api.thread()["comments"]] == ids[:2]
+    assert [row[2:4] for row in moderator.log()] == [["approve", f"#{ids[1]}"], ["approve", f"#{ids[0]}"]]
+
+
+def test_lock_refuses_new_comments_until_unlocked(moderator, api):
+    response = moderator.post("/admin/threads/first-article/lock", locked="1", reason="flame war")
+    assert response.status_code == 303
+    assert "locked" in moderator.page("/admin/threads/first-article")
+    refused = api.post()
+    assert refused.status_code == 403 and error_of(refused)["code"] == "thread_locked"
+    assert api.thread()["open"] is False
+    moderator.post("/admin/threads/first-article/lock", locked="0")
+    assert api.post().status_code == 202
+    assert [row[2] for row in moderator.log()] == ["unlock", "lock"]
+
+
+def test_actions_that_readers_see_rebake_the_article(moderator, api, monkeypatch):
+    rebaked = []
+    monkeypatch.setattr(rebake, "rebake_article", lambda thread: rebaked.append(thread.slug))
+    comment_id = held(api, text="Held then approved")
+    moderator.act("reject", held(api, text="Never seen"))
+    assert rebaked == []
+    moderator.act("approve", comment_id)
+    moderator.post("/admin/threads/second-article/lock", locked="1")
+    assert rebaked == ["first-article", "second-article"]
+
+
+def test_no_email_reaches_the_public_api_after_actions(moderator, api, client):
+    ids = [held(api, email=f"reader{n}@example.org", text=f"Comment number {n}") for n in range(3)]
+    moderator.act("approve", *ids)
+    moderator.post(f"/admin/comments/{ids[0]}/edit", text="Edited by a moderator")
+    moderator.act("delete", ids[1], reason="rude", public="on")
+    public = [client.get(path, headers={"Origin": ORIGIN}).get_data(as_text=True)
+              for path in ("/api/threads/first-article/comments", "/api/feed.atom",
+                           "/api/threads/first-article/feed.atom")]
+    assert all("@example.org" not in text for text in public)
