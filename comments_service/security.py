@@ -52,7 +52,7 @@ def rate_limit_storage_answers() -> bool:
 
 
 def limiter(app: Flask) -> Limiter:
-    """The app's Flask-Limiter, for views with limits of their own (admin.py)."""
+    """The app's Flask-Limiter, for views with limits of their own (admin/views.py)."""
     return app.extensions[_LIMITER]
 
 

@@ -70,7 +70,7 @@ FEED_SIZE = 50
 #: Base URL for relative thread URLs in feeds and redirects; empty -> the request's host URL.
 SITE_URL = ""
 
-# Moderation UI at /admin/ (admin.py, docs/moderation.md).
+# Moderation UI at /admin/ (admin/, docs/moderation.md).
 #: {"name": "<werkzeug password hash>"}; `flask --app comments_service set-password NAME` prints
 #: one. Empty -> /admin/ is switched off (404).
 ADMIN_USERS: dict[str, str] = {}
