@@ -57,22 +57,18 @@ def answering(address: str) -> None:
     pass
 
 
-def test_an_explicit_postgres_url_that_does_not_answer_fails_even_when_not_required(monkeypatch):
-    url = f"postgresql+psycopg://postgres@127.0.0.1:{closed_port()}/test"
-    monkeypatch.setenv("COMMENTS_TEST_POSTGRES_URL", url)
-    kind, message = outcome("COMMENTS_TEST_POSTGRES_URL", "PostgreSQL")
+@pytest.mark.parametrize(("variable", "what", "url", "error"), [
+    ("COMMENTS_TEST_POSTGRES_URL", "PostgreSQL", "postgresql+psycopg://postgres@127.0.0.1:{port}/test",
+     "OperationalError"),
+    ("COMMENTS_TEST_REDIS_URL", "Redis", "redis://127.0.0.1:{port}/15", "ConnectionError"),
+])
+def test_an_explicit_url_that_does_not_answer_fails_even_when_not_required(monkeypatch, variable, what, url,
+                                                                            error):
+    url = url.format(port=closed_port())
+    monkeypatch.setenv(variable, url)
+    kind, message = outcome(variable, what)
     assert kind == "failed"
-    assert message.startswith(
-        f"PostgreSQL tests: COMMENTS_TEST_POSTGRES_URL={url} does not answer (OperationalError: ")
-
-
-def test_an_explicit_redis_url_that_does_not_answer_fails(monkeypatch):
-    url = f"redis://127.0.0.1:{closed_port()}/15"
-    monkeypatch.setenv("COMMENTS_TEST_REDIS_URL", url)
-    kind, message = outcome("COMMENTS_TEST_REDIS_URL", "Redis")
-    assert kind == "failed"
-    assert message.startswith(
-        f"Redis tests: COMMENTS_TEST_REDIS_URL={url} does not answer (ConnectionError: ")
+    assert message.startswith(f"{what} tests: {variable}={url} does not answer ({error}: ")
 
 
 def test_an_explicit_chromium_that_is_not_an_executable_fails(monkeypatch, tmp_path):
