@@ -12,6 +12,8 @@ from sqlalchemy import func, select, text
 
 from comments_service import create_app, transfer
 from comments_service.core.comment import DELETED_AUTHOR, PENDING, REJECTED
+from comments_service.core.limits import (AUTHOR_MAX, EMAIL_MAX, FLAGS_MAX, ID_MAX, IP_HASH_MAX,
+                                          REASON_MAX, SLUG_MAX, WEBSITE_MAX)
 from comments_service.core.privacy import hash_ip
 from comments_service.core.render import render
 from comments_service.core.storage import comments as stored
@@ -260,3 +262,35 @@ def test_check_document_converts_times_to_utc():
     checked = transfer.check_document(DOCUMENT)
     assert checked.comments[1]["edited"] - checked.comments[1]["created"] == timedelta(minutes=5)
     assert checked.comments[1]["created"].utcoffset() == timedelta(0)
+
+
+def _bounds(node, pointer=""):
+    """(JSON pointer, value) of every maxLength and maximum in a schema."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("maxLength", "maximum"):
+                yield f"{pointer}/{key}", value
+            else:
+                yield from _bounds(value, f"{pointer}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _bounds(value, f"{pointer}/{index}")
+
+
+def test_every_bound_of_the_export_schema_is_a_core_limit():
+    """The schema is a static file, so its numbers are copies: they must equal core/limits.py
+    (which the columns enforce), else valid exports would be refused or bad ones let through to
+    the database. Every bound is listed, so a new one needs its limit named here."""
+    schema = json.loads(transfer.SCHEMA_PATH.read_text(encoding="utf-8"))
+    comment = "/$defs/comment/properties"
+    assert dict(_bounds(schema)) == {
+        "/$defs/thread/properties/slug/maxLength": SLUG_MAX,
+        f"{comment}/id/maximum": ID_MAX,
+        f"{comment}/thread/maxLength": SLUG_MAX,
+        f"{comment}/author/maxLength": AUTHOR_MAX,
+        f"{comment}/email/maxLength": EMAIL_MAX,
+        f"{comment}/website/maxLength": WEBSITE_MAX,
+        f"{comment}/ip_hash/maxLength": IP_HASH_MAX,
+        f"{comment}/flags/maxLength": FLAGS_MAX,
+        f"{comment}/moderation_reason/maxLength": REASON_MAX,
+    }
