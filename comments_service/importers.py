@@ -42,7 +42,7 @@ from .core.comment import APPROVED, DELETED_AUTHOR, PENDING, REJECTED
 from .core.limits import AUTHOR_MAX, EMAIL_MAX, WEBSITE_MAX
 from .core.privacy import hash_ip
 from .core.render import render, sanitize
-from .core.times import exact_isoformat
+from .core.times import as_utc, exact_isoformat
 
 #: The sources `convert` reads, and what their files are.
 SOURCES = {"isso": "an Isso database", "disqus": "a Disqus export", "wordpress": "a WordPress export"}
@@ -155,7 +155,7 @@ def _utc(text: str | None, name: str, field: str) -> datetime:
         moment = datetime.fromisoformat((text or "").strip())
     except ValueError:
         raise SourceRejected(f"{name}: {field} {text!r} is not a date and time") from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return as_utc(moment)
 
 
 _LINE_END = re.compile(r"(?i)(?:<br\s*/?>|</li\s*>)\s*")
