@@ -1,7 +1,8 @@
 """Export and import (`flask --app comments_service export|import`): a populated SQLite database
 is exported and imported into an empty one on each backend (SQLite -> SQLite, and SQLite ->
 PostgreSQL with COMMENTS_TEST_POSTGRES_URL); bad files are refused with the offending item named
-and nothing written. Imports from other systems (`import --from ...`): test_importers.py."""
+and nothing written. Imports from other systems (`import --from ...`): what the command adds to
+the readers (the thread manifest check, the empty-database rule) here, the readers in importers/."""
 
 import copy
 import json
@@ -24,6 +25,8 @@ from comments_service.core.times import utcnow
 from comments_service.db import engine as app_engine
 
 from .conftest import CommentsAPI
+from .importers.sources import (DATA, assert_refused, exported, imported, isso_database,
+                                run_import, variant)
 
 #: A small hand-written document in the documented format (two threads, a reply, an edit).
 DOCUMENT = {
@@ -262,6 +265,37 @@ def test_check_document_converts_times_to_utc():
     checked = transfer.check_document(DOCUMENT)
     assert checked.comments[1]["edited"] - checked.comments[1]["created"] == timedelta(minutes=5)
     assert checked.comments[1]["created"].utcoffset() == timedelta(0)
+
+
+def test_threads_missing_from_the_manifest_are_refused_unless_allowed(app, tmp_path):
+    source = variant(tmp_path, "disqus.xml", "/second-article/", "/unknown-article/")
+    refused = run_import(app, "disqus", source)
+    assert refused.exit_code == 1
+    assert "1 thread(s) are not articles of the thread manifest" in refused.stderr
+    assert ": unknown-article. Check how their URLs map" in refused.stderr
+    assert exported(app)["comments"] == []
+    allowed = run_import(app, "disqus", source, "--allow-unknown-threads")
+    assert allowed.exit_code == 0, allowed.output
+    assert [t["slug"] for t in exported(app)["threads"]] == ["first-article", "unknown-article"]
+
+
+def test_without_a_manifest_every_thread_is_imported(app, tmp_path, manifest_path):
+    manifest_path.unlink()
+    source = variant(tmp_path, "disqus.xml", "/second-article/", "/unknown-article/")
+    assert run_import(app, "disqus", source).exit_code == 0
+
+
+def test_another_system_is_imported_from_a_file_not_stdin(app):
+    assert_refused(app, "disqus", "-", ["--from disqus reads a file: give its path instead of `-`"])
+
+
+def test_an_import_into_a_database_with_comments_is_refused(app, tmp_path):
+    before = imported(app, "isso", isso_database(tmp_path))
+    result = run_import(app, "wordpress", DATA / "wordpress.xml")
+    assert result.exit_code == 1
+    assert "already holds 2 threads and 5 comments: import only into a fresh, empty database" \
+        in result.stderr
+    assert exported(app) == before
 
 
 def _bounds(node, pointer=""):
