@@ -1,7 +1,7 @@
 """Comments from Isso, Disqus and WordPress, as the threads and comments of our own export document
-(transfer.py, comments-export.schema.json). No Flask here: `convert` reads a source and
-returns rows that transfer.py checks and writes exactly like one of its own exports, in one
-transaction. The mapping of every field is documented in docs/migration.md.
+(transfer/comments-export.schema.json). No Flask here: `convert` reads a source and returns rows
+that the import command (transfer/) checks and writes exactly like one of its own exports, in
+one transaction. The mapping of every field is documented in docs/migration.md.
 
 - common.py: the shape every reader produces (Foreign), SourceRejected, and the one conversion
   into export rows (ids, parents, normalised authors, emails, websites and times);
@@ -17,8 +17,8 @@ write path, where separate commands would repeat the options and the error handl
 
 Ids: a source's own ids (Disqus ids do not even fit our integer column) are not kept. Comments are
 numbered 1, 2, 3... in the order they were posted (a reply always after its parent), so the
-target database must be empty, as for any import: transfer.py refuses a database that already
-holds threads or comments, and says so. Import once, before the service takes comments.
+target database must be empty, as for any import: transfer/store.py refuses a database that
+already holds threads or comments, and says so. Import once, before the service takes comments.
 
 Hostile input: XML is parsed by defusedxml (entity declarations and external references are
 refused, so no "billion laughs" and no local file reads), as a stream: only one Disqus post or

@@ -6,9 +6,10 @@ import json
 import sqlite3
 from pathlib import Path
 
-from comments_service import security, transfer
+from comments_service import security
 from comments_service.core.privacy import hash_ip
 from comments_service.db import engine as app_engine
+from comments_service.transfer.document import FORMAT, export_document
 
 DATA = Path(__file__).parent.parent / "data"
 T0 = 1577869200.25  # 2020-01-01T09:00:00.25Z, as Isso stores times
@@ -105,7 +106,7 @@ def imported(app, source, path) -> dict:
 
 def exported(app) -> dict:
     with app.app_context(), app_engine().connect() as conn:
-        return transfer.export_document(conn)
+        return export_document(conn)
 
 
 def ip_hash(app, address: str) -> str:
@@ -138,5 +139,5 @@ def assert_refused(app, source, path, named) -> None:
     for fragment in named:
         assert fragment in result.stderr
     assert "Nothing was imported." in result.stderr
-    assert exported(app) | {"version": None} == {"format": transfer.FORMAT, "version": None,
+    assert exported(app) | {"version": None} == {"format": FORMAT, "version": None,
                                                   "threads": [], "comments": []}
