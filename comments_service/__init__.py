@@ -25,8 +25,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     `comments_service.core`, and must not pay for (or depend on) the web app."""
     from flask import Flask
 
-    from . import admin, api, db, errors, feeds, privacy, security, subscriptions, threads, transfer
+    from . import admin, api, db, errors, feeds, privacy, security, subscriptions, threads
     from .notifications import mail
+    from .transfer import cli as transfer_cli
 
     values = settings.resolve(test_config)
     app = Flask(__name__, instance_path=values["INSTANCE_PATH"])
@@ -43,7 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(feeds.bp)
     subscriptions.init_app(app)
     admin.init_app(app)
-    transfer.init_app(app)
+    transfer_cli.init_app(app)
     privacy.init_app(app)
     return app
 

@@ -1,0 +1,163 @@
+"""The export document: written from the database, and checked before it is imported.
+
+Contract (no Flask, no click; the format is comments-export.schema.json next to this module):
+- export_document(conn): every thread (by slug) and every comment (by id), every column, times
+  as RFC 3339 UTC with every microsecond. Run it inside `snapshot(conn).begin()` so that the
+  threads and the comments are read from the same state of the database.
+- read_document(file): the JSON of an open file; ImportRejected when it is not complete JSON.
+- check_document(document): the schema first (jsonschema_rs, formats checked), then what a
+  schema cannot say: unique slugs and ids, every comment's thread listed, every parent an
+  earlier comment of the same thread. The first offending item is named in ImportRejected
+  ("comments[3] (id 17), field author"); a passing document comes back as CheckedImport rows,
+  times as aware UTC datetimes and fields missing from version 1 files as null.
+"""
+
+import json
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import jsonschema_rs
+from sqlalchemy import Connection, select
+
+from ..core.storage.tables import comments, threads
+from ..core.times import as_utc, exact_isoformat
+
+#: Version 2 added the comment fields `flags` and `moderation_reason`; version 1 files still import.
+FORMAT, VERSION = "newsroom-comments", 2
+SCHEMA_PATH = Path(__file__).resolve().parent / "comments-export.schema.json"
+#: Comment fields as exported (besides "thread", the slug), mapped to their column names.
+_COMMENT_COLUMNS = {"id": "id", "parent": "parent_id", "state": "state", "deleted": "deleted",
+                    "author": "author", "email": "email", "website": "website", "text": "text",
+                    "html": "html", "ip_hash": "ip_hash", "created": "created", "edited": "edited",
+                    "flags": "flags", "moderation_reason": "moderation_reason"}
+_TIMESTAMPS = ("created", "edited")
+
+
+class ImportRejected(Exception):
+    """The file cannot be imported; the message says why and names the offending item."""
+
+
+class CheckedImport(NamedTuple):
+    """A document that passed every check, as rows ready to insert."""
+
+    threads: list[dict[str, Any]]
+    comments: list[dict[str, Any]]  # column values, plus "thread" (the slug) instead of thread_id
+
+
+# Export ------------------------------------------------------------------------------------------
+
+def export_document(conn: Connection) -> dict[str, Any]:
+    """Every thread (by slug) and every comment (by id) as one export document."""
+    thread_rows = conn.execute(select(threads.c.slug, threads.c.locked).order_by(threads.c.slug))
+    comment_rows = conn.execute(select(comments, threads.c.slug).join_from(comments, threads)
+                                .order_by(comments.c.id))
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "threads": [{"slug": row.slug, "locked": row.locked} for row in thread_rows],
+        "comments": [_exported_comment(row._mapping) for row in comment_rows],
+    }
+
+
+def _exported_comment(row) -> dict[str, Any]:
+    exported = {"id": row["id"], "thread": row["slug"]}
+    exported.update((field, row[column]) for field, column in _COMMENT_COLUMNS.items())
+    for field in _TIMESTAMPS:
+        exported[field] = exact_isoformat(exported[field])
+    return exported
+
+
+def snapshot(conn: Connection) -> Connection:
+    """One consistent view for several queries: PostgreSQL needs REPEATABLE READ for that, a
+    SQLite transaction already is one."""
+    if conn.dialect.name == "postgresql":
+        return conn.execution_options(isolation_level="REPEATABLE READ")
+    return conn
+
+
+# Checks ------------------------------------------------------------------------------------------
+
+def read_document(file) -> Any:
+    """The JSON in an open binary or text file; ImportRejected naming the file if it is not
+    complete JSON."""
+    try:
+        return json.load(file)
+    except ValueError as problem:  # JSONDecodeError, UnicodeDecodeError
+        raise ImportRejected(f"{file.name} is not a complete JSON file: {problem}") from None
+
+
+@cache
+def _validator():
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return jsonschema_rs.validator_for(schema, validate_formats=True)
+
+
+def check_document(document: Any) -> CheckedImport:
+    """The document's rows, once it follows the schema and its items refer to each other
+    correctly; else ImportRejected naming the first offending item."""
+    error = next(_validator().iter_errors(document), None)
+    if error is not None:
+        raise ImportRejected(f"{_describe(document, error.instance_path)}: {error.message}")
+    return CheckedImport(_thread_rows(document), _comment_rows(document))
+
+
+def _describe(document: Any, path: list[str | int]) -> str:
+    """A reader's name for the item at `path`: "comments[3] (id 17), field author"."""
+    if len(path) < 2 or path[0] not in ("threads", "comments"):
+        return "/".join(map(str, path)) or "the file"
+    collection, index, *rest = path
+    item = document[collection][index]
+    name = f"{collection}[{index}]"
+    if isinstance(item, dict) and ("id" in item or "slug" in item):
+        name += f" (id {item['id']!r})" if "id" in item else f" (slug {item['slug']!r})"
+    return f"{name}, field {'/'.join(map(str, rest))}" if rest else name
+
+
+def _thread_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
+    seen: set[str] = set()
+    for index, thread in enumerate(document["threads"]):
+        if thread["slug"] in seen:
+            raise ImportRejected(f"{_describe(document, ['threads', index])}: the slug is listed twice")
+        seen.add(thread["slug"])
+    return document["threads"]
+
+
+def _comment_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
+    slugs = {thread["slug"] for thread in document["threads"]}
+    thread_of: dict[int, str] = {}  # the comments seen so far
+    rows = []
+    for index, comment in enumerate(document["comments"]):
+        try:
+            _check_references(comment, slugs, thread_of)
+            rows.append(_stored_comment(comment))
+        except ValueError as problem:
+            raise ImportRejected(f"{_describe(document, ['comments', index])}: {problem}") from None
+        thread_of[comment["id"]] = comment["thread"]
+    return rows
+
+
+def _check_references(comment: dict[str, Any], slugs: set[str], thread_of: dict[int, str]) -> None:
+    if comment["id"] in thread_of:
+        raise ValueError("the id is used twice")
+    if comment["thread"] not in slugs:
+        raise ValueError(f"its thread {comment['thread']!r} is not listed in `threads`")
+    parent = comment["parent"]
+    if parent is None:
+        return
+    if parent not in thread_of:
+        raise ValueError(f"its parent {parent} is not an earlier comment of the file")
+    if thread_of[parent] != comment["thread"]:
+        raise ValueError(f"its parent {parent} belongs to another thread ({thread_of[parent]!r})")
+
+
+def _stored_comment(comment: dict[str, Any]) -> dict[str, Any]:
+    """Column values of an exported comment (ValueError for a time Python cannot represent);
+    fields that version 1 files lack are null."""
+    row = {column: comment.get(field) for field, column in _COMMENT_COLUMNS.items()}
+    for field in _TIMESTAMPS:
+        if row[field] is not None:
+            row[field] = as_utc(datetime.fromisoformat(row[field]))
+    row["thread"] = comment["thread"]
+    return row

@@ -1,0 +1,61 @@
+"""The Disqus reader (importers/disqus.py): the sample export in data/ imports with its threads,
+replies, spam and deleted posts and sanitised HTML, on each backend; a post whose thread, link
+or date cannot be read is refused naming it, with nothing written."""
+
+import pytest
+
+from comments_service.core.comment import DELETED_AUTHOR
+
+from ..conftest import assert_inert
+from .sources import (BOTH_THREADS, DATA, assert_no_raw_address, assert_refused, case_id,
+                      exported, ip_hash, line_of, outline, run_import, variant_case)
+
+
+def test_disqus_export_imports_threads_replies_states_and_sanitised_html(app):
+    result = run_import(app, "disqus", DATA / "disqus.xml")
+    assert result.exit_code == 0, result.output
+    assert "Reading disqus.xml" in result.stderr
+    document = exported(app)
+    assert document["threads"] == BOTH_THREADS
+    # post 302 answers 301 but is dated earlier: it still comes after its parent
+    assert outline(document) == [
+        (1, "first-article", None, "approved", False, "Ann"),
+        (2, "first-article", 1, "approved", True, DELETED_AUTHOR),
+        (3, "first-article", 2, "approved", False, "Anonymous"),
+        (4, "second-article", None, "rejected", False, "Spammer"),
+        (5, "second-article", None, "approved", False, "Dee"),
+    ]
+    first = document["comments"][0]
+    assert_inert(first["html"])
+    assert "pwned" not in first["html"] and "steal" not in first["html"]
+    link = '<a href="https://source.example/doc" rel="nofollow ugc noopener">source</a>'
+    assert link in first["html"]
+    assert first["text"] == "Great piece & source.\n\nSecond paragraph\nnext line"
+    assert (first["email"], first["website"]) == ("ann@example.org", None)
+    assert first["ip_hash"] == ip_hash(app, "192.0.2.10")
+    assert document["comments"][4]["created"] == "2020-01-03T08:00:00Z"  # +02:00 in the file
+    assert_no_raw_address(document)
+
+
+def _disqus_unknown_thread(tmp_path):
+    line = line_of("disqus.xml", '<post dsq:id="303">')
+    return variant_case(tmp_path, "disqus", '<thread dsq:id="201"/>', '<thread dsq:id="299"/>',
+                        f"Disqus post 303 (line {line}): its thread 299 is not in the file")
+
+
+def _disqus_link_without_slug(tmp_path):
+    line = line_of("disqus.xml", '<thread dsq:id="200">')
+    return variant_case(
+        tmp_path, "disqus", "https://news.example/first-article.html", "https://news.example/",
+        f"Disqus thread 200 (line {line}): its URL 'https://news.example/' names no article")
+
+
+def _disqus_bad_date(tmp_path):
+    return variant_case(tmp_path, "disqus", "2020-01-02T10:00:00Z", "yesterday",
+                        "Disqus post 300", "createdAt 'yesterday' is not a date and time")
+
+
+@pytest.mark.parametrize("bad_source", [_disqus_unknown_thread, _disqus_link_without_slug,
+                                        _disqus_bad_date], ids=case_id)
+def test_a_bad_disqus_export_is_refused_naming_the_item(app, tmp_path, bad_source):
+    assert_refused(app, *bad_source(tmp_path))

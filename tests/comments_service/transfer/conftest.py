@@ -1,0 +1,71 @@
+"""Fixtures of the export and import tests: the import target (`app`) is an empty database of
+each backend; `source_app` is a populated SQLite database to export from."""
+
+import pytest
+
+from comments_service import create_app
+from comments_service.core.comment import PENDING, REJECTED
+from comments_service.core.privacy import hash_ip
+from comments_service.core.render import render
+from comments_service.core.storage import comments as stored
+from comments_service.core.storage import database
+from comments_service.core.storage import threads as thread_store
+from comments_service.core.storage.tables import comments
+from comments_service.db import engine as app_engine
+
+
+@pytest.fixture
+def database_url(any_database_url):
+    """The import target (the `app` fixture) is empty, on each backend."""
+    return any_database_url
+
+
+@pytest.fixture
+def make_app(app_config):
+    """Build further apps on the same manifest with their own database; disposed afterwards."""
+    apps = []
+
+    def _make(url):
+        apps.append(create_app(app_config | {"DATABASE_URL": url}))
+        return apps[-1]
+
+    yield _make
+    for made in apps:
+        with made.app_context():
+            app_engine().dispose()
+
+
+def add_comment(conn, slug, *, parent=None, state="approved", author="Ann", text="Hello there",
+                email=None, website=None, address=None):
+    return stored.create_comment(
+        conn, slug=slug, parent=parent, author=author, email=email, website=website, text=text,
+        html=render(text), ip_hash=hash_ip("salt", address), state=state).id
+
+
+def populate(engine) -> None:
+    """Every kind of stored data: replies three deep, an edit, a "[deleted]" placeholder, a gap
+    in the ids, pending and rejected comments, a locked thread without comments, non-ASCII."""
+    with database.connect(engine, write=True) as conn, conn.begin():
+        top = add_comment(conn, "first-article", author="Zoë", email="zoe@example.org",
+                          website="https://zoe.example", text="Grüße — *wow* 👋",
+                          address="192.0.2.1")
+        middle = add_comment(conn, "first-article", parent=top, address="2001:db8::1")
+        add_comment(conn, "first-article", parent=middle, text="A [link](https://example.org)")
+        stored.edit_comment(conn, top, text="Edited text", html=render("Edited text"))
+        stored.delete_comment(conn, middle)  # has a reply: becomes a placeholder
+        gap = add_comment(conn, "first-article")
+        add_comment(conn, "second-article", state=PENDING, email="new@example.org")
+        stored.reject_comment(conn, add_comment(conn, "second-article"))
+        stored.delete_comment(conn, gap)
+        thread_store.set_thread_locked(conn, "closed-article", True)
+        conn.execute(comments.update().where(comments.c.state == PENDING).values(flags="links"))
+        conn.execute(comments.update().where(comments.c.state == REJECTED)
+                     .values(moderation_reason="Personal attack"))
+
+
+@pytest.fixture
+def source_app(make_app, tmp_path):
+    source = make_app(f"sqlite:///{tmp_path / 'source.sqlite3'}")
+    with source.app_context():
+        populate(app_engine())
+    return source

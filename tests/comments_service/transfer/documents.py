@@ -1,0 +1,52 @@
+"""The documents and commands of the export and import tests: a small hand-written document in
+the documented format, and the commands run as an operator would."""
+
+import json
+
+from sqlalchemy import func, select
+
+from comments_service.core.storage.tables import comments, threads
+from comments_service.db import engine as app_engine
+
+#: A small hand-written document in the documented format (two threads, a reply, an edit).
+DOCUMENT = {
+    "format": "newsroom-comments",
+    "version": 2,
+    "threads": [{"slug": "first-article", "locked": False}, {"slug": "second-article", "locked": True}],
+    "comments": [
+        {"id": 3, "thread": "first-article", "parent": None, "state": "approved", "deleted": False,
+         "author": "Ada", "email": "ada@example.org", "website": None, "text": "Hello",
+         "html": "<p>Hello</p>", "ip_hash": "ab" * 32, "created": "2026-01-01T09:00:00.250000Z",
+         "edited": None, "flags": None, "moderation_reason": None},
+        {"id": 7, "thread": "first-article", "parent": 3, "state": "approved", "deleted": False,
+         "author": "Bo", "email": None, "website": "https://bo.example", "text": "Hi *Ada*",
+         "html": "<p>Hi <em>Ada</em></p>", "ip_hash": None, "created": "2026-01-01T10:00:00Z",
+         "edited": "2026-01-01T10:05:00+00:00", "flags": None,
+         "moderation_reason": "off topic"},
+        {"id": 8, "thread": "second-article", "parent": None, "state": "pending", "deleted": False,
+         "author": "Cy", "email": None, "website": None, "text": "Wait", "html": "<p>Wait</p>",
+         "ip_hash": None, "created": "2026-01-02T08:00:00Z", "edited": None,
+         "flags": "links first-comment", "moderation_reason": None},
+    ],
+}
+
+
+def run(app, *args):
+    return app.test_cli_runner().invoke(args=[str(arg) for arg in args])
+
+
+def export(app, path):
+    result = run(app, "export", path)
+    assert result.exit_code == 0, result.output
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def import_file(app, document, path):
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return run(app, "import", path)
+
+
+def stored_counts(app) -> tuple[int, int]:
+    with app.app_context(), app_engine().connect() as conn:
+        return tuple(conn.execute(select(func.count()).select_from(table)).scalar_one()
+                     for table in (threads, comments))

@@ -1,0 +1,151 @@
+"""The export document (transfer/document.py): an export holds every thread and comment with
+its private fields and exact times; a document is checked against the schema, whose bounds are
+the core limits, then for its references, and a bad or incomplete one is refused naming the
+offending item, with nothing written. Version 1 documents still import."""
+
+import copy
+import json
+from datetime import timedelta
+
+import pytest
+
+from comments_service.core.comment import DELETED_AUTHOR
+from comments_service.core.limits import (AUTHOR_MAX, EMAIL_MAX, FLAGS_MAX, ID_MAX, IP_HASH_MAX,
+                                          REASON_MAX, SLUG_MAX, WEBSITE_MAX)
+from comments_service.core.privacy import hash_ip
+from comments_service.core.storage import database
+from comments_service.core.storage.tables import comments
+from comments_service.core.times import utcnow
+from comments_service.db import engine as app_engine
+from comments_service.transfer.document import SCHEMA_PATH, check_document
+from tests.test_layers import WEB_STACK, loaded_after_import
+
+from .documents import DOCUMENT, export, import_file, run, stored_counts
+
+
+def test_export_holds_every_thread_and_comment_with_its_private_fields(source_app, tmp_path):
+    document = export(source_app, tmp_path / "export.json")
+    assert document["threads"] == [{"slug": "closed-article", "locked": True},
+                                   {"slug": "first-article", "locked": False},
+                                   {"slug": "second-article", "locked": False}]
+    by_id = {comment["id"]: comment for comment in document["comments"]}
+    assert sorted(by_id) == [1, 2, 3, 5, 6]
+    assert by_id[1]["email"] == "zoe@example.org"
+    assert by_id[1]["ip_hash"] == hash_ip("salt", "192.0.2.1")
+    assert by_id[1]["text"] == "Edited text" and by_id[1]["edited"] is not None
+    assert by_id[2]["deleted"] is True and by_id[2]["author"] == DELETED_AUTHOR
+    assert by_id[3]["parent"] == 2
+    assert [by_id[5]["state"], by_id[6]["state"]] == ["pending", "rejected"]
+    assert [by_id[5]["flags"], by_id[6]["moderation_reason"]] == ["links", "Personal attack"]
+
+
+def test_export_keeps_timestamps_to_the_microsecond(source_app, tmp_path):
+    with source_app.app_context(), database.connect(app_engine(), write=True) as conn, conn.begin():
+        conn.execute(comments.update().where(comments.c.id == 1).values(
+            created=utcnow().replace(microsecond=123456)))
+    created = export(source_app, tmp_path / "export.json")["comments"][0]["created"]
+    assert created.endswith(".123456Z")
+
+
+def test_a_version_1_document_imports_with_no_flags_or_reasons(app, tmp_path):
+    version_1 = copy.deepcopy(DOCUMENT) | {"version": 1}
+    for comment in version_1["comments"]:
+        del comment["flags"], comment["moderation_reason"]
+    result = import_file(app, version_1, tmp_path / "import.json")
+    assert result.exit_code == 0, result.output
+    exported = export(app, tmp_path / "again.json")
+    assert exported["version"] == 2
+    assert {(c["flags"], c["moderation_reason"]) for c in exported["comments"]} == {(None, None)}
+
+
+def _set(path, value):
+    """A change to DOCUMENT: put `value` at `path` (a list of keys and indexes)."""
+
+    def change(document):
+        *parents, last = path
+        target = document
+        for key in parents:
+            target = target[key]
+        target[last] = value
+
+    return change
+
+
+def _drop_author(document):
+    del document["comments"][1]["author"]
+
+
+@pytest.mark.parametrize("change, named", [
+    (_set(["version"], 3), ["version", "3 is not one of 1 or 2"]),
+    (_drop_author, ["comments[1] (id 7)", '"author" is a required property']),
+    (_set(["comments", 2, "state"], "spam"), ["comments[2] (id 8), field state"]),
+    (_set(["comments", 0, "created"], "2026-02-30T09:00:00Z"), ["comments[0] (id 3), field created"]),
+    (_set(["comments", 1, "id"], 3), ["comments[1] (id 3)", "the id is used twice"]),
+    (_set(["comments", 2, "thread"], "missing"), ["comments[2] (id 8)", "'missing' is not listed"]),
+    (_set(["comments", 0, "parent"], 7), ["comments[0] (id 3)", "parent 7 is not an earlier comment"]),
+    (_set(["comments", 2, "parent"], 3), ["comments[2] (id 8)", "parent 3 belongs to another thread"]),
+    (_set(["threads", 1, "slug"], "first-article"), ["threads[1] (slug 'first-article')", "twice"]),
+], ids=["version", "missing-field", "bad-state", "bad-date", "duplicate-id", "unknown-thread",
+        "later-parent", "cross-thread-parent", "duplicate-slug"])
+def test_a_bad_document_is_refused_naming_the_item_and_nothing_is_written(app, tmp_path, change,
+                                                                          named):
+    document = copy.deepcopy(DOCUMENT)
+    change(document)
+    result = import_file(app, document, tmp_path / "bad.json")
+    assert result.exit_code == 1
+    for fragment in named:
+        assert fragment in result.stderr
+    assert "Nothing was imported." in result.stderr
+    assert stored_counts(app) == (0, 0)
+
+
+def test_a_truncated_file_is_refused(source_app, app, tmp_path):
+    export(source_app, tmp_path / "source.json")
+    whole = (tmp_path / "source.json").read_text(encoding="utf-8")
+    (tmp_path / "partial.json").write_text(whole[: len(whole) // 2], encoding="utf-8")
+    result = run(app, "import", tmp_path / "partial.json")
+    assert result.exit_code == 1
+    assert "partial.json is not a complete JSON file" in result.stderr
+    assert stored_counts(app) == (0, 0)
+
+
+def test_check_document_converts_times_to_utc():
+    checked = check_document(DOCUMENT)
+    assert checked.comments[1]["edited"] - checked.comments[1]["created"] == timedelta(minutes=5)
+    assert checked.comments[1]["created"].utcoffset() == timedelta(0)
+
+
+def _bounds(node, pointer=""):
+    """(JSON pointer, value) of every maxLength and maximum in a schema."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("maxLength", "maximum"):
+                yield f"{pointer}/{key}", value
+            else:
+                yield from _bounds(value, f"{pointer}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _bounds(value, f"{pointer}/{index}")
+
+
+def test_every_bound_of_the_export_schema_is_a_core_limit():
+    """The schema is a static file, so its numbers are copies: they must equal core/limits.py
+    (which the columns enforce), else valid exports would be refused or bad ones let through to
+    the database. Every bound is listed, so a new one needs its limit named here."""
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    comment = "/$defs/comment/properties"
+    assert dict(_bounds(schema)) == {
+        "/$defs/thread/properties/slug/maxLength": SLUG_MAX,
+        f"{comment}/id/maximum": ID_MAX,
+        f"{comment}/thread/maxLength": SLUG_MAX,
+        f"{comment}/author/maxLength": AUTHOR_MAX,
+        f"{comment}/email/maxLength": EMAIL_MAX,
+        f"{comment}/website/maxLength": WEBSITE_MAX,
+        f"{comment}/ip_hash/maxLength": IP_HASH_MAX,
+        f"{comment}/flags/maxLength": FLAGS_MAX,
+        f"{comment}/moderation_reason/maxLength": REASON_MAX,
+    }
+
+
+def test_the_document_logic_loads_no_web_stack():
+    assert not loaded_after_import("comments_service.transfer.document") & set(WEB_STACK)
