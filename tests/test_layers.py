@@ -64,3 +64,12 @@ def test_core_and_plugins_import_only_the_core(folder):
     # Alembic's migrations run inside the core's upgrade_schema: they are the one place it is used.
     upward = {path: names for path, names in upward.items() if "/migrations/" not in path}
     assert not upward, upward
+
+
+def test_no_module_grows_past_the_size_rule():
+    """~300 lines is where a module splits along a seam (400 in plugins/)."""
+    limits = {"comments_service": 300, "plugins": 400}
+    too_long = {str(path.relative_to(ROOT)): lines
+                for folder, limit in limits.items() for path in source_files(folder)
+                if (lines := len(path.read_text(encoding="utf-8").splitlines())) > limit}
+    assert not too_long, too_long

@@ -80,7 +80,7 @@ def enable_wal(dbapi_connection) -> None:
 def connect(engine: Engine, *, write: bool = False) -> Connection:
     """Open a connection; with `write=True` its transactions take the write lock up front.
     A read connection on PostgreSQL runs in autocommit: each statement sees one consistent
-    snapshot (reads needing several use REPEATABLE READ, see transfer.py), and a GET saves the
+    snapshot (reads needing several use REPEATABLE READ, see transfer/document.py), and a GET saves the
     BEGIN and ROLLBACK round trips, two of its four."""
     conn = engine.connect()
     if write:
