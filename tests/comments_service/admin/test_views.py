@@ -23,6 +23,18 @@ def test_login_is_throttled_per_client(app_config):
         app_engine().dispose()
 
 
+def test_login_page_keeps_the_admin_rate_limit_after_a_login_post(app_config):
+    """A login POST once made Flask-Limiter (its limit used as a context manager) mark the
+    endpoint as limited by the view alone, and from then on GET /admin/login had no limit."""
+    app = create_app(app_config | {"RATELIMIT_ENABLED": True, "ADMIN_RATE_LIMIT": "5 per minute",
+                                   "ADMIN_LOGIN_RATE_LIMIT": "100 per minute"})
+    client = app.test_client()
+    assert log_in(client, password="wrong").status_code == 403  # a GET and a POST: 2 of 5
+    assert [client.get("/admin/login").status_code for _ in range(4)] == [200, 200, 200, 429]
+    with app.app_context():
+        app_engine().dispose()
+
+
 def test_pages_have_no_script_and_no_inline_style(moderator, api):
     held(api)
     for path in ("/admin/", "/admin/log", "/admin/threads/first-article", "/admin/comments/1/edit"):
