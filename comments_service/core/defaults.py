@@ -80,10 +80,14 @@ ADMIN_RATE_LIMIT = "300 per minute"
 ADMIN_LOGIN_RATE_LIMIT = "5 per minute;20 per hour"
 #: Comments or log rows per admin page.
 ADMIN_PAGE_SIZE = 50
-#: Flask's session cookie carries the moderator's login: always SameSite=Strict and HttpOnly, Secure
-#: when the request came over https (SESSION_COOKIE_SECURE=true: always), signed with an age limit.
+#: Flask's session cookie names the moderator's login, which lives in the database (table
+#: moderator_sessions: logging out ends it on every worker): always SameSite=Strict and HttpOnly,
+#: Secure when the request came over https (SESSION_COOKIE_SECURE=true: always).
 SESSION_COOKIE_SECURE = False
-PERMANENT_SESSION_LIFETIME = 8 * 3600  # seconds
+#: A login ends this long after it began, however busy (seconds; checked against the database).
+PERMANENT_SESSION_LIFETIME = 8 * 3600
+#: ... and after this long without a request (seconds).
+ADMIN_SESSION_IDLE_SECONDS = 30 * 60
 
 # Email (mail.py, notify.py): moderator alerts for held comments and double-opt-in reply
 # notifications. Mail is sent by a background thread, never on the request path.

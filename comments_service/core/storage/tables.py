@@ -24,6 +24,7 @@ from ..limits import (
     IP_HASH_MAX,
     MODERATOR_NAME_MAX,
     REASON_MAX,
+    SESSION_DIGEST_MAX,
     SLUG_MAX,
     WEBSITE_MAX,
 )
@@ -106,4 +107,19 @@ reply_subscriptions = Table(
     Column("email", String(EMAIL_MAX), nullable=False),
     Column("confirmed", Boolean, nullable=False, server_default=false()),
     Column("created", DateTime(timezone=True), nullable=False),
+)
+
+#: Moderators' logins (comments_service/admin/sessions.py). The session cookie carries a random id;
+#: only its SHA-256 is stored, so a copy of this table opens no session. Logging out deletes the
+#: row, for every worker at once; a row is void once idle for ADMIN_SESSION_IDLE_SECONDS or older
+#: than PERMANENT_SESSION_LIFETIME, or when the moderator's password hash no longer matches
+#: `password_key` (an HMAC of the hash it logged in with).
+moderator_sessions = Table(
+    "moderator_sessions",
+    metadata,
+    Column("id_hash", String(SESSION_DIGEST_MAX), primary_key=True),
+    Column("moderator", String(MODERATOR_NAME_MAX), nullable=False),
+    Column("password_key", String(SESSION_DIGEST_MAX), nullable=False),
+    Column("created", DateTime(timezone=True), nullable=False),
+    Column("last_seen", DateTime(timezone=True), nullable=False),
 )
