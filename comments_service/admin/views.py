@@ -121,7 +121,8 @@ def queue():
 
 @bp.post("/moderate")
 def moderate():
-    """Approve, reject or delete one comment or many (the bulk form posts several `ids`)."""
+    """Approve, reject or delete one comment or many (the bulk form posts several `ids`), or
+    approve or reject the edits their authors proposed."""
     action = forms.action()
     comment_ids = forms.comment_ids()
     reason = forms.reason()
@@ -129,7 +130,7 @@ def moderate():
     conn = db.connection()
     changed = moderation.moderate(conn, g.moderator, action, comment_ids, reason=reason, public=public)
     conn.commit()
-    _rebake(row.thread for row in changed if row.state == APPROVED or action == moderation.APPROVE)
+    _rebake(row.thread for row in changed if moderation.readers_see(action, row))
     if action == moderation.APPROVE:
         for row in changed:  # after the commit: never mail about an approval rolled back
             notify.notify_reply_published(row)

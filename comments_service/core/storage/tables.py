@@ -71,12 +71,19 @@ comments = Table(
     Column("flags", String(FLAGS_MAX), nullable=True),
     #: A moderator's public reason for removing it ("removed by a moderator: <reason>").
     Column("moderation_reason", String(REASON_MAX), nullable=True),
+    #: An author's edit of the published text, held for a moderator (MODERATION all / first):
+    #: text as typed, rendered html, since when. NULL when no edit waits.
+    Column("pending_text", Text, nullable=True),
+    Column("pending_html", Text, nullable=True),
+    Column("pending_since", DateTime(timezone=True), nullable=True),
     # Read paths: a thread's visible comments in id order; latest across the site (feed,
-    # moderation queue); replies of a comment (soft delete); an email's approved comments.
+    # moderation queue); replies of a comment (soft delete); an email's approved comments;
+    # the edits waiting in the moderation queue.
     Index(None, "thread_id", "state", "id"),
     Index(None, "state", "id"),
     Index(None, "parent_id"),
     Index(None, "email", "state"),
+    Index(None, "pending_since"),
     # Never give a deleted comment's id again (SQLite would reuse the last row's): anchors, feed
     # entry ids and edit tokens name comments by id.
     sqlite_autoincrement=True,
