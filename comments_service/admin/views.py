@@ -3,9 +3,9 @@
 Each view reads its input through forms.py (bad input -> APIError 400), acts through
 core/moderation.py in one transaction, commits, and only then has effects outside the database:
 re-baking the article's static page when readers would see the change (rebake.py, a no-op
-without SITE_DIR) and mailing reply notifications for approvals. A successful action answers with
-a 303 redirect and a flashed message saying what was done. Errors are admin/error.html pages, not
-the API's JSON.
+without SITE_DIR) and, for approvals, mailing reply notifications and address confirmations
+(MODERATION=first). A successful action answers with a 303 redirect and a flashed message saying
+what was done. Errors are admin/error.html pages, not the API's JSON.
 
 The guard and headers come from sessions.py, the password check from accounts.py: this module
 imports them, never the reverse.
@@ -134,6 +134,7 @@ def moderate():
     if action == moderation.APPROVE:
         for row in changed:  # after the commit: never mail about an approval rolled back
             notify.notify_reply_published(row)
+        notify.ask_to_confirm_addresses(changed)
     flash(f"{action.capitalize()}: {len(changed)} of {len(comment_ids)} selected comments "
           f"(the others were already in that state or gone).")
     return redirect(forms.next_url(), 303)

@@ -45,8 +45,9 @@ MAX_COUNT_THREADS = 50  # `thread` parameters accepted by GET /api/counts
 #: Bytes of serialised thread pages each worker keeps (page_cache.py); 0 turns the cache off.
 PAGE_CACHE_BYTES = 16 * 1024 * 1024
 
-# Moderation: "none" (publish at once), "first" (hold an email's comments until one of them has
-# been approved), "all" (hold everything).
+# Moderation: "none" (publish at once), "first" (hold a reader's comments until their email
+# address is confirmed: approving one mails the address a link, needs SMTP_HOST), "all" (hold
+# everything). Under "first" and "all" an author's edit of a published comment waits too.
 MODERATION = "none"
 
 # Tokens. EDIT_WINDOW: seconds after posting during which the edit token works.
@@ -109,7 +110,7 @@ MODERATOR_EMAILS: list[str] = []
 #: Scheme and host of the public /api (e.g. "https://news.example.org") for the links in mails;
 #: empty -> SITE_URL, else the request's host. Use https: List-Unsubscribe (RFC 8058) needs it.
 SERVICE_URL = ""
-#: Seconds a reply-notification confirmation link works.
+#: Seconds a confirmation link works (reply notifications; an address under MODERATION=first).
 SUBSCRIPTION_CONFIRM_MAX_AGE = 7 * 24 * 3600
 #: Limit of the /api/subscriptions links, GET and POST alike: RFC 8058 one-click unsubscribes
 #: come from the mail provider's servers, many readers behind one address, so the write limit

@@ -1,7 +1,9 @@
 """Moderation, with no Flask import (the web side is admin/).
 
 - Whether a reader's writing is held (`holds`): everything under MODERATION=all; under "first"
-  everything until the author is trusted. The same rule holds new comments and an author's edits
+  everything until the author is trusted, which only a confirmed address makes them (the owner
+  followed the link mailed after a moderator approved one of their comments; storage/addresses.py):
+  an address anyone can type is no proof. The same rule holds new comments and an author's edits
   of a published comment: such an edit waits (storage `propose_edit`) while the published text
   stays, so an edit can never publish what no moderator has seen.
 - Why a comment is held: `hold_flags()` names the rule and the soft spam signals (column `flags`).
@@ -18,6 +20,7 @@ from sqlalchemy import Connection, false, or_
 from .comment import APPROVED, PENDING, REJECTED, Comment
 from .render import count_links
 from .storage import comments as stored
+from .storage.addresses import is_confirmed
 from .storage.moderation_log import Page, log_action, page_of
 from .storage.tables import comments, threads
 from .storage.threads import set_thread_locked as set_thread_locked_row
@@ -31,8 +34,8 @@ COMMENT_ACTIONS = (APPROVE, REJECT, DELETE, APPROVE_EDIT, REJECT_EDIT)
 def holds(conn: Connection, mode: str, email: str | None) -> bool:
     """Whether MODERATION `mode` holds what an author with `email` writes (a new comment, an edit
     of a published one) for a moderator: always under "all", never under "none", and under
-    "first" until the author is trusted."""
-    return mode == "all" or (mode == "first" and not stored.has_approved_comment_from(conn, email))
+    "first" unless `email` is a confirmed address."""
+    return mode == "all" or (mode == "first" and not is_confirmed(conn, email))
 
 
 def hold_flags(mode: str, text: str) -> str:

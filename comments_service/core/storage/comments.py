@@ -102,13 +102,6 @@ def reply_parent(conn: Connection, parent_id: int, max_depth: int) -> int:
     return ancestry[depth - (max_depth - 1)] if depth >= max_depth else parent_id
 
 
-def has_approved_comment_from(conn: Connection, email: str | None) -> bool:
-    if not email:
-        return False
-    query = select(comments.c.id).where(comments.c.email == email, comments.c.state == APPROVED)
-    return conn.execute(query.limit(1)).first() is not None
-
-
 def create_comment(conn: Connection, *, slug: str, parent: int | None, author: str,
                    email: str | None, website: str | None, text: str, html: str,
                    ip_hash: str | None, state: str, flags: str | None = None) -> Comment:

@@ -130,3 +130,13 @@ moderator_sessions = Table(
     Column("created", DateTime(timezone=True), nullable=False),
     Column("last_seen", DateTime(timezone=True), nullable=False),
 )
+
+#: Email addresses whose owner proved they read them (MODERATION=first): a moderator approved a
+#: comment with the address, which was then mailed a link, and the link was followed. Only these
+#: skip moderation; typing an address proves nothing.
+confirmed_addresses = Table(
+    "confirmed_addresses",
+    metadata,
+    Column("email", String(EMAIL_MAX), primary_key=True),
+    Column("confirmed", DateTime(timezone=True), nullable=False),
+)

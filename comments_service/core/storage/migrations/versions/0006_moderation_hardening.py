@@ -1,6 +1,7 @@
 """Moderation that cannot be bypassed: revocable moderator sessions (one row per login, only the
-SHA-256 of the cookie's random id) and authors' edits of published comments held for review
-(comments.pending_text / pending_html / pending_since).
+SHA-256 of the cookie's random id), authors' edits of published comments held for review
+(comments.pending_text / pending_html / pending_since), and the email addresses readers confirmed
+(MODERATION=first trusts only these).
 
 Revision ID: 0006
 Revises: 0005
@@ -31,9 +32,16 @@ def upgrade() -> None:
         batch.add_column(sa.Column("pending_html", sa.Text(), nullable=True))
         batch.add_column(sa.Column("pending_since", sa.DateTime(timezone=True), nullable=True))
     op.create_index(op.f("ix_comments_pending_since"), "comments", ["pending_since"])
+    op.create_table(
+        "confirmed_addresses",
+        sa.Column("email", sa.String(length=254), nullable=False),
+        sa.Column("confirmed", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("email", name=op.f("pk_confirmed_addresses")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("confirmed_addresses")
     op.drop_index(op.f("ix_comments_pending_since"), table_name="comments")
     # SQLite rebuilds the table to drop columns: keep 0005's AUTOINCREMENT.
     with op.batch_alter_table("comments", table_kwargs={"sqlite_autoincrement": True}) as batch:
