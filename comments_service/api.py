@@ -104,12 +104,9 @@ def _rendered(text: str) -> str:
     return render(text)
 
 
-def _initial_state(conn: Connection, email: str | None) -> str:
-    """APPROVED or PENDING by the MODERATION mode (none / first / all)."""
-    mode = current_app.config["MODERATION"]
-    if mode == "none" or (mode == "first" and stored.has_approved_comment_from(conn, email)):
-        return APPROVED
-    return PENDING
+def _held(conn: Connection, email: str | None) -> bool:
+    """Whether the MODERATION mode (none / first / all) holds this author's writing."""
+    return moderation.holds(conn, current_app.config["MODERATION"], email)
 
 
 @bp.get("/threads/<slug>/comments")
@@ -147,7 +144,7 @@ def create_comment(slug: str):
         raise APIError(400, "unknown_parent", "The comment you reply to is not on this article.",
                        {"parent": "is not a comment on this article"})
     parent = fields["parent"] and stored.reply_parent(conn, fields["parent"], REPLY_DEPTH_MAX)
-    state = _initial_state(conn, fields["email"])
+    state = PENDING if _held(conn, fields["email"]) else APPROVED
     flags = (moderation.hold_flags(current_app.config["MODERATION"], fields["text"])
              if state == PENDING else None)
     row = stored.create_comment(
@@ -195,13 +192,20 @@ def _owned_comment(conn: Connection, comment_id: int) -> Comment:
 
 @bp.patch("/comments/<int:comment_id>")
 def edit_comment(comment_id: int):
+    """200 with the edited comment; 202 "pending" when the edit of a published comment waits for
+    a moderator (the mode holds this author): the published version stays, and is returned."""
     security.origin_is_allowed()
     conn = db.connection()
     row = _owned_comment(conn, comment_id)
     fields = _verified(_body(form_allowed=False), EDIT_FIELDS)
     thread = require_thread(row.thread)
     _require_open(conn, thread)
-    row = stored.edit_comment(conn, comment_id, text=fields["text"], html=_rendered(fields["text"]))
+    html = _rendered(fields["text"])
+    if row.state == APPROVED and _held(conn, row.email):
+        row = stored.propose_edit(conn, comment_id, text=fields["text"], html=html)
+        conn.commit()
+        return jsonify(status=PENDING, comment=public_view(row)), 202
+    row = stored.edit_comment(conn, comment_id, text=fields["text"], html=html)
     conn.commit()
     rebake.rebake_article(thread)
     return jsonify(status=row.state, comment=public_view(row))

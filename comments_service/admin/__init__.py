@@ -14,7 +14,7 @@ takes is logged (core/moderation.py) and re-bakes the article when readers would
 - cli.py: `flask --app comments_service set-password NAME`.
 """
 
-from flask import Flask
+from flask import Flask, request
 
 from .. import security
 from . import accounts, cli, sessions
@@ -25,9 +25,21 @@ __all__ = ["bp", "init_app"]
 
 def init_app(app: Flask) -> None:
     """Check ADMIN_USERS (a bad value stops the start), install the /admin-only session, register
-    the pages with their shared rate limit, and add the set-password command."""
+    the pages with their rate limits, and add the set-password command.
+
+    Both limits are the blueprint's, checked before any view or guard runs: ADMIN_RATE_LIMIT on
+    every page, ADMIN_LOGIN_RATE_LIMIT on login POSTs too (its own counter). A limit used as a
+    context manager inside the view would, after its first use, make Flask-Limiter skip the
+    blueprint's limit on that endpoint for GET as well."""
     app.config["ADMIN_USERS"] = accounts.checked_users(app.config["ADMIN_USERS"])
     app.session_interface = sessions.AdminSessionInterface()
     app.register_blueprint(bp)
-    security.limiter(app).limit(app.config["ADMIN_RATE_LIMIT"])(bp)
+    limiter = security.limiter(app)
+    limiter.limit(app.config["ADMIN_RATE_LIMIT"])(bp)
+    limiter.limit(app.config["ADMIN_LOGIN_RATE_LIMIT"], methods=["POST"], scope="admin-login",
+                  exempt_when=_not_a_login)(bp)
     app.cli.add_command(cli.set_password_command)
+
+
+def _not_a_login() -> bool:
+    return request.endpoint != "admin.login"

@@ -39,7 +39,7 @@ def page_number() -> int:
 
 
 def action() -> str:
-    """The moderation action a form asks for: approve, reject or delete."""
+    """The moderation action a form asks for (moderation.COMMENT_ACTIONS)."""
     value = request.form.get("action", "")
     if value not in moderation.COMMENT_ACTIONS:
         raise APIError(400, "invalid", f"The action must be one of {', '.join(moderation.COMMENT_ACTIONS)}.")

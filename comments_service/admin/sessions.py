@@ -4,9 +4,16 @@
   interface (init_app installs it) so that the public API neither reads nor signs one: a session
   cookie sent there is ignored.
 - The cookie is Flask's signed one, always HttpOnly and SameSite=Strict, Secure on https requests
-  (or always: SESSION_COOKIE_SECURE), expiring after PERMANENT_SESSION_LIFETIME.
-- A session names its moderator and carries a fingerprint of their password hash: it is void as
-  soon as that moderator is removed from ADMIN_USERS or their hash changes.
+  (or always: SESSION_COOKIE_SECURE). It carries the CSRF token and a random session id; the
+  login itself is a row of the database (core/storage/moderator_sessions.py, keyed by the id's
+  SHA-256), so the cookie alone proves nothing: logging out deletes the row, and a copy of the
+  cookie is refused after it by every worker on every host.
+- A login is void once idle for ADMIN_SESSION_IDLE_SECONDS, once older than
+  PERMANENT_SESSION_LIFETIME (however busy), and as soon as its moderator is removed from
+  ADMIN_USERS or their password hash changes (the row keeps a fingerprint of the hash it logged in
+  with). A request records its session's use at most once a minute (TOUCH_INTERVAL).
+- The session rows are read and written on short connections of their own, each closed before
+  the next opens (never the request's: on SQLite a POST's connection holds the write lock).
 - `guard` runs before every /admin view: with no accounts the page is a 404 saying so; a POST
   without the session's CSRF token is refused (missing -> 400, wrong -> 403, compared in constant
   time), login and logout included; anything but the login page and the stylesheet needs a
@@ -17,10 +24,15 @@
 import hashlib
 import hmac
 import secrets
+from datetime import timedelta
 
 from flask import Flask, current_app, g, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 
+from .. import db
+from ..core.storage import moderator_sessions as stored
+from ..core.storage.database import connect
+from ..core.times import as_utc, utcnow
 from ..errors import APIError
 from . import accounts
 
@@ -37,6 +49,8 @@ SECURITY_HEADERS = {
 }
 #: What can be reached without logging in: the login page and the stylesheet it needs.
 _PUBLIC_ENDPOINTS = frozenset({"admin.login", "admin.static"})
+#: A session's last use is written at most this often (a write per page would cost more).
+TOUCH_INTERVAL = timedelta(minutes=1)
 
 
 class AdminSessionInterface(SecureCookieSessionInterface):
@@ -67,26 +81,56 @@ def _fingerprint(password_hash: str) -> str:
     return hmac.new(current_app.secret_key.encode(), password_hash.encode(), hashlib.sha256).hexdigest()
 
 
+def _hashed(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+def _lifetimes() -> dict:
+    return {"idle": timedelta(seconds=current_app.config["ADMIN_SESSION_IDLE_SECONDS"]),
+            "lifetime": current_app.permanent_session_lifetime}
+
+
 def current_moderator() -> str | None:
-    """The moderator this request's session belongs to, if it is still valid."""
-    name = session.get("user")
-    stored = accounts.stored_hash(name)
-    if stored is None or not hmac.compare_digest(str(session.get("key", "")), _fingerprint(stored)):
+    """The moderator this request's session belongs to, if it is still live (recording its use)."""
+    session_id = session.get("sid")
+    if not isinstance(session_id, str):
         return None
-    return name
+    now = utcnow()
+    with connect(db.engine()) as conn:  # closed before the view opens the request's connection
+        row = stored.live_session(conn, _hashed(session_id), now=now, **_lifetimes())
+    password_hash = accounts.stored_hash(row.moderator) if row is not None else None
+    if password_hash is None or not hmac.compare_digest(row.password_key, _fingerprint(password_hash)):
+        return None
+    if now - as_utc(row.last_seen) >= TOUCH_INTERVAL:
+        with connect(db.engine(), write=True) as conn:
+            stored.touch_session(conn, row.id_hash, now)
+            conn.commit()
+    return row.moderator
 
 
 def start_session(name: str) -> None:
-    """A fresh session (nothing carried over from before the login) for moderator `name`."""
+    """A fresh session (nothing carried over from before the login) for moderator `name`, stored
+    with a new random id; sessions that have expired meanwhile are cleared away."""
     session.clear()
     session.permanent = True
-    session["user"] = name
-    session["key"] = _fingerprint(accounts.stored_hash(name))
+    session_id = secrets.token_urlsafe(32)
+    now = utcnow()
+    with connect(db.engine(), write=True) as conn:
+        stored.purge_expired_sessions(conn, now=now, **_lifetimes())
+        stored.start_session(conn, _hashed(session_id), name, _fingerprint(accounts.stored_hash(name)), now)
+        conn.commit()
+    session["sid"] = session_id
     csrf_token()
 
 
 def end_session() -> None:
-    """Log out: the login, the CSRF token and everything else in the session go."""
+    """Log out: the stored session is deleted (for every worker), and the login, the CSRF token
+    and everything else in the cookie go."""
+    session_id = session.get("sid")
+    if isinstance(session_id, str):
+        with connect(db.engine(), write=True) as conn:
+            stored.end_session(conn, _hashed(session_id))
+            conn.commit()
     session.clear()
 
 

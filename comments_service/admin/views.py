@@ -3,9 +3,9 @@
 Each view reads its input through forms.py (bad input -> APIError 400), acts through
 core/moderation.py in one transaction, commits, and only then has effects outside the database:
 re-baking the article's static page when readers would see the change (rebake.py, a no-op
-without SITE_DIR) and mailing reply notifications for approvals. A successful action answers with
-a 303 redirect and a flashed message saying what was done. Errors are admin/error.html pages, not
-the API's JSON.
+without SITE_DIR) and, for approvals, mailing reply notifications and address confirmations
+(MODERATION=first). A successful action answers with a 303 redirect and a flashed message saying
+what was done. Errors are admin/error.html pages, not the API's JSON.
 
 The guard and headers come from sessions.py, the password check from accounts.py: this module
 imports them, never the reverse.
@@ -17,7 +17,7 @@ from typing import Any
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from .. import db, rebake, security
+from .. import db, rebake
 from ..core import moderation
 from ..core.comment import APPROVED, STATES
 from ..core.limits import MODERATOR_NAME_MAX
@@ -94,9 +94,8 @@ def login():
         if g.moderator:
             return redirect(url_for("admin.queue"), 303)
         return render_template("admin/login.html", name="")
-    name = request.form.get("name", "")
-    with security.limiter(current_app).limit(current_app.config["ADMIN_LOGIN_RATE_LIMIT"]):
-        moderator = accounts.authenticate(name, request.form.get("password", ""))
+    name = request.form.get("name", "")  # ADMIN_LOGIN_RATE_LIMIT was checked before (__init__.py)
+    moderator = accounts.authenticate(name, request.form.get("password", ""))
     if moderator is None:
         return render_template("admin/login.html", name=name[:MODERATOR_NAME_MAX],
                                error="Wrong name or password."), 403
@@ -122,7 +121,8 @@ def queue():
 
 @bp.post("/moderate")
 def moderate():
-    """Approve, reject or delete one comment or many (the bulk form posts several `ids`)."""
+    """Approve, reject or delete one comment or many (the bulk form posts several `ids`), or
+    approve or reject the edits their authors proposed."""
     action = forms.action()
     comment_ids = forms.comment_ids()
     reason = forms.reason()
@@ -130,10 +130,11 @@ def moderate():
     conn = db.connection()
     changed = moderation.moderate(conn, g.moderator, action, comment_ids, reason=reason, public=public)
     conn.commit()
-    _rebake(row.thread for row in changed if row.state == APPROVED or action == moderation.APPROVE)
+    _rebake(row.thread for row in changed if moderation.readers_see(action, row))
     if action == moderation.APPROVE:
         for row in changed:  # after the commit: never mail about an approval rolled back
             notify.notify_reply_published(row)
+        notify.ask_to_confirm_addresses(changed)
     flash(f"{action.capitalize()}: {len(changed)} of {len(comment_ids)} selected comments "
           f"(the others were already in that state or gone).")
     return redirect(forms.next_url(), 303)

@@ -32,7 +32,9 @@ STATES = (PENDING, APPROVED, REJECTED)
 class Comment(NamedTuple):
     """A stored comment. `thread` is its thread's slug; `deleted` marks a placeholder kept for
     its replies (author "[deleted]", no personal data); `moderation_reason` is a moderator's
-    public reason for removing it."""
+    public reason for removing it. `pending_text` is an edit its author proposed for the
+    published text, waiting for a moderator since `pending_since` (both None when none waits);
+    readers keep seeing `html` until the edit is approved."""
 
     id: int
     thread: str
@@ -48,10 +50,12 @@ class Comment(NamedTuple):
     edited: datetime | None
     flags: str | None
     moderation_reason: str | None
+    pending_text: str | None = None
+    pending_since: datetime | None = None
 
 
 #: Fields never read for a reader-facing page: they would only cost bytes and risk a leak.
-PRIVATE_FIELDS = frozenset({"email", "text", "flags"})
+PRIVATE_FIELDS = frozenset({"email", "text", "flags", "pending_text", "pending_since"})
 
 
 def removal_notice(public_reason: str | None) -> str:

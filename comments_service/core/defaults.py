@@ -45,8 +45,9 @@ MAX_COUNT_THREADS = 50  # `thread` parameters accepted by GET /api/counts
 #: Bytes of serialised thread pages each worker keeps (page_cache.py); 0 turns the cache off.
 PAGE_CACHE_BYTES = 16 * 1024 * 1024
 
-# Moderation: "none" (publish at once), "first" (hold an email's comments until one of them has
-# been approved), "all" (hold everything).
+# Moderation: "none" (publish at once), "first" (hold a reader's comments until their email
+# address is confirmed: approving one mails the address a link, needs SMTP_HOST), "all" (hold
+# everything). Under "first" and "all" an author's edit of a published comment waits too.
 MODERATION = "none"
 
 # Tokens. EDIT_WINDOW: seconds after posting during which the edit token works.
@@ -80,10 +81,14 @@ ADMIN_RATE_LIMIT = "300 per minute"
 ADMIN_LOGIN_RATE_LIMIT = "5 per minute;20 per hour"
 #: Comments or log rows per admin page.
 ADMIN_PAGE_SIZE = 50
-#: Flask's session cookie carries the moderator's login: always SameSite=Strict and HttpOnly, Secure
-#: when the request came over https (SESSION_COOKIE_SECURE=true: always), signed with an age limit.
+#: Flask's session cookie names the moderator's login, which lives in the database (table
+#: moderator_sessions: logging out ends it on every worker): always SameSite=Strict and HttpOnly,
+#: Secure when the request came over https (SESSION_COOKIE_SECURE=true: always).
 SESSION_COOKIE_SECURE = False
-PERMANENT_SESSION_LIFETIME = 8 * 3600  # seconds
+#: A login ends this long after it began, however busy (seconds; checked against the database).
+PERMANENT_SESSION_LIFETIME = 8 * 3600
+#: ... and after this long without a request (seconds).
+ADMIN_SESSION_IDLE_SECONDS = 30 * 60
 
 # Email (mail.py, notify.py): moderator alerts for held comments and double-opt-in reply
 # notifications. Mail is sent by a background thread, never on the request path.
@@ -105,7 +110,7 @@ MODERATOR_EMAILS: list[str] = []
 #: Scheme and host of the public /api (e.g. "https://news.example.org") for the links in mails;
 #: empty -> SITE_URL, else the request's host. Use https: List-Unsubscribe (RFC 8058) needs it.
 SERVICE_URL = ""
-#: Seconds a reply-notification confirmation link works.
+#: Seconds a confirmation link works (reply notifications; an address under MODERATION=first).
 SUBSCRIPTION_CONFIRM_MAX_AGE = 7 * 24 * 3600
 #: Limit of the /api/subscriptions links, GET and POST alike: RFC 8058 one-click unsubscribes
 #: come from the mail provider's servers, many readers behind one address, so the write limit

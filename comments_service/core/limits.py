@@ -23,6 +23,8 @@ REASON_MAX = 500
 MODERATOR_NAME_MAX = 100
 #: Salted SHA-256 hex digest of a client address.
 IP_HASH_MAX = 64
+#: SHA-256 hex digests a moderator's session is stored as (its id, its password fingerprint).
+SESSION_DIGEST_MAX = 64
 #: Replies nest this deep at most (a top-level comment is depth 0). A reply to a comment at this
 #: depth is attached next to it, at the deepest level, as large comment systems do; pages show
 #: older, deeper chains at this depth too, so no thread can nest without limit.

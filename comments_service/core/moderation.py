@@ -1,25 +1,41 @@
 """Moderation, with no Flask import (the web side is admin/).
 
+- Whether a reader's writing is held (`holds`): everything under MODERATION=all; under "first"
+  everything until the author is trusted, which only a confirmed address makes them (the owner
+  followed the link mailed after a moderator approved one of their comments; storage/addresses.py):
+  an address anyone can type is no proof. The same rule holds new comments and an author's edits
+  of a published comment: such an edit waits (storage `propose_edit`) while the published text
+  stays, so an edit can never publish what no moderator has seen.
 - Why a comment is held: `hold_flags()` names the rule and the soft spam signals (column `flags`).
 - The queue: comments by state, newest first, a page at a time, with what only moderators see
-  (email, text as typed, flags).
+  (email, text as typed, flags, an edit waiting); the held page lists waiting edits too.
 - Actions: approve (`publish`), reject, delete (optionally with a reason shown publicly), edit,
-  lock and unlock a thread. Each one writes its moderation_log row in the caller's transaction,
-  so the action and its record commit together or not at all; the caller commits.
+  approve-edit / reject-edit (an author's waiting edit), lock and unlock a thread. Each one writes
+  its moderation_log row in the caller's transaction, so the action and its record commit
+  together or not at all; the caller commits.
 """
 
-from sqlalchemy import Connection, false
+from sqlalchemy import Connection, false, or_
 
-from .comment import APPROVED, REJECTED, Comment
+from .comment import APPROVED, PENDING, REJECTED, Comment
 from .render import count_links
 from .storage import comments as stored
+from .storage.addresses import is_confirmed
 from .storage.moderation_log import Page, log_action, page_of
 from .storage.tables import comments, threads
 from .storage.threads import set_thread_locked as set_thread_locked_row
 
 APPROVE, REJECT, DELETE, EDIT, LOCK, UNLOCK = "approve", "reject", "delete", "edit", "lock", "unlock"
+APPROVE_EDIT, REJECT_EDIT = "approve-edit", "reject-edit"
 #: The actions that apply to several comments at once (the queue's per-comment and bulk forms).
-COMMENT_ACTIONS = (APPROVE, REJECT, DELETE)
+COMMENT_ACTIONS = (APPROVE, REJECT, DELETE, APPROVE_EDIT, REJECT_EDIT)
+
+
+def holds(conn: Connection, mode: str, email: str | None) -> bool:
+    """Whether MODERATION `mode` holds what an author with `email` writes (a new comment, an edit
+    of a published one) for a moderator: always under "all", never under "none", and under
+    "first" unless `email` is a confirmed address."""
+    return mode == "all" or (mode == "first" and not is_confirmed(conn, email))
 
 
 def hold_flags(mode: str, text: str) -> str:
@@ -34,8 +50,12 @@ def hold_flags(mode: str, text: str) -> str:
 
 
 def comments_in_state(conn: Connection, state: str, *, page: int = 1, size: int = 50) -> Page:
-    """Comments in `state` (deleted placeholders left out), newest first."""
-    query = (stored.select_comments().where(comments.c.state == state, comments.c.deleted == false())
+    """Comments in `state` (deleted placeholders left out), newest first; the held ones (PENDING)
+    with every published comment that has an edit waiting."""
+    shown = comments.c.state == state
+    if state == PENDING:
+        shown = or_(shown, comments.c.pending_since.is_not(None))
+    query = (stored.select_comments().where(shown, comments.c.deleted == false())
              .order_by(comments.c.id.desc()))
     return page_of(conn, query, page, size, stored.as_comments)
 
@@ -65,6 +85,27 @@ def reject(conn: Connection, actor: str, row: Comment, reason: str | None = None
     return True
 
 
+def approve_edit(conn: Connection, actor: str, row: Comment, reason: str | None = None) -> bool:
+    """Publish the edit the author proposed; False when none waits (or the comment is deleted)."""
+    if row.deleted or not stored.apply_pending_edit(conn, row.id):
+        return False
+    log_action(conn, actor, APPROVE_EDIT, comment_id=row.id, slug=row.thread, reason=reason)
+    return True
+
+
+def reject_edit(conn: Connection, actor: str, row: Comment, reason: str | None = None) -> bool:
+    """Discard the edit the author proposed (the published text stays); False when none waits."""
+    if row.deleted or not stored.drop_pending_edit(conn, row.id):
+        return False
+    log_action(conn, actor, REJECT_EDIT, comment_id=row.id, slug=row.thread, reason=reason)
+    return True
+
+
+def readers_see(action: str, row: Comment) -> bool:
+    """Whether `action`, done to `row` (as it was before), changes what readers see."""
+    return action in (APPROVE, APPROVE_EDIT) or (action in (REJECT, DELETE) and row.state == APPROVED)
+
+
 def delete(conn: Connection, actor: str, row: Comment, reason: str | None = None, *,
            public: bool = False) -> bool:
     """Delete a comment (stored.delete_comment: a placeholder stays where replies need it). With
@@ -91,7 +132,8 @@ def moderate(conn: Connection, actor: str, action: str, comment_ids: list[int], 
         if action == DELETE:
             done = delete(conn, actor, row, reason, public=public)
         else:
-            done = {APPROVE: publish, REJECT: reject}[action](conn, actor, row, reason)
+            done = {APPROVE: publish, REJECT: reject, APPROVE_EDIT: approve_edit,
+                    REJECT_EDIT: reject_edit}[action](conn, actor, row, reason)
         if done:
             changed.append(row)
     return changed

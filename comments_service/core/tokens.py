@@ -7,6 +7,10 @@
 - Subscription tokens: [subscription id, its creation stamp], signed. The confirmation token is
   timestamped (valid SUBSCRIPTION_CONFIRM_MAX_AGE); the unsubscribe token never expires, since it
   sits in every reply mail. The stamp keeps a token from matching a later row that reuses the id.
+- Address token: [comment id, its creation stamp], signed and timestamped (valid
+  SUBSCRIPTION_CONFIRM_MAX_AGE): mailed to the address of a comment a moderator approved, it
+  confirms that address (MODERATION=first trusts only confirmed ones). It names the comment, not
+  the address, so the link does not carry the address.
 """
 
 import time
@@ -18,6 +22,7 @@ _FORM_SALT = "comments.form-token"
 _EDIT_SALT = "comments.edit-token"
 _CONFIRM_SALT = "comments.subscription-confirm"
 _UNSUBSCRIBE_SALT = "comments.subscription-unsubscribe"
+_ADDRESS_SALT = "comments.address-confirm"
 
 
 class TokenRejected(Exception):
@@ -79,8 +84,21 @@ def issue_confirm_token(secret_key: str, subscription_id: int, stamp: str) -> st
 
 def check_confirm_token(secret_key: str, token: str, max_age: float) -> tuple[int, str]:
     """The (subscription id, stamp) of a confirmation token issued less than max_age ago."""
+    return _timed_row_reference(_CONFIRM_SALT, secret_key, token, max_age)
+
+
+def issue_address_token(secret_key: str, comment_id: int, stamp: str) -> str:
+    return URLSafeTimedSerializer(secret_key, salt=_ADDRESS_SALT).dumps([comment_id, stamp])
+
+
+def check_address_token(secret_key: str, token: str, max_age: float) -> tuple[int, str]:
+    """The (comment id, stamp) of an address token issued less than max_age ago."""
+    return _timed_row_reference(_ADDRESS_SALT, secret_key, token, max_age)
+
+
+def _timed_row_reference(salt: str, secret_key: str, token: str, max_age: float) -> tuple[int, str]:
     try:
-        payload = URLSafeTimedSerializer(secret_key, salt=_CONFIRM_SALT).loads(token, max_age=max_age)
+        payload = URLSafeTimedSerializer(secret_key, salt=salt).loads(token, max_age=max_age)
     except SignatureExpired:
         raise TokenRejected("This confirmation link has expired.") from None
     except BadSignature:

@@ -5,7 +5,9 @@
 - a comment asks for reply notifications (`notify`): its address gets a confirmation link
   (double opt-in, nothing else is ever sent to an unconfirmed address);
 - a reply is published: the confirmed subscriber of the parent comment gets it, with an RFC 8058
-  one-click unsubscribe link (not when they replied to themselves).
+  one-click unsubscribe link (not when they replied to themselves);
+- under MODERATION=first, a moderator approves a comment whose address is not confirmed yet: the
+  address gets a link confirming it (comments from a confirmed address skip moderation).
 
 Call these after the write is committed (a rolled-back comment must not be mailed about), inside
 a request: the mails link to the article (SITE_URL) and to the service (SERVICE_URL, else
@@ -25,10 +27,11 @@ from sqlalchemy.engine import Row
 from .. import db
 from ..core.comment import APPROVED, PENDING, Comment
 from ..core.storage import comments as stored
+from ..core.storage.addresses import is_confirmed
 from ..core.storage.database import connect
 from ..core.storage.subscriptions import confirmed_subscription, subscribe, subscription_of
 from ..core.times import stamp
-from ..core.tokens import issue_confirm_token, issue_unsubscribe_token
+from ..core.tokens import issue_address_token, issue_confirm_token, issue_unsubscribe_token
 from ..threads import find_thread, service_base, thread_url
 from . import mail
 
@@ -157,3 +160,25 @@ def _mail_reply(reply: Comment, subscription: Row) -> None:
     mail.send([subscription.email], f"{reply.author} replied to your comment on “{title}”", body,
               {"List-Unsubscribe": f"<{unsubscribe}>",
                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+
+
+@_after_commit
+def ask_to_confirm_addresses(approved: list[Comment]) -> None:
+    """Under MODERATION=first, mail each address of these just-approved comments that is not
+    confirmed yet (once, however many of its comments were approved) a link confirming it."""
+    if not mail.mail_enabled() or current_app.config["MODERATION"] != "first":
+        return
+    first_of = {comment.email: comment for comment in reversed(approved) if comment.email}
+    with connect(db.engine()) as conn:
+        unconfirmed = [comment for email, comment in first_of.items() if not is_confirmed(conn, email)]
+    for comment in unconfirmed:
+        title, url = _article(comment.thread)
+        token = issue_address_token(current_app.secret_key, comment.id, stamp(comment.created))
+        days = max(1, current_app.config["SUBSCRIPTION_CONFIRM_MAX_AGE"] // 86400)
+        body = (f"A moderator has published the comment posted with this address on “{title}”:\n"
+                f"{url}#comment-{comment.id}\n\n"
+                f"To have your next comments published without waiting for a moderator, confirm "
+                f"that this address is yours: open this link and press the button (it works for "
+                f"{days} days):\n{_service_link(url_for('subscriptions.confirm_address', token=token))}\n\n"
+                f"If it was not you, ignore this email: nothing changes.\n")
+        mail.send([comment.email], f"Your comment on “{title}” is published", body)

@@ -214,3 +214,43 @@ def test_one_click_unsubscribes_are_not_held_to_the_comment_write_limit(app_conf
     client = app.test_client()
     statuses = [client.post("/api/subscriptions/unsubscribe?token=x").status_code for _ in range(5)]
     assert statuses == [400] * 5
+
+
+# Trusted addresses (MODERATION=first) -------------------------------------------------------------
+
+def test_first_comment_trust_comes_from_a_confirmed_address_not_a_typed_one(app, api, client, inbox):
+    """MODERATION=first published anyone who typed the address of a reader with an approved
+    comment. Now approving mails that address a link, and only once the link is followed do its
+    comments (and edits of published ones) skip moderation."""
+    app.config["MODERATION"] = "first"
+    moderator = Moderator(app.test_client())
+    first = api.post(**ANN, text="My first comment.").get_json()
+    moderator.act("approve", first["comment"]["id"])
+    [message] = inbox("ann@example.org")
+    assert message["Subject"] == "Your comment on “First article” is published"
+    confirm = link(message, "/api/subscriptions/confirm-address")
+
+    assert api.post(**ANN, text="Approved once, never confirmed.").status_code == 202
+    stranger = api.post(author="Mallory", email="ann@example.org", text="Typed her address.")
+    assert stranger.status_code == 202
+    assert api.edit(first["comment"]["id"], first["edit_token"], text="Edited early.").status_code == 202
+    page = client.get(confirm)  # what a link scanner does: it must not confirm
+    assert page.status_code == 200 and "Confirm" in page.get_data(as_text=True)
+    assert api.post(**ANN, text="Still unconfirmed.").status_code == 202
+
+    assert client.post(confirm).status_code == 200
+    assert api.post(**ANN, text="Now trusted.").status_code == 201
+    assert api.edit(first["comment"]["id"], first["edit_token"], text="Edited later.").status_code == 200
+    moderator.act("approve", stranger.get_json()["comment"]["id"])
+    assert len(inbox("ann@example.org")) == 1  # a confirmed address is not asked again
+
+
+def test_an_address_link_of_a_removed_comment_confirms_nothing(app, api, client, inbox):
+    app.config["MODERATION"] = "first"
+    moderator = Moderator(app.test_client())
+    comment_id = api.post(**ANN).get_json()["comment"]["id"]
+    moderator.act("approve", comment_id)
+    confirm = link(inbox("ann@example.org")[0], "/api/subscriptions/confirm-address")
+    moderator.act("delete", comment_id)
+    assert client.post(confirm).status_code == 404
+    assert api.post(**ANN).status_code == 202

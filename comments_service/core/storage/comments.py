@@ -1,5 +1,6 @@
 """Queries of the `comments` table: read comments in the one shape (`core.comment.Comment`),
-create, edit, soft-delete, approve and reject them. Each function runs in the caller's
+create, edit, soft-delete, approve and reject them, and hold, apply or drop an author's edit of
+a published comment. Each function runs in the caller's
 transaction and never commits; every write bumps the comment's thread version (threads.py), so
 caches and ETags that name the version cannot outlive the change."""
 
@@ -43,9 +44,13 @@ _SOURCES = {
     "edited": comments.c.edited,
     "flags": comments.c.flags,
     "moderation_reason": comments.c.moderation_reason,
+    "pending_text": comments.c.pending_text,
+    "pending_since": comments.c.pending_since,
 }
 assert set(_SOURCES) == set(Comment._fields), "every Comment field has exactly one column"
 _CHAIN_MAX = 100_000
+#: A comment with no edit waiting for a moderator.
+_NO_PENDING_EDIT = {"pending_text": None, "pending_html": None, "pending_since": None}
 
 
 def comment_columns(*, public: bool = False) -> list:
@@ -97,13 +102,6 @@ def reply_parent(conn: Connection, parent_id: int, max_depth: int) -> int:
     return ancestry[depth - (max_depth - 1)] if depth >= max_depth else parent_id
 
 
-def has_approved_comment_from(conn: Connection, email: str | None) -> bool:
-    if not email:
-        return False
-    query = select(comments.c.id).where(comments.c.email == email, comments.c.state == APPROVED)
-    return conn.execute(query.limit(1)).first() is not None
-
-
 def create_comment(conn: Connection, *, slug: str, parent: int | None, author: str,
                    email: str | None, website: str | None, text: str, html: str,
                    ip_hash: str | None, state: str, flags: str | None = None) -> Comment:
@@ -119,10 +117,40 @@ def create_comment(conn: Connection, *, slug: str, parent: int | None, author: s
 
 
 def edit_comment(conn: Connection, comment_id: int, *, text: str, html: str) -> Comment:
+    """Replace the text at once (a held comment's, or any by a moderator); an edit waiting for a
+    moderator is dropped: this text is the newer one."""
     bump_thread_of(conn, comment_id)
     conn.execute(update(comments).where(comments.c.id == comment_id)
-                 .values(text=text, html=html, edited=utcnow()))
+                 .values(text=text, html=html, edited=utcnow(), **_NO_PENDING_EDIT))
     return get_comment(conn, comment_id)
+
+
+def propose_edit(conn: Connection, comment_id: int, *, text: str, html: str) -> Comment:
+    """Hold an author's edit of a published comment for a moderator, replacing one that was
+    waiting; the published text stays as it is until `apply_pending_edit`."""
+    bump_thread_of(conn, comment_id)
+    conn.execute(update(comments).where(comments.c.id == comment_id)
+                 .values(pending_text=text, pending_html=html, pending_since=utcnow()))
+    return get_comment(conn, comment_id)
+
+
+def apply_pending_edit(conn: Connection, comment_id: int) -> bool:
+    """Publish the waiting edit as the comment's text (marked edited); False when none waits."""
+    return _end_pending_edit(conn, comment_id, text=comments.c.pending_text,
+                             html=comments.c.pending_html, edited=utcnow())
+
+
+def drop_pending_edit(conn: Connection, comment_id: int) -> bool:
+    """Discard the waiting edit (the published text stays); False when none waits."""
+    return _end_pending_edit(conn, comment_id)
+
+
+def _end_pending_edit(conn: Connection, comment_id: int, **values) -> bool:
+    bump_thread_of(conn, comment_id)
+    result = conn.execute(update(comments)
+                          .where(comments.c.id == comment_id, comments.c.pending_since.is_not(None))
+                          .values(**values, **_NO_PENDING_EDIT))
+    return result.rowcount == 1
 
 
 def _has_replies(conn: Connection, comment_id: int) -> bool:
@@ -142,7 +170,8 @@ def delete_comment(conn: Connection, comment_id: int, *,
     if public_reason or _has_replies(conn, comment_id):
         conn.execute(update(comments).where(comments.c.id == comment_id).values(
             deleted=True, author=DELETED_AUTHOR, email=None, website=None, text="", html="",
-            ip_hash=None, edited=utcnow(), moderation_reason=public_reason or None))
+            ip_hash=None, edited=utcnow(), moderation_reason=public_reason or None,
+            **_NO_PENDING_EDIT))
         return get_comment(conn, comment_id)
     parent_id = conn.execute(select(comments.c.parent_id).where(comments.c.id == comment_id)).scalar()
     conn.execute(delete(comments).where(comments.c.id == comment_id))
@@ -160,9 +189,10 @@ def _prune_placeholders(conn: Connection, comment_id: int | None) -> None:
         comment_id = row.parent_id
 
 
-def _set_state(conn: Connection, comment_id: int, state: str) -> bool:
+def _set_state(conn: Connection, comment_id: int, state: str, **values) -> bool:
     bump_thread_of(conn, comment_id)
-    result = conn.execute(update(comments).where(comments.c.id == comment_id).values(state=state))
+    result = conn.execute(update(comments).where(comments.c.id == comment_id)
+                          .values(state=state, **values))
     return result.rowcount == 1
 
 
@@ -172,8 +202,9 @@ def approve_comment(conn: Connection, comment_id: int) -> bool:
 
 
 def reject_comment(conn: Connection, comment_id: int) -> bool:
-    """Hide a comment for good (it stays stored for the moderation record)."""
-    return _set_state(conn, comment_id, REJECTED)
+    """Hide a comment for good (it stays stored for the moderation record), with any edit that
+    was waiting for a moderator."""
+    return _set_state(conn, comment_id, REJECTED, **_NO_PENDING_EDIT)
 
 
 def latest_comments(conn: Connection, limit: int, slug: str | None = None) -> list[Comment]:

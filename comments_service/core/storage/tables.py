@@ -24,6 +24,7 @@ from ..limits import (
     IP_HASH_MAX,
     MODERATOR_NAME_MAX,
     REASON_MAX,
+    SESSION_DIGEST_MAX,
     SLUG_MAX,
     WEBSITE_MAX,
 )
@@ -70,12 +71,19 @@ comments = Table(
     Column("flags", String(FLAGS_MAX), nullable=True),
     #: A moderator's public reason for removing it ("removed by a moderator: <reason>").
     Column("moderation_reason", String(REASON_MAX), nullable=True),
+    #: An author's edit of the published text, held for a moderator (MODERATION all / first):
+    #: text as typed, rendered html, since when. NULL when no edit waits.
+    Column("pending_text", Text, nullable=True),
+    Column("pending_html", Text, nullable=True),
+    Column("pending_since", DateTime(timezone=True), nullable=True),
     # Read paths: a thread's visible comments in id order; latest across the site (feed,
-    # moderation queue); replies of a comment (soft delete); an email's approved comments.
+    # moderation queue); replies of a comment (soft delete); an email's approved comments;
+    # the edits waiting in the moderation queue.
     Index(None, "thread_id", "state", "id"),
     Index(None, "state", "id"),
     Index(None, "parent_id"),
     Index(None, "email", "state"),
+    Index(None, "pending_since"),
     # Never give a deleted comment's id again (SQLite would reuse the last row's): anchors, feed
     # entry ids and edit tokens name comments by id.
     sqlite_autoincrement=True,
@@ -106,4 +114,29 @@ reply_subscriptions = Table(
     Column("email", String(EMAIL_MAX), nullable=False),
     Column("confirmed", Boolean, nullable=False, server_default=false()),
     Column("created", DateTime(timezone=True), nullable=False),
+)
+
+#: Moderators' logins (comments_service/admin/sessions.py). The session cookie carries a random id;
+#: only its SHA-256 is stored, so a copy of this table opens no session. Logging out deletes the
+#: row, for every worker at once; a row is void once idle for ADMIN_SESSION_IDLE_SECONDS or older
+#: than PERMANENT_SESSION_LIFETIME, or when the moderator's password hash no longer matches
+#: `password_key` (an HMAC of the hash it logged in with).
+moderator_sessions = Table(
+    "moderator_sessions",
+    metadata,
+    Column("id_hash", String(SESSION_DIGEST_MAX), primary_key=True),
+    Column("moderator", String(MODERATOR_NAME_MAX), nullable=False),
+    Column("password_key", String(SESSION_DIGEST_MAX), nullable=False),
+    Column("created", DateTime(timezone=True), nullable=False),
+    Column("last_seen", DateTime(timezone=True), nullable=False),
+)
+
+#: Email addresses whose owner proved they read them (MODERATION=first): a moderator approved a
+#: comment with the address, which was then mailed a link, and the link was followed. Only these
+#: skip moderation; typing an address proves nothing.
+confirmed_addresses = Table(
+    "confirmed_addresses",
+    metadata,
+    Column("email", String(EMAIL_MAX), primary_key=True),
+    Column("confirmed", DateTime(timezone=True), nullable=False),
 )

@@ -2,10 +2,16 @@
 required, the cookie's flags, sessions that end, the CSRF token on every form, the security
 headers on every /admin response, and no session outside /admin."""
 
+import hashlib
+from datetime import timedelta
+
 import pytest
+from sqlalchemy import select, update
 from werkzeug.security import generate_password_hash
 
 from comments_service import create_app
+from comments_service.core.storage.tables import moderator_sessions
+from comments_service.core.times import as_utc, utcnow
 from comments_service.db import engine as app_engine
 
 from ..conftest import FAST_HASH, PASSWORD, csrf_of, log_in
@@ -113,3 +119,73 @@ def test_the_public_api_has_no_session(client, moderator):
     assert response.status_code == 200
     assert not [value for name, value in response.headers if name == "Set-Cookie"]
     assert moderator.page("/admin/")  # the moderator's session still works
+
+
+# Server-side sessions ------------------------------------------------------------------------------
+
+def stored_sessions(app) -> list:
+    with app.app_context(), app_engine().connect() as conn:
+        return conn.execute(select(moderator_sessions)).all()
+
+
+def age_sessions(app, **ago) -> None:
+    """Move every stored session's `created` / `last_seen` this far into the past (the clock of
+    the lifetimes is the database's timestamps; nothing sleeps)."""
+    with app.app_context(), app_engine().begin() as conn:
+        for column, seconds in ago.items():
+            conn.execute(update(moderator_sessions).values({column: utcnow() - timedelta(seconds=seconds)}))
+
+
+def test_logout_refuses_a_cookie_copied_before_it_on_every_worker(app_config, any_database_url):
+    """The login lives in the database, not in the cookie: logging out on one worker ends it for
+    a copy of the cookie sent to another worker (here another app on the same database)."""
+    config = app_config | {"DATABASE_URL": any_database_url}
+    workers = [create_app(config), create_app(config)]
+    browser = workers[0].test_client()
+    log_in(browser)
+    copied = browser.get_cookie("session").value
+    thief = workers[1].test_client()
+    thief.set_cookie("session", copied)
+    assert thief.get("/admin/").status_code == 200
+    assert browser.post("/admin/logout", data={"csrf_token": csrf_of(browser)}).status_code == 303
+    for worker in workers:
+        client = worker.test_client()
+        client.set_cookie("session", copied)
+        assert client.get("/admin/").status_code == 303, worker
+    assert stored_sessions(workers[0]) == []
+    for worker in workers:
+        with worker.app_context():
+            app_engine().dispose()
+
+
+def test_only_a_hash_of_the_session_id_is_stored(app, client):
+    log_in(client)
+    with client.session_transaction("/admin/") as session:
+        session_id = session["sid"]
+    [row] = stored_sessions(app)
+    assert row.id_hash == hashlib.sha256(session_id.encode()).hexdigest() != session_id
+    assert row.moderator == "ann"
+
+
+def test_a_session_ends_after_idle_time_and_activity_keeps_it(app, moderator, client):
+    idle = app.config["ADMIN_SESSION_IDLE_SECONDS"]
+    age_sessions(app, last_seen=idle - 60)
+    assert client.get("/admin/").status_code == 200  # still in time, and now seen again
+    [row] = stored_sessions(app)
+    assert utcnow() - as_utc(row.last_seen) < timedelta(seconds=60)
+    age_sessions(app, last_seen=idle + 1)
+    assert client.get("/admin/").status_code == 303
+
+
+def test_a_session_ends_after_its_absolute_lifetime_however_busy(app, moderator, client):
+    age_sessions(app, created=app.config["PERMANENT_SESSION_LIFETIME"] - 60)
+    assert client.get("/admin/").status_code == 200
+    age_sessions(app, created=app.config["PERMANENT_SESSION_LIFETIME"] + 1)
+    assert client.get("/admin/").status_code == 303
+
+
+def test_a_login_clears_away_expired_sessions(app, client):
+    log_in(client)
+    age_sessions(app, last_seen=app.config["ADMIN_SESSION_IDLE_SECONDS"] + 1)
+    log_in(app.test_client())
+    assert len(stored_sessions(app)) == 1

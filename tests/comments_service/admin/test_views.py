@@ -23,6 +23,18 @@ def test_login_is_throttled_per_client(app_config):
         app_engine().dispose()
 
 
+def test_login_page_keeps_the_admin_rate_limit_after_a_login_post(app_config):
+    """A login POST once made Flask-Limiter (its limit used as a context manager) mark the
+    endpoint as limited by the view alone, and from then on GET /admin/login had no limit."""
+    app = create_app(app_config | {"RATELIMIT_ENABLED": True, "ADMIN_RATE_LIMIT": "5 per minute",
+                                   "ADMIN_LOGIN_RATE_LIMIT": "100 per minute"})
+    client = app.test_client()
+    assert log_in(client, password="wrong").status_code == 403  # a GET and a POST: 2 of 5
+    assert [client.get("/admin/login").status_code for _ in range(4)] == [200, 200, 200, 429]
+    with app.app_context():
+        app_engine().dispose()
+
+
 def test_pages_have_no_script_and_no_inline_style(moderator, api):
     held(api)
     for path in ("/admin/", "/admin/log", "/admin/threads/first-article", "/admin/comments/1/edit"):
@@ -147,3 +159,48 @@ def test_no_email_reaches_the_public_api_after_actions(moderator, api, client):
               for path in ("/api/threads/first-article/comments", "/api/feed.atom",
                            "/api/threads/first-article/feed.atom")]
     assert all("@example.org" not in text for text in public)
+
+
+def published(api, moderator, text) -> tuple[int, str]:
+    """A comment approved by the moderator; its id and edit token."""
+    posted = api.post(text=text).get_json()
+    moderator.act("approve", posted["comment"]["id"])
+    return posted["comment"]["id"], posted["edit_token"]
+
+
+def test_an_authors_edit_of_a_published_comment_waits_for_a_moderator(moderator, api):
+    """MODERATION=all: editing an approved comment once published the new text at once, past
+    review. Now the approved text stays public and the edit waits in the queue."""
+    comment_id, token = published(api, moderator, "The approved words")
+    response = api.edit(comment_id, token, text="Buy cheap pills at https://spam.example")
+    assert response.status_code == 202 and response.get_json()["status"] == "pending"
+    assert response.get_json()["comment"]["html"] == "<p>The approved words</p>"
+    [public] = api.thread()["comments"]
+    assert (public["html"], public["edited"]) == ("<p>The approved words</p>", None)
+    queue = moderator.page()
+    assert f"#{comment_id}<" in queue and "Buy cheap pills at https://spam.example" in queue
+    assert "Approve edit</button>" in queue and "Reject edit</button>" in queue
+    moderator.act("approve-edit", comment_id)
+    [public] = api.thread()["comments"]
+    assert "Buy cheap pills" in public["html"] and public["edited"]
+    assert f"#{comment_id}<" not in moderator.page()
+    assert moderator.log()[0][1:4] == ["ann", "approve-edit", f"#{comment_id}"]
+
+
+def test_a_rejected_edit_leaves_the_published_text(moderator, api):
+    comment_id, token = published(api, moderator, "The approved words")
+    assert api.edit(comment_id, token, text="First try").status_code == 202
+    assert api.edit(comment_id, token, text="Second try").status_code == 202  # replaces the first
+    queue = moderator.page()
+    assert "Second try" in queue and "First try" not in queue
+    moderator.act("reject-edit", comment_id, reason="off topic")
+    assert [c["html"] for c in api.thread()["comments"]] == ["<p>The approved words</p>"]
+    assert "Second try" not in moderator.page() and "Second try" not in moderator.page(state="approved")
+    assert moderator.log()[0][1:4] == ["ann", "reject-edit", f"#{comment_id}"]
+
+
+def test_a_held_comment_is_still_edited_in_place(moderator, api):
+    posted = api.post(text="Held words").get_json()
+    response = api.edit(posted["comment"]["id"], posted["edit_token"], text="Better held words")
+    assert response.status_code == 200 and response.get_json()["status"] == "pending"
+    assert "Better held words" in moderator.page() and "Approve edit</button>" not in moderator.page()

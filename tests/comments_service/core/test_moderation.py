@@ -183,3 +183,28 @@ def test_log_is_newest_first_and_paginated(conn):
     assert [entry.thread_slug for entry in first.rows] == ["closed-article", "second-article"]
     assert first.has_next and not second.has_next
     assert [entry.thread_slug for entry in second.rows] == ["first-article"]
+
+
+def test_a_waiting_edit_is_applied_or_dropped_and_logged_and_never_outlives_its_comment(conn):
+    comment_id = add(conn, state=APPROVED, text="Published")
+    others = [add(conn, state=APPROVED), add(conn, state=APPROVED)]
+    for other in [comment_id, *others]:
+        stored.propose_edit(conn, other, text="Proposed", html="<p>Proposed</p>")
+    row = stored.get_comment(conn, comment_id)
+    assert (row.text, row.pending_text, row.html) == ("Published", "Proposed", "<p>Published</p>")
+    assert public_view(row)["html"] == "<p>Published</p>"
+    held = moderation.comments_in_state(conn, PENDING).rows
+    assert {row.id for row in held} == {comment_id, *others}
+
+    assert moderation.approve_edit(conn, "ann", row)
+    assert not moderation.approve_edit(conn, "ann", row)  # nothing waits any more
+    row = stored.get_comment(conn, comment_id)
+    assert (row.text, row.html, row.pending_text, row.pending_since) == ("Proposed", "<p>Proposed</p>", None, None)
+    assert row.edited is not None
+    assert moderation.reject_edit(conn, "ann", stored.get_comment(conn, others[0]))
+    assert stored.get_comment(conn, others[0]).text == "Hello there"
+    assert [(r.action, r.comment_id) for r in log_rows(conn)] == [("approve-edit", comment_id),
+                                                                 ("reject-edit", others[0])]
+    stored.delete_comment(conn, others[1], public_reason="spam")  # a placeholder keeps no text
+    assert stored.get_comment(conn, others[1]).pending_text is None
+    assert moderation.comments_in_state(conn, PENDING).rows == []

@@ -6,10 +6,12 @@ from itsdangerous.timed import TimestampSigner
 
 from comments_service.core.tokens import (
     TokenRejected,
+    check_address_token,
     check_confirm_token,
     check_edit_token,
     check_form_token,
     check_unsubscribe_token,
+    issue_address_token,
     issue_confirm_token,
     issue_edit_token,
     issue_form_token,
@@ -87,6 +89,14 @@ def test_subscription_tokens_are_not_interchangeable():
         check_confirm_token(KEY, issue_edit_token(KEY, 7, STAMP), max_age=60)
     with pytest.raises(TokenRejected, match="not valid"):
         check_unsubscribe_token("another key", issue_unsubscribe_token(KEY, 7, STAMP))
+
+
+def test_address_tokens_round_trip_and_confirm_no_subscription():
+    assert check_address_token(KEY, issue_address_token(KEY, 7, STAMP), max_age=60) == (7, STAMP)
+    with pytest.raises(TokenRejected, match="confirmation link is not valid"):
+        check_address_token(KEY, issue_confirm_token(KEY, 7, STAMP), max_age=60)
+    with pytest.raises(TokenRejected, match="confirmation link is not valid"):
+        check_confirm_token(KEY, issue_address_token(KEY, 7, STAMP), max_age=60)
 
 
 def test_confirm_token_expires(monkeypatch):

@@ -199,11 +199,12 @@
       event.preventDefault();
       var text = editor.elements.text.value;
       call("PATCH", "/comments/" + article.dataset.id, { text: text }, entry && entry.token).then(function (result) {
-        if (result.status !== 200) return say(editor, (result.data.error || {}).message);
+        if (result.status !== 200 && result.status !== 202) return say(editor, (result.data.error || {}).message);
         entry.text = text;
         remember(article.dataset.id, entry);
         body.innerHTML = result.data.comment.html;
         closeEditor(article);
+        if (result.status === 202) say(form, "Your edit will show once a moderator has approved it.");
       });
     });
     body.hidden = true;

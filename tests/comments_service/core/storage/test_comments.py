@@ -56,10 +56,8 @@ def test_thread_page_counts_the_whole_thread_and_says_if_it_is_locked(engine, ad
 
 def test_approve_publishes_a_held_comment(engine, add):
     held = add(state=PENDING, email="new@example.org")
-    assert not run(engine, stored.has_approved_comment_from, "new@example.org")
     assert run(engine, stored.approve_comment, held)
     assert [c.id for c in run(engine, stored.thread_page, "first-article").comments] == [held]
-    assert run(engine, stored.has_approved_comment_from, "new@example.org")
     assert not run(engine, stored.approve_comment, held + 100)
 
 
@@ -77,7 +75,7 @@ def test_delete_with_replies_leaves_a_placeholder(engine, add):
     assert placeholder.website is None and placeholder.email is None
     shown = run(engine, stored.thread_page, "first-article").comments
     assert [(c.id, c.parent) for c in shown] == [(parent, None), (reply, parent)]
-    assert not run(engine, stored.has_approved_comment_from, "ann@example.org")
+    assert run(engine, stored.get_comment, parent).email is None
     assert run(engine, stored.approved_counts, ["first-article"]) == {"first-article": 1}
 
 
