@@ -93,8 +93,12 @@ def _website(value: Any) -> str | None:
     value = _no_control_characters(_string(value, WEBSITE_MAX))
     if not value:
         return None
-    parts = urlsplit(value)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or " " in value:
+    try:
+        parts = urlsplit(value)
+        hostname = parts.hostname
+    except ValueError:  # a bracketed host that is no IPv6 address: "http://[", "https://[x]"
+        hostname = None
+    if not hostname or parts.scheme.lower() not in ("http", "https") or " " in value:
         raise _FieldError("must be a web address starting with http:// or https://")
     return value
 

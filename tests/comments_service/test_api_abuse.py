@@ -72,6 +72,14 @@ def test_json_nested_past_the_parser_is_a_400(api):
     assert response.status_code == 400 and error_of(response)["code"] == "bad_json"
 
 
+@pytest.mark.parametrize("website", ["http://[", "https://[::1", "https://[not-an-address]/"])
+def test_a_website_with_a_broken_bracketed_host_is_a_400(api, website):
+    """Found by the fuzzer (tests/comments_service/fuzz): urlsplit() raised, a 500."""
+    response = api.post(website=website)
+    assert response.status_code == 400 and error_of(response)["fields"] == {
+        "website": "must be a web address starting with http:// or https://"}
+
+
 @pytest.mark.parametrize("since", ["2147483648", str(2**63 - 1)])
 def test_since_up_to_the_documented_maximum_is_answered(api, since):
     api.comment()
