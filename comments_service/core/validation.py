@@ -110,11 +110,21 @@ def _text(value: Any) -> str:
     return value
 
 
+def whole_number(value: str, maximum: int) -> int | None:
+    """`value` as an int when it is ASCII digits naming at most `maximum`, else None. Never calls
+    int() on thousands of digits: Python refuses more than 4300 with a ValueError."""
+    digits = value.lstrip("0") or "0"
+    if not (value.isascii() and value.isdigit()) or len(digits) > len(str(maximum)):
+        return None
+    number = int(digits)
+    return number if number <= maximum else None
+
+
 def _parent(value: Any) -> int | None:
     if value is None or value == "":
         return None
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        value = int(value)
+    if isinstance(value, str):
+        value = whole_number(value, ID_MAX)
     if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= ID_MAX:
         raise _FieldError("must be the number of a comment")
     return value

@@ -80,6 +80,17 @@ def test_a_website_with_a_broken_bracketed_host_is_a_400(api, website):
         "website": "must be a web address starting with http:// or https://"}
 
 
+@pytest.mark.parametrize("parent", ["9" * 5000, "0" * 5000 + "1"])
+def test_a_parent_of_thousands_of_digits_is_a_400(api, parent):
+    """Found by the fuzzer: int() refuses more than 4300 digits with a ValueError, a 500. (With
+    leading zeros it names comment 1, which is not there.)"""
+    response = api.post(parent=parent)
+    assert response.status_code == 400 and "parent" in error_of(response)["fields"]
+    form = api.client.post("/api/threads/first-article/comments", headers={"Origin": "http://localhost"},
+                           data={"author": "Ann", "text": "Hello there", "parent": parent})
+    assert form.status_code == 400 and form.mimetype == "text/html"
+
+
 @pytest.mark.parametrize("since", ["2147483648", str(2**63 - 1)])
 def test_since_up_to_the_documented_maximum_is_answered(api, since):
     api.comment()
