@@ -97,6 +97,13 @@ def test_since_up_to_the_documented_maximum_is_answered(api, since):
     assert api.thread(since=since)["comments"] == []
 
 
+def test_since_of_thousands_of_digits_is_a_400(api):
+    """Found by the fuzzer: int() refuses more than 4300 digits with a ValueError, a 500."""
+    response = api.client.get("/api/threads/first-article/comments", query_string={"since": "9" * 5000})
+    assert response.status_code == 400 and error_of(response)["fields"] == {"since": "must be a whole number, 0 or more"}
+    assert api.thread(since="0" * 5000 + "1")["comments"] == []
+
+
 @pytest.mark.parametrize("thread", ["a\x00b", "a\x1fb", "x" * 201, ""])
 def test_counts_of_a_malformed_thread_name_is_a_400(api, thread):
     response = api.client.get("/api/counts", query_string={"thread": thread})
