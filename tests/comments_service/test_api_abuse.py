@@ -104,6 +104,17 @@ def test_since_of_thousands_of_digits_is_a_400(api):
     assert api.thread(since="0" * 5000 + "1")["comments"] == []
 
 
+@pytest.mark.parametrize("path, status", [
+    ("/api/threads/first-article/comments", 400), ("/api/counts", 200), ("/api/feed.atom", 200),
+    ("/api/threads/first-article/feed.atom", 200), ("/api/subscriptions/confirm", 400),
+    ("/api/subscriptions/unsubscribe", 400)])
+def test_raw_bytes_in_the_query_string_are_read_as_if_percent_encoded(api, path, status):
+    """Found by the fuzzer: bytes that are not UTF-8 made request.args and request.full_path
+    raise UnicodeDecodeError, a 500 (gunicorn refuses them, the development server does not)."""
+    response = api.client.get(path, environ_overrides={"QUERY_STRING": "since=\xff&thread=\xed\xa0\x80"})
+    assert response.status_code == status, response.get_data(as_text=True)
+
+
 @pytest.mark.parametrize("thread", ["a\x00b", "a\x1fb", "x" * 201, ""])
 def test_counts_of_a_malformed_thread_name_is_a_400(api, thread):
     response = api.client.get("/api/counts", query_string={"thread": thread})
