@@ -21,7 +21,7 @@ from .core.storage.database import accepts_writes, ping
 from .core.storage.threads import thread_is_locked, thread_state
 from .core.times import as_utc, isoformat, stamp
 from .core.tokens import TokenRejected, check_edit_token, issue_edit_token, issue_form_token
-from .core.validation import COMMENT_FIELDS, EDIT_FIELDS, InvalidInput, is_plain_name, verify
+from .core.validation import COMMENT_FIELDS, EDIT_FIELDS, InvalidInput, is_plain_name, verify, whole_number
 from .errors import APIError, is_form_post
 from .notifications import notify
 from .page_cache import PageCache
@@ -60,11 +60,11 @@ def conditional(response: Response, etag: str | None = None) -> Response:
 def _since() -> int:
     """The `since` parameter: any whole number up to 2^63-1 (docs/api.md), clamped to the largest
     id a comment can have (no comment is newer than that; PostgreSQL refuses a bigger integer)."""
-    raw = request.args.get("since", "0")
-    if not (raw.isascii() and raw.isdigit()) or int(raw) > _SINCE_MAX:
+    since = whole_number(request.args.get("since", "0"), _SINCE_MAX)
+    if since is None:
         raise APIError(400, "invalid", "`since` must be a comment id (a whole number, 0 or more).",
                        {"since": "must be a whole number, 0 or more"})
-    return min(int(raw), ID_MAX)
+    return min(since, ID_MAX)
 
 
 def _require_open(conn: Connection, thread: Thread) -> None:

@@ -8,6 +8,7 @@
 - Rate limits (Flask-Limiter, per client address and endpoint): every read (GET, HEAD) gets
   READ_RATE_LIMIT, every write WRITE_RATE_LIMIT. Storage: RATELIMIT_STORAGE_URI (memory:// or
   Redis); the other RATELIMIT_* keys are Flask-Limiter's own.
+- Query string: raw bytes over 0x7F are percent-encoded before the app sees them.
 """
 
 import hashlib
@@ -31,6 +32,7 @@ def init_app(app: Flask) -> None:
     proxies = app.config["PROXY_COUNT"]
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    app.wsgi_app = _escaping_raw_query_bytes(app.wsgi_app)
     if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis", "rediss")):
         # A Redis that does not answer must cost a request half a second, not a hang: then the
         # limiter falls back to this worker's memory (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED).
@@ -38,6 +40,20 @@ def init_app(app: Flask) -> None:
         options.setdefault("socket_connect_timeout", _REDIS_TIMEOUT)
         options.setdefault("socket_timeout", _REDIS_TIMEOUT)
     app.extensions[_LIMITER] = Limiter(get_remote_address, app=app, default_limits=[_rate_limit])
+
+
+def _escaping_raw_query_bytes(wsgi_app):
+    """A query string is ASCII on the wire, but only gunicorn refuses one that is not: the
+    development server passes raw bytes on, and Werkzeug's request.args and request.full_path
+    raise UnicodeDecodeError on those that are not UTF-8 (a 500 on every page reading them).
+    Percent-encoded, as a browser sends them, they reach each view as any bad value does."""
+    def app(environ, start_response):
+        query = environ.get("QUERY_STRING", "")
+        if not query.isascii():  # PEP 3333: the raw bytes, decoded as latin-1
+            environ["QUERY_STRING"] = "".join(char if char.isascii() else f"%{ord(char):02X}"
+                                              for char in query)
+        return wsgi_app(environ, start_response)
+    return app
 
 
 def rate_limit_storage_answers() -> bool:

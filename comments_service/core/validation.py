@@ -93,8 +93,12 @@ def _website(value: Any) -> str | None:
     value = _no_control_characters(_string(value, WEBSITE_MAX))
     if not value:
         return None
-    parts = urlsplit(value)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or " " in value:
+    try:
+        parts = urlsplit(value)
+        hostname = parts.hostname
+    except ValueError:  # a bracketed host that is no IPv6 address: "http://[", "https://[x]"
+        hostname = None
+    if not hostname or parts.scheme.lower() not in ("http", "https") or " " in value:
         raise _FieldError("must be a web address starting with http:// or https://")
     return value
 
@@ -106,11 +110,21 @@ def _text(value: Any) -> str:
     return value
 
 
+def whole_number(value: str, maximum: int) -> int | None:
+    """`value` as an int when it is ASCII digits naming at most `maximum`, else None. Never calls
+    int() on thousands of digits: Python refuses more than 4300 with a ValueError."""
+    digits = value.lstrip("0") or "0"
+    if not (value.isascii() and value.isdigit()) or len(digits) > len(str(maximum)):
+        return None
+    number = int(digits)
+    return number if number <= maximum else None
+
+
 def _parent(value: Any) -> int | None:
     if value is None or value == "":
         return None
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        value = int(value)
+    if isinstance(value, str):
+        value = whole_number(value, ID_MAX)
     if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= ID_MAX:
         raise _FieldError("must be the number of a comment")
     return value

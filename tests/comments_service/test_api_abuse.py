@@ -72,10 +72,47 @@ def test_json_nested_past_the_parser_is_a_400(api):
     assert response.status_code == 400 and error_of(response)["code"] == "bad_json"
 
 
+@pytest.mark.parametrize("website", ["http://[", "https://[::1", "https://[not-an-address]/"])
+def test_a_website_with_a_broken_bracketed_host_is_a_400(api, website):
+    """Found by the fuzzer (tests/comments_service/fuzz): urlsplit() raised, a 500."""
+    response = api.post(website=website)
+    assert response.status_code == 400 and error_of(response)["fields"] == {
+        "website": "must be a web address starting with http:// or https://"}
+
+
+@pytest.mark.parametrize("parent", ["9" * 5000, "0" * 5000 + "1"])
+def test_a_parent_of_thousands_of_digits_is_a_400(api, parent):
+    """Found by the fuzzer: int() refuses more than 4300 digits with a ValueError, a 500. (With
+    leading zeros it names comment 1, which is not there.)"""
+    response = api.post(parent=parent)
+    assert response.status_code == 400 and "parent" in error_of(response)["fields"]
+    form = api.client.post("/api/threads/first-article/comments", headers={"Origin": "http://localhost"},
+                           data={"author": "Ann", "text": "Hello there", "parent": parent})
+    assert form.status_code == 400 and form.mimetype == "text/html"
+
+
 @pytest.mark.parametrize("since", ["2147483648", str(2**63 - 1)])
 def test_since_up_to_the_documented_maximum_is_answered(api, since):
     api.comment()
     assert api.thread(since=since)["comments"] == []
+
+
+def test_since_of_thousands_of_digits_is_a_400(api):
+    """Found by the fuzzer: int() refuses more than 4300 digits with a ValueError, a 500."""
+    response = api.client.get("/api/threads/first-article/comments", query_string={"since": "9" * 5000})
+    assert response.status_code == 400 and error_of(response)["fields"] == {"since": "must be a whole number, 0 or more"}
+    assert api.thread(since="0" * 5000 + "1")["comments"] == []
+
+
+@pytest.mark.parametrize("path, status", [
+    ("/api/threads/first-article/comments", 400), ("/api/counts", 200), ("/api/feed.atom", 200),
+    ("/api/threads/first-article/feed.atom", 200), ("/api/subscriptions/confirm", 400),
+    ("/api/subscriptions/unsubscribe", 400)])
+def test_raw_bytes_in_the_query_string_are_read_as_if_percent_encoded(api, path, status):
+    """Found by the fuzzer: bytes that are not UTF-8 made request.args and request.full_path
+    raise UnicodeDecodeError, a 500 (gunicorn refuses them, the development server does not)."""
+    response = api.client.get(path, environ_overrides={"QUERY_STRING": "since=\xff&thread=\xed\xa0\x80"})
+    assert response.status_code == status, response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("thread", ["a\x00b", "a\x1fb", "x" * 201, ""])

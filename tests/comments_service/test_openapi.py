@@ -8,6 +8,7 @@ import schemathesis
 import yaml
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.definitions import OPENAPI_30_VALIDATOR
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_headers_conformance,
@@ -24,6 +25,12 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 OPERATIONS = [(path, method.upper())
               for path, item in yaml.safe_load(OPENAPI_SPEC.read_text())["paths"].items()
               for method in item if method != "parameters"]
+
+
+def test_the_description_is_valid_openapi_3_0():
+    """YAML flow mappings split an unquoted description at its comma into a bogus key."""
+    errors = [error.message for error in OPENAPI_30_VALIDATOR.iter_errors(yaml.safe_load(OPENAPI_SPEC.read_text()))]
+    assert errors == []
 
 
 @pytest.mark.parametrize("path, method", OPERATIONS, ids=[f"{m} {p}" for p, m in OPERATIONS])
