@@ -26,6 +26,7 @@ from sqlalchemy import select
 from comments_service import create_app
 from comments_service.core.storage import comments as stored
 from comments_service.core.storage import database
+from comments_service.core.storage.addresses import confirm_address
 from comments_service.core.storage.subscriptions import subscribe, subscription_of
 from comments_service.core.storage.tables import comments, reply_subscriptions
 from comments_service.core.times import stamp
@@ -83,6 +84,9 @@ class World:
             self.repliable = [comment.id for comment in stored.thread_page(conn, "first-article").comments]
         # from now on the fuzzer's own address is approved, as someone's is
         self._approve(self.api.post(author="Fuzzer", email=FUZZER).get_json()["comment"]["id"])
+        with database.connect(self.engine, write=True) as conn:
+            confirm_address(conn, FUZZER)
+            conn.commit()
         self.subscription_tokens = self.own_subscription_tokens()
         self.before = self.others_state()
         caplog.clear()
@@ -98,7 +102,10 @@ class World:
             return body["comment"]["id"]
 
         first = post()
-        self._approve(first)  # moderation "first": their later comments are published at once
+        self._approve(first)
+        with database.connect(self.engine, write=True) as conn:  # and they confirmed their address:
+            confirm_address(conn, SOMEONE)  # under moderation "first" their later comments go up at once
+            conn.commit()
         reply = post(parent=first)
         post(parent=reply)
         post("second-article")
