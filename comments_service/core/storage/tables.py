@@ -140,3 +140,30 @@ confirmed_addresses = Table(
     Column("email", String(EMAIL_MAX), primary_key=True),
     Column("confirmed", DateTime(timezone=True), nullable=False),
 )
+
+#: The outbox (core/storage/outbox.py): one row per mail still to send, written in the same
+#: transaction as the comment or subscription that causes it, deleted once the SMTP server has
+#: accepted it. `next_attempt_at` is when a sender may take it next (a claimed row's lease ends
+#: then); `failed_at` is set when MAIL_MAX_ATTEMPTS have failed, and the row is kept.
+mail_outbox = Table(
+    "mail_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    #: JSON list of addresses; `headers` a JSON list of [name, value] pairs beyond the usual ones.
+    Column("recipients", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("headers", Text, nullable=False),
+    #: Fixed when queued, so a mail sent twice (a sender killed after the server took it) carries
+    #: the same Message-ID and the mail can be recognised as a copy.
+    Column("message_id", Text, nullable=False),
+    Column("created", DateTime(timezone=True), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("last_error", Text, nullable=True),
+    Column("failed_at", DateTime(timezone=True), nullable=True),
+    Index(None, "next_attempt_at"),
+    # Never give a sent mail's id to a new one: a sender whose lease ran out names its row by id
+    # and attempt number, and must never touch a later mail.
+    sqlite_autoincrement=True,
+)
