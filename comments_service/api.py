@@ -153,8 +153,8 @@ def create_comment(slug: str):
         ip_hash=security.client_ip_hash(), state=state, flags=flags)
     if fields["notify"]:
         notify.subscribe_to_replies(conn, row, fields["email"])
+    notify.comment_posted(conn, row)  # its mails are outbox rows of this transaction
     conn.commit()
-    notify.comment_posted(row)
     return _created(thread, row)
 
 

@@ -91,7 +91,9 @@ PERMANENT_SESSION_LIFETIME = 8 * 3600
 ADMIN_SESSION_IDLE_SECONDS = 30 * 60
 
 # Email (mail.py, notify.py): moderator alerts for held comments and double-opt-in reply
-# notifications. Mail is sent by a background thread, never on the request path.
+# notifications. Each mail is a row of the outbox committed with the comment that causes it, sent
+# afterwards by a background thread in each worker (never on the request path), retried when it
+# fails; rows survive restarts.
 #: SMTP server name; empty -> no mail at all (and `notify` on a comment stores nothing).
 SMTP_HOST = ""
 #: 0 -> the usual port for SMTP_SECURITY: 25 (none), 587 (starttls), 465 (ssl).
@@ -105,6 +107,22 @@ SMTP_PASSWORD = ""
 SMTP_FROM = ""
 #: Seconds to wait for the SMTP server (connect and each command) before the mail counts as failed.
 SMTP_TIMEOUT = 30
+#: A failed mail is tried again after MAIL_RETRY_BASE_SECONDS, then after twice as long each
+#: time, at most MAIL_RETRY_MAX_SECONDS apart, MAIL_MAX_ATTEMPTS times in all (the defaults: for
+#: about 8 hours). Then it is kept in the outbox as failed and logged as an error.
+MAIL_MAX_ATTEMPTS = 15
+MAIL_RETRY_BASE_SECONDS = 30
+MAIL_RETRY_MAX_SECONDS = 3600
+#: Seconds a mail being sent is leased to its sender: a sender killed mid-send leaves it to the
+#: next one after this. Keep it well above what one delivery can take (a few SMTP_TIMEOUTs), or
+#: a slow delivery may be sent twice.
+MAIL_LEASE_SECONDS = 600
+#: Seconds between two looks of each worker's sender at the outbox (mail other processes queued,
+#: retries coming due); mail a worker queues itself is sent at once.
+MAIL_POLL_SECONDS = 15
+#: At shutdown, seconds a worker waits for the mail it is sending (then it stops waiting and the
+#: mail stays in the outbox); keep it below gunicorn's graceful_timeout.
+MAIL_SHUTDOWN_SECONDS = 5
 #: Who gets a mail when a comment is held for moderation (JSON list in the environment).
 MODERATOR_EMAILS: list[str] = []
 #: Scheme and host of the public /api (e.g. "https://news.example.org") for the links in mails;

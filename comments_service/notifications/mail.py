@@ -1,64 +1,52 @@
-"""Outgoing mail: plain-text messages delivered through SMTP by one background thread per app, so
-a slow or dead mail server never slows down or fails a request.
+"""Outgoing mail, durable: the mails a write causes are rows of the outbox
+(core/storage/outbox.py) committed in that write's transaction, and each worker process's
+sender (sender.py) delivers them after the commit, retrying with backoff.
 
-`send()` only queues; the thread (started on first use, so it also starts in each forked
-gunicorn worker) builds and delivers each message, one SMTP connection per message, and logs
-what fails (logger `comments_service.mail`). Nothing here ever raises to a reader. At interpreter
-exit the queue is drained for at most SMTP_TIMEOUT seconds; tests call `flush()`.
+- `send(conn, ...)` queues a mail in the caller's transaction (call it before the commit): a
+  rolled-back write leaves no mail, a committed one's mail survives the worker, SIGKILL and
+  restarts, and the request never waits for the SMTP server.
+- The sender starts in each process with its first request, is woken after a request that
+  queued mail, and otherwise looks at the outbox every MAIL_POLL_SECONDS (mail from other
+  processes, retries that come due).
+- `flush(app)` sends what is due now in the caller's thread; `close(app)` stops the sender,
+  waiting at most MAIL_SHUTDOWN_SECONDS (also at exit): what is not sent stays in the outbox.
 
 Settings (core/defaults.py): SMTP_HOST ("" = mail off), SMTP_PORT, SMTP_SECURITY, SMTP_USERNAME,
-SMTP_PASSWORD, SMTP_FROM, SMTP_TIMEOUT. Header values are cleaned of line breaks and other
-control characters, so reader input (names) can never add a header.
+SMTP_PASSWORD, SMTP_FROM, SMTP_TIMEOUT, and the outbox's MAIL_* settings. Failed attempts are
+logged (loggers under `comments_service.notifications`); nothing here ever raises to a reader.
 """
 
-import atexit
-import logging
-import queue
-import re
-import smtplib
-import ssl
-import threading
-import unicodedata
-from dataclasses import dataclass
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from numbers import Real
 
-from flask import Flask, current_app
+from flask import Flask, after_this_request, current_app, g, has_request_context
+from sqlalchemy import Connection
 
-log = logging.getLogger(__name__)
+from .. import db
+from ..core.storage import outbox
+from .message import Outgoing, SMTPSettings, build_message, header_text, new_message_id
+from .sender import OutboxSender, RetryPolicy
+
+__all__ = ["Outgoing", "SMTPSettings", "build_message", "close", "flush", "header_text",
+           "init_app", "mail_enabled", "send", "smtp_settings", "start"]
 
 _EXTENSION = "comments_mail"
+_WAKE_AFTER_REQUEST = "comments_mail_wake"
 _DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
-_LINE_BREAKS = frozenset({"Cc", "Zl", "Zp"})  # control characters, line and paragraph separators
-_STOP = object()
-
-
-@dataclass(frozen=True)
-class SMTPSettings:
-    host: str
-    port: int
-    security: str
-    username: str
-    password: str
-    sender: str
-    timeout: float
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """A mail waiting in the queue: recipients' addresses, subject, plain-text body, extra headers."""
-    to: tuple[str, ...]
-    subject: str
-    body: str
-    headers: tuple[tuple[str, str], ...] = ()
 
 
 def init_app(app: Flask) -> None:
-    """Check the SMTP settings (a clear startup error when they are wrong) and attach the sender;
-    without SMTP_HOST mail is off and nothing is started."""
+    """Check the mail settings (a clear startup error when they are wrong) and attach the sender,
+    started lazily in each process; without SMTP_HOST mail is off and nothing is started."""
     settings = smtp_settings(app.config)
-    app.extensions[_EXTENSION] = MailSender(settings) if settings else None
+    sender = None
+    if settings is not None:
+        with app.app_context():
+            engine = db.engine()
+        sender = OutboxSender(engine, settings, retry_policy(app.config),
+                              poll_seconds=_seconds(app.config, "MAIL_POLL_SECONDS", positive=True),
+                              shutdown_seconds=_seconds(app.config, "MAIL_SHUTDOWN_SECONDS"))
+        app.before_request(sender.start)
+    app.extensions[_EXTENSION] = sender
 
 
 def smtp_settings(config) -> SMTPSettings | None:
@@ -81,118 +69,70 @@ def smtp_settings(config) -> SMTPSettings | None:
     return SMTPSettings(host=host, port=int(config["SMTP_PORT"]) or _DEFAULT_PORTS[security],
                         security=security, username=str(config["SMTP_USERNAME"]),
                         password=str(config["SMTP_PASSWORD"]), sender=str(config["SMTP_FROM"]),
-                        timeout=float(config["SMTP_TIMEOUT"]))
+                        timeout=_seconds(config, "SMTP_TIMEOUT", positive=True))
+
+
+def retry_policy(config) -> RetryPolicy:
+    """The outbox's MAIL_* settings; RuntimeError naming the variable when one is invalid."""
+    attempts = config["MAIL_MAX_ATTEMPTS"]
+    if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1:
+        raise RuntimeError(f"COMMENTS_MAIL_MAX_ATTEMPTS must be a whole number, 1 or more, "
+                           f"not {attempts!r}")
+    return RetryPolicy(max_attempts=attempts,
+                       base_seconds=_seconds(config, "MAIL_RETRY_BASE_SECONDS", positive=True),
+                       max_seconds=_seconds(config, "MAIL_RETRY_MAX_SECONDS", positive=True),
+                       lease_seconds=_seconds(config, "MAIL_LEASE_SECONDS", positive=True))
+
+
+def _seconds(config, name: str, *, positive: bool = False) -> float:
+    value = config[name]
+    if isinstance(value, bool) or not isinstance(value, Real) or value < 0 or (positive and value == 0):
+        raise RuntimeError(f"COMMENTS_{name} must be a number of seconds, "
+                           f"{'more than 0' if positive else '0 or more'}, not {value!r}")
+    return float(value)
 
 
 def mail_enabled() -> bool:
     return current_app.extensions[_EXTENSION] is not None
 
 
-def send(to: list[str], subject: str, body: str, headers: dict[str, str] | None = None) -> None:
-    """Queue a plain-text mail from SMTP_FROM (nothing when mail is off or `to` is empty)."""
+def send(conn: Connection, to: list[str], subject: str, body: str,
+         headers: dict[str, str] | None = None) -> None:
+    """Queue a plain-text mail from SMTP_FROM in the caller's transaction; it is sent once that
+    commits (nothing when mail is off or `to` is empty). Inside a request, the process's sender
+    is woken once the request is done (after the view's commit)."""
     sender = current_app.extensions[_EXTENSION]
-    if sender is not None and to:
-        sender.submit(Outgoing(tuple(to), subject, body, tuple((headers or {}).items())))
+    if sender is None or not to:
+        return
+    outbox.enqueue(conn, list(to), subject, body, list((headers or {}).items()),
+                   message_id=new_message_id(sender.smtp.sender))
+    if has_request_context() and _WAKE_AFTER_REQUEST not in g:
+        setattr(g, _WAKE_AFTER_REQUEST, True)
+        after_this_request(_wake_sender)
+
+
+def _wake_sender(response):
+    current_app.extensions[_EXTENSION].wake()
+    return response
+
+
+def start(app) -> None:
+    """Start this process's sender for `app` (no-op when mail is off or `app` is not ours)."""
+    sender = getattr(app, "extensions", {}).get(_EXTENSION)
+    if sender is not None:
+        sender.start()
 
 
 def flush(app: Flask) -> None:
-    """Wait until every mail queued by `app` is delivered or has failed."""
+    """Send, in the caller's thread, every mail of `app`'s outbox that is due now (after the
+    sender's thread has finished what it had in hand)."""
     sender = app.extensions[_EXTENSION]
     if sender is not None:
-        sender.flush()
+        sender.send_due()
 
 
 def close(app: Flask) -> None:
-    """Deliver what `app` has queued, then stop its mail thread."""
+    """Stop `app`'s sending thread, waiting at most MAIL_SHUTDOWN_SECONDS for the mail in hand."""
     sender = app.extensions[_EXTENSION]
     if sender is not None:
         sender.close()
-
-
-def header_text(value: str) -> str:
-    """`value` on one line: line breaks and control characters become spaces, runs of spaces one."""
-    flat = "".join(" " if unicodedata.category(char) in _LINE_BREAKS else char for char in value)
-    return re.sub(r"\s+", " ", flat).strip()
-
-
-def build_message(sender: str, outgoing: Outgoing) -> EmailMessage:
-    """The mail as sent: text/plain UTF-8 only, every header value on one line. Raises ValueError
-    for an address that is not one (e.g. "a,b@example.org")."""
-    message = EmailMessage()
-    message["From"] = header_text(sender)
-    message["To"] = [Address(addr_spec=address) for address in outgoing.to]
-    message["Subject"] = header_text(outgoing.subject)
-    message["Date"] = formatdate(usegmt=True)
-    message["Message-ID"] = make_msgid(domain=message["From"].addresses[0].domain or None)
-    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies, please
-    for name, value in outgoing.headers:
-        message[name] = header_text(value)
-    message.set_content(outgoing.body)
-    return message
-
-
-class MailSender:
-    """One app's mail queue and the thread that empties it."""
-
-    def __init__(self, settings: SMTPSettings):
-        self.settings = settings
-        self._queue: queue.Queue = queue.Queue()
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self._exit_hook = False
-
-    def submit(self, outgoing: Outgoing) -> None:
-        self._start_worker()
-        self._queue.put(outgoing)
-
-    def flush(self) -> None:
-        self._queue.join()
-
-    def close(self) -> None:
-        """Stop the thread once the queue is empty, waiting at most SMTP_TIMEOUT seconds."""
-        with self._lock:
-            thread, self._thread = self._thread, None
-        if thread is None or not thread.is_alive():
-            return
-        self._queue.put(_STOP)
-        thread.join(self.settings.timeout)
-        if thread.is_alive():
-            log.error("mail: %d messages still queued were not sent", self._queue.qsize() - 1)
-
-    def _start_worker(self) -> None:
-        with self._lock:
-            if self._thread is not None and self._thread.is_alive():
-                return
-            self._thread = threading.Thread(target=self._work, name="comments-mail", daemon=True)
-            self._thread.start()
-            if not self._exit_hook:
-                atexit.register(self.close)
-                self._exit_hook = True
-
-    def _work(self) -> None:
-        while True:
-            outgoing = self._queue.get()
-            try:
-                if outgoing is _STOP:
-                    return
-                self._deliver(outgoing)
-            except Exception:  # a worker that dies would silently drop every later mail
-                log.exception("mail %r to %d recipients not sent", header_text(outgoing.subject),
-                              len(outgoing.to))
-            finally:
-                self._queue.task_done()
-
-    def _deliver(self, outgoing: Outgoing) -> None:
-        settings = self.settings
-        message = build_message(settings.sender, outgoing)
-        tls = ssl.create_default_context()
-        if settings.security == "ssl":
-            smtp = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout, context=tls)
-        else:
-            smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
-        with smtp:
-            if settings.security == "starttls":
-                smtp.starttls(context=tls)
-            if settings.username:
-                smtp.login(settings.username, settings.password)
-            smtp.send_message(message, to_addrs=list(outgoing.to))

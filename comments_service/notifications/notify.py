@@ -9,26 +9,33 @@
 - under MODERATION=first, a moderator approves a comment whose address is not confirmed yet: the
   address gets a link confirming it (comments from a confirmed address skip moderation).
 
-Call these after the write is committed (a rolled-back comment must not be mailed about), inside
-a request: the mails link to the article (SITE_URL) and to the service (SERVICE_URL, else
-SITE_URL; only development falls back to the request's host, see threads.site_base). A reader's
-text is quoted line by line, so it cannot forge lines of the mail. They read on a connection of their own and
-only queue mail (notifications/mail.py), so they cost a request one or two small queries and never fail it.
+Call these with the caller's connection BEFORE it commits: they read the comment in that
+transaction and queue the mails in the outbox (notifications/mail.py) in it, so the mails exist
+exactly when the write commits (a rolled-back comment is never mailed about; a committed one's
+mail waits in the outbox until it is sent) and are sent after the commit. The moderation UI still
+calls the approval ones after its commit, without `conn`: they then queue in a transaction of
+their own. Inside a request: the mails link to the article (SITE_URL) and to the service
+(SERVICE_URL, else SITE_URL; only development falls back to the request's host, see
+threads.site_base). A reader's text is quoted line by line, so it cannot
+forge lines of the mail. A mail that cannot be built is logged and skipped, never failing the
+write; a database error is raised (the caller's transaction could not commit anyway).
 """
 
-import functools
 import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import partial
 from urllib.parse import urljoin
 
 from flask import current_app, request, url_for
 from sqlalchemy import Connection
 from sqlalchemy.engine import Row
+from sqlalchemy.exc import SQLAlchemyError
 
 from .. import db
 from ..core.comment import APPROVED, PENDING, Comment
 from ..core.storage import comments as stored
 from ..core.storage.addresses import is_confirmed
-from ..core.storage.database import connect
 from ..core.storage.subscriptions import confirmed_subscription, subscribe, subscription_of
 from ..core.times import stamp
 from ..core.tokens import issue_address_token, issue_confirm_token, issue_unsubscribe_token
@@ -45,49 +52,78 @@ def subscribe_to_replies(conn: Connection, comment: Comment, email: str) -> None
         subscribe(conn, comment.id, email)
 
 
-def _after_commit(function):
-    """Mail follows a committed write: whatever fails here is logged, never answered with a 5xx
-    (the reader's comment is stored; a client that retried would post it twice)."""
-    @functools.wraps(function)
-    def guarded(*args, **kwargs) -> None:
-        try:
-            function(*args, **kwargs)
-        except Exception:  # noqa: BLE001
-            log.exception("mail after a committed write failed (%s)", function.__name__)
-    return guarded
+@contextmanager
+def _never_failing_the_write(what: str) -> Iterator[None]:
+    """Mail is a side effect of the reader's write: a mail that cannot be built is logged, and the
+    comment is stored all the same; database errors go to the caller, whose transaction failed."""
+    try:
+        yield
+    except SQLAlchemyError:
+        raise
+    except Exception:  # noqa: BLE001
+        log.exception("mail about %s not queued", what)
 
 
-@_after_commit
-def comment_posted(comment: Comment) -> None:
-    """The mails a new comment causes: moderator alert if held, confirmation if it asked for
-    reply notifications, reply notification if published as a reply."""
+def comment_posted(conn: Connection, comment: Comment) -> None:
+    """Queue, in the caller's transaction, the mails a new comment causes: moderator alert if
+    held, confirmation if it asked for reply notifications, reply notification if published as a
+    reply. Call it after storing the comment (and its subscription), before the commit."""
     if not mail.mail_enabled():
         return
-    with connect(db.engine()) as conn:
+    with _never_failing_the_write(f"comment {comment.id}"):
         posted = stored.get_comment(conn, comment.id)
+        if posted is None:
+            return
         own_subscription = subscription_of(conn, comment.id)
         parent_subscription = _parent_subscription(conn, posted)
-    if posted is None:
-        return
-    if posted.state == PENDING:
-        _mail_moderators(posted)
-    if own_subscription is not None and not own_subscription.confirmed:
-        _mail_confirmation(posted, own_subscription)
-    if parent_subscription is not None:
-        _mail_reply(posted, parent_subscription)
+        if posted.state == PENDING:
+            _mail_moderators(conn, posted)
+        if own_subscription is not None and not own_subscription.confirmed:
+            _mail_confirmation(conn, posted, own_subscription)
+        if parent_subscription is not None:
+            _mail_reply(conn, posted, parent_subscription)
 
 
-@_after_commit
-def notify_reply_published(comment: Comment) -> None:
-    """Mail the confirmed subscriber of the comment `comment` replies to, now that `comment` is
-    published (the approve action calls this after committing; `comment` needs only `.id`)."""
-    if not mail.mail_enabled():
+def notify_reply_published(comment: Comment, conn: Connection | None = None) -> None:
+    """Queue the mail to the confirmed subscriber of the comment `comment` replies to, now that
+    `comment` is published (`comment` needs only `.id`); `conn` as in `_queue`."""
+    if mail.mail_enabled():
+        _queue(f"the published reply {comment.id}", conn, partial(_queue_reply_mail, comment=comment))
+
+
+def ask_to_confirm_addresses(approved: list[Comment], conn: Connection | None = None) -> None:
+    """Under MODERATION=first, mail each address of these just-approved comments that is not
+    confirmed yet (once, however many of its comments were approved) a link confirming it;
+    `conn` as in `_queue`."""
+    if mail.mail_enabled() and current_app.config["MODERATION"] == "first":
+        _queue("confirming addresses", conn, partial(_mail_address_confirmations, approved=approved))
+
+
+def _queue(what: str, conn: Connection | None, queue_mails: Callable[[Connection], None]) -> None:
+    """`queue_mails(conn)` with `conn`: in the caller's transaction, before its commit (the durable
+    way). Without: after the caller's commit, in a transaction of its own on the request's
+    connection; a failure there is logged, never raised (the caller's write is committed)."""
+    if conn is not None:
+        with _never_failing_the_write(what):
+            queue_mails(conn)
         return
-    with connect(db.engine()) as conn:
-        reply = stored.get_comment(conn, comment.id)
-        subscription = _parent_subscription(conn, reply)
+    try:
+        conn = db.connection()
+        try:
+            queue_mails(conn)
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+    except Exception:  # noqa: BLE001
+        log.exception("mail about %s not queued", what)
+
+
+def _queue_reply_mail(conn: Connection, comment: Comment) -> None:
+    reply = stored.get_comment(conn, comment.id)
+    subscription = _parent_subscription(conn, reply)
     if subscription is not None:
-        _mail_reply(reply, subscription)
+        _mail_reply(conn, reply, subscription)
 
 
 def _parent_subscription(conn: Connection, reply: Comment | None) -> Row | None:
@@ -119,7 +155,7 @@ def _quoted(text: str) -> str:
     return "\n".join(f"> {line}" for line in (text or "").splitlines()) or ">"
 
 
-def _mail_moderators(comment: Comment) -> None:
+def _mail_moderators(conn: Connection, comment: Comment) -> None:
     title, url = _article(comment.thread)
     reasons = ", ".join((comment.flags or "").split()) or "the moderation setting"
     body = (f"A comment is waiting for moderation.\n\n"
@@ -130,11 +166,11 @@ def _mail_moderators(comment: Comment) -> None:
             f"Held because: {reasons}\n\n"
             f"The comment, as typed:\n{_quoted(comment.text)}\n\n"
             f"Approve or reject it: {_service_link(request.script_root + '/admin/')}\n")
-    mail.send(current_app.config["MODERATOR_EMAILS"],
+    mail.send(conn, current_app.config["MODERATOR_EMAILS"],
               f"Held for moderation: comment by {comment.author} on “{title}”", body)
 
 
-def _mail_confirmation(comment: Comment, subscription: Row) -> None:
+def _mail_confirmation(conn: Connection, comment: Comment, subscription: Row) -> None:
     title, url = _article(comment.thread)
     token = issue_confirm_token(current_app.secret_key, subscription.id,
                                 stamp(subscription.created))
@@ -144,10 +180,10 @@ def _mail_confirmation(comment: Comment, subscription: Row) -> None:
             f"To confirm, open this link and press the button (it works for {days} days):\n"
             f"{_service_link(url_for('subscriptions.confirm', token=token))}\n\n"
             f"If it was not you, ignore this email: nothing more will be sent to you.\n")
-    mail.send([comment.email], f"Confirm reply notifications for your comment on “{title}”", body)
+    mail.send(conn, [comment.email], f"Confirm reply notifications for your comment on “{title}”", body)
 
 
-def _mail_reply(reply: Comment, subscription: Row) -> None:
+def _mail_reply(conn: Connection, reply: Comment, subscription: Row) -> None:
     title, url = _article(reply.thread)
     token = issue_unsubscribe_token(current_app.secret_key, subscription.id,
                                     stamp(subscription.created))
@@ -157,21 +193,16 @@ def _mail_reply(reply: Comment, subscription: Row) -> None:
             f"Read the conversation: {url}#comment-{reply.id}\n\n"
             f"You get this email because you asked for replies to your comment. "
             f"To stop them: {unsubscribe}\n")
-    mail.send([subscription.email], f"{reply.author} replied to your comment on “{title}”", body,
+    mail.send(conn, [subscription.email], f"{reply.author} replied to your comment on “{title}”", body,
               {"List-Unsubscribe": f"<{unsubscribe}>",
                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
 
 
-@_after_commit
-def ask_to_confirm_addresses(approved: list[Comment]) -> None:
-    """Under MODERATION=first, mail each address of these just-approved comments that is not
-    confirmed yet (once, however many of its comments were approved) a link confirming it."""
-    if not mail.mail_enabled() or current_app.config["MODERATION"] != "first":
-        return
+def _mail_address_confirmations(conn: Connection, approved: list[Comment]) -> None:
     first_of = {comment.email: comment for comment in reversed(approved) if comment.email}
-    with connect(db.engine()) as conn:
-        unconfirmed = [comment for email, comment in first_of.items() if not is_confirmed(conn, email)]
-    for comment in unconfirmed:
+    for email, comment in first_of.items():
+        if is_confirmed(conn, email):
+            continue
         title, url = _article(comment.thread)
         token = issue_address_token(current_app.secret_key, comment.id, stamp(comment.created))
         days = max(1, current_app.config["SUBSCRIPTION_CONFIRM_MAX_AGE"] // 86400)
@@ -181,4 +212,4 @@ def ask_to_confirm_addresses(approved: list[Comment]) -> None:
                 f"that this address is yours: open this link and press the button (it works for "
                 f"{days} days):\n{_service_link(url_for('subscriptions.confirm_address', token=token))}\n\n"
                 f"If it was not you, ignore this email: nothing changes.\n")
-        mail.send([comment.email], f"Your comment on “{title}” is published", body)
+        mail.send(conn, [comment.email], f"Your comment on “{title}” is published", body)

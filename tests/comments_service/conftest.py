@@ -19,7 +19,7 @@ from html import unescape
 from html.parser import HTMLParser
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, make_url, select, text
 from werkzeug.security import generate_password_hash
 
 from comments_service import create_app
@@ -27,7 +27,10 @@ from comments_service.core.comment import APPROVED
 from comments_service.core.privacy import hash_ip
 from comments_service.core.storage import comments as stored
 from comments_service.core.storage import database
+from comments_service.core.storage.tables import mail_outbox
 from comments_service.db import engine as app_engine
+from comments_service.notifications import mail
+from comments_service.notifications.sender import close_all
 from tests.conftest import require_backend
 
 ORIGIN = "http://localhost"  # the test client's own origin
@@ -136,8 +139,22 @@ def app_config(database_url, manifest_path):
 def app(app_config):
     app = create_app(app_config)
     yield app
+    mail.close(app)
     with app.app_context():
         app_engine().dispose()
+
+
+@pytest.fixture(autouse=True)
+def no_mail_thread_outlives_its_test():
+    """Apps a test makes itself start mail threads too (at their first request): stop them."""
+    yield
+    close_all()
+
+
+def outbox_rows(app) -> list:
+    """The rows of `app`'s mail outbox, oldest first."""
+    with app.app_context(), app_engine().connect() as conn:
+        return list(conn.execute(select(mail_outbox).order_by(mail_outbox.c.id)))
 
 
 @pytest.fixture
@@ -226,8 +243,11 @@ class Mailbox:
         self.recipients: list[list[str]] = []
         self.gate = threading.Event()
         self.gate.set()
+        #: Set once a delivery has reached the DATA step (and waits there while `gate` is clear).
+        self.in_data = threading.Event()
 
     async def handle_DATA(self, server, session, envelope):
+        self.in_data.set()
         await asyncio.get_running_loop().run_in_executor(None, self.gate.wait)
         content = envelope.content.replace(b"\r\n", b"\n")  # SMTP line ends, as a mailbox stores them
         self.messages.append(email.message_from_bytes(content, policy=email.policy.default))
@@ -235,17 +255,26 @@ class Mailbox:
         return "250 Message accepted"
 
 
+@contextmanager
+def running_smtp_server(port: int) -> Iterator[Mailbox]:
+    """A real SMTP server on 127.0.0.1:`port` collecting messages in a Mailbox, while inside."""
+    from aiosmtpd.controller import Controller
+
+    mailbox = Mailbox(port)
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield mailbox
+    finally:
+        mailbox.gate.set()
+        controller.stop()
+
+
 @pytest.fixture
 def smtp_server():
     """A real SMTP server on 127.0.0.1 collecting messages in a Mailbox."""
-    from aiosmtpd.controller import Controller
-
-    mailbox = Mailbox(free_port())
-    controller = Controller(mailbox, hostname="127.0.0.1", port=mailbox.port)
-    controller.start()
-    yield mailbox
-    mailbox.gate.set()
-    controller.stop()
+    with running_smtp_server(free_port()) as mailbox:
+        yield mailbox
 
 
 def mail_settings(port: int) -> dict:

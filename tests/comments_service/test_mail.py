@@ -8,18 +8,12 @@ import pytest
 from comments_service import create_app
 from comments_service.notifications import mail
 from comments_service.notifications.mail import Outgoing, build_message, header_text
-from tests.comments_service.conftest import error_of, free_port, mail_settings
+from tests.comments_service.conftest import error_of, free_port, mail_settings, outbox_rows
 
 
 @pytest.fixture
 def app_config(app_config, smtp_server):
     return app_config | mail_settings(smtp_server.port) | {"MODERATION": "all"}
-
-
-@pytest.fixture(autouse=True)
-def stop_mail_thread(app):
-    yield
-    mail.close(app)
 
 
 def delivered(app, smtp_server):
@@ -63,18 +57,22 @@ def test_post_returns_while_the_smtp_server_is_blocked(app, api, smtp_server):
     assert message["Subject"].startswith("Held for moderation")
 
 
-def test_smtp_server_down_still_accepts_the_comment_and_logs(app_config, caplog):
+def test_smtp_server_down_still_accepts_the_comment_keeps_the_mail_and_logs(app_config, caplog):
     app = create_app(app_config | {"SMTP_PORT": free_port()})  # nothing listens there
-    with caplog.at_level(logging.ERROR, logger="comments_service.mail"):
+    with caplog.at_level(logging.WARNING, logger="comments_service.notifications"):
         response = app.test_client().post("/api/threads/first-article/comments",
                                           json={"author": "Ann", "text": "Still here."},
                                           headers={"Origin": "http://localhost"})
         mail.flush(app)
     mail.close(app)
     assert response.status_code == 202
-    [record] = caplog.records
-    assert "not sent" in record.getMessage() and "Held for moderation" in record.getMessage()
+    [record] = caplog.records  # one attempt: the next one is MAIL_RETRY_BASE_SECONDS away
+    assert record.levelno == logging.WARNING
+    message = record.getMessage()
+    assert "not sent (attempt 1 of 15)" in message and "Held for moderation" in message
     assert isinstance(record.exc_info[1], ConnectionRefusedError)
+    [row] = outbox_rows(app)
+    assert row.attempts == 1 and "ConnectionRefusedError" in row.last_error and row.failed_at is None
 
 
 def test_line_breaks_in_a_name_cannot_add_headers(app, api, smtp_server):
@@ -118,6 +116,9 @@ def test_an_address_that_is_not_one_is_refused():
     ({"SMTP_SECURITY": "tls"}, "COMMENTS_SMTP_SECURITY must be one of none, starttls, ssl"),
     ({"SMTP_FROM": ""}, "COMMENTS_SMTP_FROM must be set"),
     ({"MODERATOR_EMAILS": "desk@example.org"}, "COMMENTS_MODERATOR_EMAILS must be a JSON list"),
+    ({"MAIL_MAX_ATTEMPTS": 0}, "COMMENTS_MAIL_MAX_ATTEMPTS must be a whole number, 1 or more"),
+    ({"MAIL_RETRY_BASE_SECONDS": 0}, "COMMENTS_MAIL_RETRY_BASE_SECONDS must be a number of seconds"),
+    ({"MAIL_LEASE_SECONDS": "soon"}, "COMMENTS_MAIL_LEASE_SECONDS must be a number of seconds"),
 ])
 def test_bad_smtp_settings_stop_the_app_with_a_clear_message(app_config, settings, problem):
     with pytest.raises(RuntimeError, match=problem):

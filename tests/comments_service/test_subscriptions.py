@@ -28,12 +28,6 @@ def app_config(app_config, smtp_server):
     return app_config | mail_settings(smtp_server.port) | {"ADMIN_USERS": admin_users()}
 
 
-@pytest.fixture(autouse=True)
-def stop_mail_thread(app):
-    yield
-    mail.close(app)
-
-
 @pytest.fixture
 def inbox(app, smtp_server):
     """inbox(address): every message delivered to `address` so far (queue flushed first)."""

@@ -3,10 +3,11 @@
 The Pelican build reads through these (never HTTP): `engine_from_url(url)`, then the queries of
 comments.py / threads.py; the web app gets its connections through comments_service/db.py.
 Queries live in one module per table (comments, threads, moderation_log, subscriptions,
-moderator_sessions, addresses), as Isso's `isso/db/` does; each takes a `Connection`, runs inside
-the caller's transaction and never commits (SQLAlchemy 2 "commit as you go"). Write transactions
-use `connect(engine, write=True)`: on SQLite they start with BEGIN IMMEDIATE, so concurrent
-writers queue instead of failing with "database is locked" when a read turns into a write.
+moderator_sessions, addresses, outbox), as Isso's `isso/db/` does; each takes a `Connection`,
+runs inside the caller's transaction and never commits (SQLAlchemy 2 "commit as you go"). Write
+transactions use `connect(engine, write=True)`: on SQLite they start with BEGIN IMMEDIATE, so
+concurrent writers queue instead of failing with "database is locked" when a read turns into a
+write.
 """
 
 import sqlite3

@@ -198,7 +198,8 @@ def world(any_database_url, app_config, tmp_path, smtp_server, caplog, request):
     caplog.set_level(logging.WARNING)
     world = World(app, caplog)
     yield world
-    mail.close(app)  # what the examples queued is delivered (or its failure logged) before the check
+    mail.flush(app)  # what the examples queued is delivered (or its failure logged) before the check
+    mail.close(app)
     world.check_invariants()
     print(f"\n{request.node.name}: {sum(world.tally.values())} requests {dict(world.tally)}")
     world.engine.dispose()
