@@ -1,6 +1,7 @@
 """Privacy housekeeping (docs/privacy.md): the salted IP hash stored with each comment is kept
-IP_RETENTION_DAYS days, then `flask --app comments_service purge` clears it. Run purge daily, e.g.
-from the systemd timer in docs/deploy.md."""
+IP_RETENTION_DAYS days, then `flask --app comments_service purge` clears it; mails the outbox
+gave up on (they hold addresses and readers' text) are deleted after as many days. Run purge
+daily, e.g. from the systemd timer in docs/deploy.md."""
 
 from datetime import timedelta
 
@@ -11,6 +12,7 @@ from flask.cli import with_appcontext
 from . import db
 from .core.privacy import purge_ip_hashes
 from .core.storage.database import connect
+from .core.storage.outbox import delete_failed_before
 from .core.times import isoformat, utcnow
 
 
@@ -29,9 +31,10 @@ def _retention() -> timedelta:
 @click.command("purge")
 @with_appcontext
 def purge_command() -> None:
-    """Clear stored IP hashes older than IP_RETENTION_DAYS."""
+    """Clear stored IP hashes older than IP_RETENTION_DAYS; delete mails failed before then."""
     posted_before = utcnow() - _retention()
     with connect(db.engine(), write=True) as conn, conn.begin():
         cleared = purge_ip_hashes(conn, posted_before)
+        mails = delete_failed_before(conn, posted_before)
     click.echo(f"Cleared the IP hash of {cleared} comments posted before "
-               f"{isoformat(posted_before)}.")
+               f"{isoformat(posted_before)}; deleted {mails} mails that failed before then.")

@@ -93,7 +93,7 @@ ADMIN_SESSION_IDLE_SECONDS = 30 * 60
 # Email (mail.py, notify.py): moderator alerts for held comments and double-opt-in reply
 # notifications. Each mail is a row of the outbox committed with the comment that causes it, sent
 # afterwards by a background thread in each worker (never on the request path), retried when it
-# fails; rows survive restarts.
+# fails; rows survive restarts. `flask --app comments_service send-mail` sends what is due once.
 #: SMTP server name; empty -> no mail at all (and `notify` on a comment stores nothing).
 SMTP_HOST = ""
 #: 0 -> the usual port for SMTP_SECURITY: 25 (none), 587 (starttls), 465 (ssl).
@@ -109,7 +109,8 @@ SMTP_FROM = ""
 SMTP_TIMEOUT = 30
 #: A failed mail is tried again after MAIL_RETRY_BASE_SECONDS, then after twice as long each
 #: time, at most MAIL_RETRY_MAX_SECONDS apart, MAIL_MAX_ATTEMPTS times in all (the defaults: for
-#: about 8 hours). Then it is kept in the outbox as failed and logged as an error.
+#: about 8 hours). Then it is kept in the outbox as failed and logged as an error;
+#: `send-mail --retry-failed` tries it again, `purge` deletes it after IP_RETENTION_DAYS.
 MAIL_MAX_ATTEMPTS = 15
 MAIL_RETRY_BASE_SECONDS = 30
 MAIL_RETRY_MAX_SECONDS = 3600

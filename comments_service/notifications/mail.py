@@ -8,8 +8,9 @@ sender (sender.py) delivers them after the commit, retrying with backoff.
 - The sender starts in each process with its first request, is woken after a request that
   queued mail, and otherwise looks at the outbox every MAIL_POLL_SECONDS (mail from other
   processes, retries that come due).
-- `flush(app)` sends what is due now in the caller's thread; `close(app)` stops the sender,
-  waiting at most MAIL_SHUTDOWN_SECONDS (also at exit): what is not sent stays in the outbox.
+- `flask --app comments_service send-mail` sends what is due once (cron, systemd, tests);
+  `flush(app)` does the same in the caller's thread; `close(app)` stops the sender, waiting at
+  most MAIL_SHUTDOWN_SECONDS (also at exit): what is not sent stays in the outbox.
 
 Settings (core/defaults.py): SMTP_HOST ("" = mail off), SMTP_PORT, SMTP_SECURITY, SMTP_USERNAME,
 SMTP_PASSWORD, SMTP_FROM, SMTP_TIMEOUT, and the outbox's MAIL_* settings. Failed attempts are
@@ -18,7 +19,9 @@ logged (loggers under `comments_service.notifications`); nothing here ever raise
 
 from numbers import Real
 
+import click
 from flask import Flask, after_this_request, current_app, g, has_request_context
+from flask.cli import with_appcontext
 from sqlalchemy import Connection
 
 from .. import db
@@ -47,6 +50,7 @@ def init_app(app: Flask) -> None:
                               shutdown_seconds=_seconds(app.config, "MAIL_SHUTDOWN_SECONDS"))
         app.before_request(sender.start)
     app.extensions[_EXTENSION] = sender
+    app.cli.add_command(send_mail_command)
 
 
 def smtp_settings(config) -> SMTPSettings | None:
@@ -136,3 +140,20 @@ def close(app: Flask) -> None:
     sender = app.extensions[_EXTENSION]
     if sender is not None:
         sender.close()
+
+
+@click.command("send-mail")
+@click.option("--retry-failed", is_flag=True,
+              help="First give the mails kept as failed a fresh round of attempts.")
+@with_appcontext
+def send_mail_command(retry_failed: bool) -> None:
+    """Send the mail that is due in the outbox, once, then exit (for cron or a systemd timer)."""
+    sender = current_app.extensions[_EXTENSION]
+    if sender is None:
+        raise click.ClickException("Mail is off: COMMENTS_SMTP_HOST is not set.")
+    if retry_failed:
+        click.echo(f"{sender.retry_failed()} failed mails are due again.")
+    summary = sender.send_due()
+    waiting, failed = sender.counts()
+    click.echo(f"Sent {summary.sent}; not sent, to be retried: {summary.retried}; given up: "
+               f"{summary.given_up}. In the outbox: {waiting} waiting, {failed} failed.")

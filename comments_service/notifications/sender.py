@@ -18,8 +18,8 @@ Contract:
 - `close()` stops the thread: it claims nothing more and is waited for at most
   MAIL_SHUTDOWN_SECONDS (at interpreter exit too), so an SMTP server that never answers cannot
   hold up a shutdown. What is not sent stays in the outbox for the next sender.
-- `send_due()` sends what is due now in the caller's thread (tests); it never runs at the same
-  time as this object's thread.
+- `send_due()` sends what is due now in the caller's thread (`flask send-mail`, tests); it never
+  runs at the same time as this object's thread.
 """
 
 import atexit

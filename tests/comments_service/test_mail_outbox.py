@@ -171,6 +171,46 @@ def test_retry_delays_double_up_to_the_cap():
     assert policy.delay(10_000) == 3600
 
 
+def test_send_mail_command_sends_what_is_due_once(app, smtp_port):
+    with app.app_context(), database.connect(db.engine(), write=True) as conn:
+        for subject in ("First", "Second"):
+            outbox.enqueue(conn, ["desk@news.example.org"], subject, "Body\n", message_id=f"<{subject}@x>")
+        conn.commit()
+        failed = outbox.claim_due(conn, 60)
+        outbox.record_failure(conn, failed, "550 refused", retry_at=None)
+        conn.commit()
+    runner = app.test_cli_runner()
+    with running_smtp_server(smtp_port) as mailbox:
+        first = runner.invoke(args=["send-mail"])
+        assert first.exit_code == 0, first.output
+        assert "Sent 1;" in first.output and "0 waiting, 1 failed" in first.output
+        again = runner.invoke(args=["send-mail", "--retry-failed"])
+        assert "1 failed mails are due again" in again.output and "Sent 1;" in again.output
+    assert [message["Subject"] for message in mailbox.messages] == ["Second", "First"]
+    assert outbox_rows(app) == []
+
+
+def test_send_mail_command_says_when_mail_is_off(app_config):
+    result = create_app(app_config | {"SMTP_HOST": ""}).test_cli_runner().invoke(args=["send-mail"])
+    assert result.exit_code == 1 and "Mail is off" in result.output
+
+
+def test_purge_deletes_the_mails_given_up_on_after_the_retention_period(app):
+    """They hold addresses and readers' text (docs/privacy.md)."""
+    with app.app_context(), database.connect(db.engine(), write=True) as conn:
+        for days in (31, 29):
+            outbox.enqueue(conn, ["desk@news.example.org"], f"{days} days", "Body\n",
+                           message_id=f"<{days}@x>")
+        for _ in range(2):
+            mail_row = outbox.claim_due(conn, 60)
+            failed_at = utcnow() - timedelta(days=int(mail_row.subject.split()[0]))
+            outbox.record_failure(conn, mail_row, "550 refused", retry_at=None, now=failed_at)
+        conn.commit()
+    result = app.test_cli_runner().invoke(args=["purge"])
+    assert result.exit_code == 0 and "deleted 1 mails that failed before then" in result.output
+    assert [row.subject for row in outbox_rows(app)] == ["29 days"]
+
+
 def test_an_approval_can_queue_its_reply_mail_in_its_own_transaction(app, api):
     """notify_reply_published(row, conn), before the commit: a rolled-back approval mails nobody."""
     app.config["MODERATION"] = "none"
