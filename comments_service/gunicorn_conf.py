@@ -31,3 +31,11 @@ limit_request_field_size = 8190
 #: Restart each worker now and then (with jitter, so never all at once): memory stays bounded.
 max_requests = 20_000
 max_requests_jitter = 2_000
+
+
+def post_worker_init(worker) -> None:
+    """Start the worker's mail sender as soon as it has loaded the app, not at its first request:
+    mail a killed or stopped worker left in the outbox goes out even when no request comes."""
+    from comments_service.notifications import mail
+
+    mail.start(worker.wsgi)

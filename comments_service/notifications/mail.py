@@ -5,9 +5,9 @@ sender (sender.py) delivers them after the commit, retrying with backoff.
 - `send(conn, ...)` queues a mail in the caller's transaction (call it before the commit): a
   rolled-back write leaves no mail, a committed one's mail survives the worker, SIGKILL and
   restarts, and the request never waits for the SMTP server.
-- The sender starts in each process with its first request, is woken after a request that
-  queued mail, and otherwise looks at the outbox every MAIL_POLL_SECONDS (mail from other
-  processes, retries that come due).
+- The sender starts in each process with its first request (and at once in gunicorn workers:
+  gunicorn_conf.post_worker_init), is woken after a request that queued mail, and otherwise looks
+  at the outbox every MAIL_POLL_SECONDS (mail from other processes, retries that come due).
 - `flask --app comments_service send-mail` sends what is due once (cron, systemd, tests);
   `flush(app)` does the same in the caller's thread; `close(app)` stops the sender, waiting at
   most MAIL_SHUTDOWN_SECONDS (also at exit): what is not sent stays in the outbox.
