@@ -140,17 +140,21 @@ def create_comment(slug: str):
     security.reject_honeypot(fields["homepage"])
     security.require_form_proof(fields["form_token"], slug, origin_allowed)
     html = _rendered(fields["text"])
+    unknown_parent = APIError(400, "unknown_parent", "The comment you reply to is not on this article.",
+                              {"parent": "is not a comment on this article"})
     if fields["parent"] is not None and not stored.parent_accepts_replies(conn, fields["parent"], slug):
-        raise APIError(400, "unknown_parent", "The comment you reply to is not on this article.",
-                       {"parent": "is not a comment on this article"})
+        raise unknown_parent
     parent = fields["parent"] and stored.reply_parent(conn, fields["parent"], REPLY_DEPTH_MAX)
     state = PENDING if _held(conn, fields["email"]) else APPROVED
     flags = (moderation.hold_flags(current_app.config["MODERATION"], fields["text"])
              if state == PENDING else None)
-    row = stored.create_comment(
-        conn, slug=slug, parent=parent, author=fields["author"], email=fields["email"],
-        website=fields["website"], text=fields["text"], html=html,
-        ip_hash=security.client_ip_hash(), state=state, flags=flags)
+    try:
+        row = stored.create_comment(
+            conn, slug=slug, parent=parent, author=fields["author"], email=fields["email"],
+            website=fields["website"], text=fields["text"], html=html,
+            ip_hash=security.client_ip_hash(), state=state, flags=flags)
+    except stored.ParentGone:  # deleted by a request that committed since the check above
+        raise unknown_parent from None
     if fields["notify"]:
         notify.subscribe_to_replies(conn, row, fields["email"])
     notify.comment_posted(conn, row)  # its mails are outbox rows of this transaction

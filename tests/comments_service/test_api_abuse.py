@@ -1,6 +1,8 @@
 """Hostile readers against the API (issue: nothing hijacked, nothing halts publishing): each test
 here failed on the code before its fix. Run on SQLite and, when it answers, PostgreSQL."""
 
+import threading
+
 import pytest
 
 from comments_service import create_app, rebake
@@ -153,6 +155,30 @@ def test_replies_nest_no_deeper_than_the_documented_maximum(api):
 
     assert [depth(comment["id"]) for comment in chain] == [*range(REPLY_DEPTH_MAX + 1), *[REPLY_DEPTH_MAX] * 3]
     assert chain[-1]["parent"] == chain[REPLY_DEPTH_MAX - 1]["id"]  # next to the comment it answers
+
+
+def test_a_reply_to_a_comment_deleted_at_that_moment_is_a_400(api, monkeypatch):
+    """Found by the concurrent durability test on PostgreSQL: the reply's parent was checked,
+    then deleted by a request that committed first, and the reply's INSERT broke the foreign
+    key: a 500. Here the deletion runs between the check and the insert."""
+    parent = api.comment(text="Deleted while someone replies to it.")
+    check, deleter = stored.parent_accepts_replies, []
+
+    def deleted_right_after_the_first_check(*args):
+        accepted = check(*args)
+        if not deleter:
+            other_reader = CommentsAPI(api.client.application.test_client())
+            deleter.append(threading.Thread(target=lambda: deleter.append(
+                other_reader.delete(parent["comment"]["id"], parent["edit_token"]))))
+            deleter[0].start()
+            deleter[0].join(timeout=1)  # SQLite: it waits for this write's turn, and goes after it
+        return accepted
+
+    monkeypatch.setattr(stored, "parent_accepts_replies", deleted_right_after_the_first_check)
+    reply = api.post(text="A reply at the wrong moment.", parent=parent["comment"]["id"])
+    deleter[0].join()
+    assert deleter[1].status_code == 200
+    assert reply.status_code == 201 or (reply.status_code == 400 and error_of(reply)["code"] == "unknown_parent")
 
 
 def test_a_write_is_answered_2xx_when_what_follows_the_commit_fails(any_database_url, app_config, tmp_path,

@@ -102,12 +102,21 @@ def reply_parent(conn: Connection, parent_id: int, max_depth: int) -> int:
     return ancestry[depth - (max_depth - 1)] if depth >= max_depth else parent_id
 
 
+class ParentGone(Exception):
+    """The comment a reply attaches to was deleted by a write that committed first."""
+
+
 def create_comment(conn: Connection, *, slug: str, parent: int | None, author: str,
                    email: str | None, website: str | None, text: str, html: str,
                    ip_hash: str | None, state: str, flags: str | None = None) -> Comment:
     """Insert a comment (text as typed, html rendered and sanitised, `flags`: why it is held)
-    and return it, read back by the INSERT itself."""
-    values = dict(thread_id=changed_thread_id(conn, slug), parent_id=parent, state=state,
+    and return it, read back by the INSERT itself. Raises ParentGone when `parent` is no longer
+    there, rather than break its foreign key: the caller checked it, but on PostgreSQL a deletion
+    may have committed since; looked for once the thread is locked (every write bumps it first)."""
+    thread_id = changed_thread_id(conn, slug)
+    if parent is not None and conn.execute(select(comments.c.id).where(comments.c.id == parent)).first() is None:
+        raise ParentGone(parent)
+    values = dict(thread_id=thread_id, parent_id=parent, state=state,
                   author=author, email=email, website=website, text=text, html=html,
                   ip_hash=ip_hash, created=utcnow(), flags=flags)
     returned = [literal(slug).label(name) if name == "thread" else _SOURCES[name].label(name)
