@@ -21,11 +21,13 @@ from ..limits import (
     AUTHOR_MAX,
     EMAIL_MAX,
     FLAGS_MAX,
+    IMPORT_SOURCE_MAX,
     IP_HASH_MAX,
     MODERATOR_NAME_MAX,
     REASON_MAX,
     SESSION_DIGEST_MAX,
     SLUG_MAX,
+    SOURCE_ID_MAX,
     WEBSITE_MAX,
 )
 
@@ -76,6 +78,9 @@ comments = Table(
     Column("pending_text", Text, nullable=True),
     Column("pending_html", Text, nullable=True),
     Column("pending_since", DateTime(timezone=True), nullable=True),
+    #: Readers' votes: imported with the comment (Isso, Remark42) plus those cast here.
+    Column("likes", Integer, nullable=False, server_default=text("0")),
+    Column("dislikes", Integer, nullable=False, server_default=text("0")),
     # Read paths: a thread's visible comments in id order; latest across the site (feed,
     # moderation queue); replies of a comment (soft delete); an email's approved comments;
     # the edits waiting in the moderation queue.
@@ -114,6 +119,18 @@ reply_subscriptions = Table(
     Column("email", String(EMAIL_MAX), nullable=False),
     Column("confirmed", Boolean, nullable=False, server_default=false()),
     Column("created", DateTime(timezone=True), nullable=False),
+)
+
+#: Where imported comments came from (importers/): a source's comment id and the comment it
+#: became, so that importing the same export again adds only what is new. `comment_id` becomes
+#: NULL when the comment is deleted here: the next import must not bring it back.
+imported_comments = Table(
+    "imported_comments",
+    metadata,
+    Column("source", String(IMPORT_SOURCE_MAX), primary_key=True),
+    Column("source_id", String(SOURCE_ID_MAX), primary_key=True),
+    Column("comment_id", ForeignKey("comments.id", ondelete="SET NULL"), nullable=True),
+    Index(None, "comment_id"),
 )
 
 #: Moderators' logins (comments_service/admin/sessions.py). The session cookie carries a random id;

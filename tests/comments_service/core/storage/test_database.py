@@ -93,3 +93,16 @@ def test_the_autoincrement_rebuild_keeps_every_row_and_every_subscription(tmp_pa
                 "SELECT sql FROM sqlite_master WHERE name = 'comments'").scalar()
     finally:
         engine.dispose()
+
+
+def test_the_migrations_build_exactly_the_tables_of_tables_py(engine):
+    """A column added to tables.py without a migration (or the reverse) would pass every test on
+    a fresh database and fail on every deployed one."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from comments_service.core.storage.tables import metadata
+
+    with engine.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert differences == []
