@@ -14,7 +14,6 @@ whose source holds HTML), which more than one reader needs.
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from datetime import datetime
 from heapq import heappop, heappush
 from html import unescape
@@ -27,12 +26,9 @@ from ..core.comment import APPROVED, DELETED_AUTHOR
 from ..core.limits import AUTHOR_MAX, EMAIL_MAX, WEBSITE_MAX
 from ..core.privacy import hash_ip
 from ..core.times import as_utc, exact_isoformat
+from .items import Foreign, SourceRejected
 
 ANONYMOUS = "Anonymous"  # the author of a comment whose source has no name for it
-
-
-class SourceRejected(Exception):
-    """The source cannot be imported; the message says why and names the offending item."""
 
 
 class Converted(NamedTuple):
@@ -41,26 +37,6 @@ class Converted(NamedTuple):
     threads: list[dict[str, Any]]
     comments: list[dict[str, Any]]
     skipped: Counter[str]  # reason -> number of comments
-
-
-@dataclass
-class Foreign:
-    """One comment as a source holds it, before it gets our id."""
-
-    key: str  # the source's id
-    name: str  # how messages name it: "Disqus post 17 (line 40)"
-    thread: str  # our slug (Disqus: its thread id until the threads are known)
-    parent: str | None  # the source's id of the parent
-    state: str
-    deleted: bool
-    author: str | None
-    email: str | None
-    website: str | None
-    text: str
-    html: str
-    ip: str | None
-    created: datetime
-    edited: datetime | None = None
 
 
 class Read(NamedTuple):
