@@ -1,49 +1,61 @@
-"""Comments from Isso, Disqus and WordPress, as the threads and comments of our own export document
-(transfer/comments-export.schema.json). No Flask here: `convert` reads a source and returns rows
-that the import command (transfer/) checks and writes exactly like one of its own exports, in
-one transaction. The mapping of every field is documented in docs/migration.md.
+"""Comments from Isso, Disqus, WordPress and Remark42, imported beside the comments the database
+already holds. No Flask here: the import command (transfer/cli.py) calls `stage` then, inside
+its write transaction, `write_staged`; docs/migration.md documents every field's mapping.
 
-- common.py: the shape every reader produces (Foreign), SourceRejected, and the one conversion
-  into export rows (ids, parents, normalised authors, emails, websites and times);
-- xml.py: the streaming, defused XML reader that disqus.py and wordpress.py share;
-- isso.py, disqus.py, wordpress.py: one reader per source, each `read(path, on_read) -> Read`
-  with a DESCRIPTION of the file it expects.
+- items.py: what a reader yields (Thread, Foreign, Skipped, Invalid) and SourceRejected;
+- isso.py, disqus.py, wordpress.py, remark42.py: one streaming reader per source, each
+  `read(path, on_read)` with a DESCRIPTION of the file it expects; xml.py is the streaming,
+  defused XML reader two of them share;
+- common.py: slugs from URLs, times, the one conversion of a comment into stored values;
+- staging.py (+ ordering.py): the whole source checked in a scratch file, then put in order;
+- store.py: the staged comments written into the database, with their source ids.
 
-Why `flask --app comments_service import --from isso|disqus|wordpress FILE` and not one command
-per source: an import is the same operation whatever the source (read, check everything, refuse
-or write all in one transaction, same empty-database rule, same progress and messages); only the
-reading differs. One command with an option keeps a single documented entry point and a single
-write path, where separate commands would repeat the options and the error handling.
+Why `flask --app comments_service import --from SOURCE FILE` and not one command per source: an
+import is the same operation whatever the source (read, check everything, refuse or write all
+in one transaction, same progress and messages); only the reading differs.
 
-Ids: a source's own ids (Disqus ids do not even fit our integer column) are not kept. Comments are
-numbered 1, 2, 3... in the order they were posted (a reply always after its parent), so the
-target database must be empty, as for any import: transfer/store.py refuses a database that
-already holds threads or comments, and says so. Import once, before the service takes comments.
+Ids: a source's own ids are not kept (Disqus ids do not even fit our integer column): new
+comments get ids above every id the database has given, in the order they were posted, a reply
+always after its parent. Each source id is recorded, so importing the same file twice writes
+nothing the second time, and a newer export of the same site adds only its new comments.
 
-Hostile input: XML is parsed by defusedxml (entity declarations and external references are
-refused, so no "billion laughs" and no local file reads), as a stream: only one Disqus post or
-WordPress item is held as a tree at a time. Every problem raises SourceRejected naming the item
-(and its line in the file when the XML parser gives one).
+Strict or forgiving: by default the first item that cannot be imported refuses the whole file,
+naming it (and its line); with skip_invalid every such item is listed and the rest imported.
+Hostile input: XML is parsed by defusedxml with no DTD allowed (no "billion laughs", no local
+file reads), every source is streamed, and the checks run on a scratch SQLite file, so memory
+does not grow with the file.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from . import disqus, isso, wordpress
-from .common import Converted, SourceRejected, as_export
+from .items import SourceRejected
+from .staging import Staging
+from .store import write_staged
 
-__all__ = ["SOURCES", "Converted", "SourceRejected", "convert"]
+__all__ = ["SOURCES", "SourceRejected", "Staging", "stage", "write_staged"]
 
 _READERS = {"isso": isso, "disqus": disqus, "wordpress": wordpress}
-#: The sources `convert` reads, and what their files are.
+#: The sources `stage` reads, and what their files are.
 SOURCES = {source: reader.DESCRIPTION for source, reader in _READERS.items()}
 
 
-def convert(source: str, path: Path, *, ip_salt: str,
-            on_read: Callable[[int], None] = lambda size: None) -> Converted:
-    """Read `path` as an export of `source` (one of SOURCES). `on_read(n)` is told each time n
-    more bytes of the file have been read. IP addresses are stored as hash_ip(ip_salt, ip)."""
-    read = _READERS[source].read(path, on_read)
-    if not read.comments:
-        raise SourceRejected(f"{path.name}: no comments found; is it {SOURCES[source]}?")
-    return as_export(read, ip_salt)
+def stage(source: str, path: Path, directory: Path, *, ip_salt: str, skip_invalid: bool,
+          imported: Mapping[str, int | None],
+          on_read: Callable[[int], None] = lambda size: None) -> Staging:
+    """Read and check `path` as an export of `source` (one of SOURCES) into a Staging kept in
+    `directory` (see staging.py): `imported` are the source's ids imported before. `on_read(n)`
+    is told each time n more bytes of the file have been read. IP addresses are stored as
+    hash_ip(ip_salt, ip). The caller closes the Staging."""
+    staging = Staging(directory, ip_salt=ip_salt, strict=not skip_invalid, imported=imported)
+    try:
+        for item in _READERS[source].read(path, on_read):
+            staging.add(item)
+        if not staging.read:
+            raise SourceRejected(f"{path.name}: no comments found; is it {SOURCES[source]}?")
+        staging.finish()
+    except BaseException:
+        staging.close()
+        raise
+    return staging

@@ -1,15 +1,15 @@
 """The XML reader that the Disqus and WordPress readers share: defused and streamed.
 
-Contract: `parse_xml(path, RecordReader(kind, root, records, on_record), on_read)` feeds the file
-to defusedxml in chunks of READ_SIZE bytes, telling `on_read(n)` after each, and hands every
-element whose tag is in `records` to `on_record(element, line)` as a small tree, with the line
-it starts on. Anything outside those records is never built, so a large export is read in
-constant memory. A file that is not well-formed XML, declares entities or refers to external
-ones, or whose root element is not `root`, raises SourceRejected naming the file (and the line
-when the parser knows it); so does any SourceRejected raised by `on_record`.
+Contract: `records(path, kind, root, tags, on_read)` feeds the file to defusedxml in chunks of
+READ_SIZE bytes, telling `on_read(n)` after each, and yields every element whose tag is in `tags`
+as a small tree, with the line it starts on, as soon as its chunk is parsed. Anything outside
+those records is never built, so a large export is read in constant memory. A file that is not
+well-formed XML, has a document type declaration (a DTD can declare entities or load external
+ones: no export needs one), or whose root element is not `root`, raises SourceRejected naming
+the file (and the line when the parser knows it).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from xml.etree.ElementTree import Element, TreeBuilder
 
@@ -33,7 +33,7 @@ class RecordReader:
         self._open = 0  # elements open inside the current record
         self._record_line = 0
         self._seen_root = False
-        self.line: Callable[[], int] = lambda: 0  # the parser's current line, set by parse_xml
+        self.line: Callable[[], int] = lambda: 0  # the parser's current line, set by records()
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
         if not self._seen_root:
@@ -65,23 +65,30 @@ class RecordReader:
         return None
 
 
-def parse_xml(path: Path, reader: RecordReader, on_read: Callable[[int], None]) -> None:
-    """Stream `path` through `reader` (see the module's contract)."""
-    parser = DefusedXMLParser(target=reader)
+def records(path: Path, kind: str, root: str, tags: set[str],
+            on_read: Callable[[int], None]) -> Iterator[tuple[Element, int]]:
+    """Every `tags` element of `path` with its line, streamed (see the module's contract)."""
+    ready: list[tuple[Element, int]] = []
+    reader = RecordReader(kind, root, tags, lambda element, line: ready.append((element, line)))
+    parser = DefusedXMLParser(target=reader, forbid_dtd=True)
     reader.line = lambda: parser.parser.CurrentLineNumber  # expat's position
     try:
         with path.open("rb") as file:
             while chunk := file.read(READ_SIZE):
                 parser.feed(chunk)
                 on_read(len(chunk))
+                yield from ready
+                ready.clear()
         parser.close()
     except ParseError as problem:
         raise SourceRejected(f"{path.name} is not complete, well-formed XML: {problem}") from None
     except DefusedXmlException as problem:
-        raise SourceRejected(f"{path.name}, line {reader.line()}: refused {problem} (entity "
-                             "declarations and external references are not accepted)") from None
+        raise SourceRejected(f"{path.name}, line {reader.line()}: refused {problem} (document "
+                             "type declarations, entities and external references are not "
+                             "accepted)") from None
     except SourceRejected as problem:
         raise SourceRejected(f"{path.name}: {problem}") from None
+    yield from ready
 
 
 def text_of(element: Element, path: str) -> str:

@@ -11,6 +11,7 @@ imported."; the database is then as it was.
 import json
 import sys
 from pathlib import Path
+from tempfile import TemporaryDirectory
 from typing import Any
 
 import click
@@ -19,9 +20,15 @@ from flask.cli import with_appcontext
 
 from .. import db, importers, security
 from ..core.storage.database import connect
+from ..core.storage.imported import imported_ids
 from ..threads import find_thread
-from .document import (FORMAT, VERSION, ImportRejected, check_document, export_document,
-                       read_document, snapshot)
+from .document import (
+    ImportRejected,
+    check_document,
+    export_document,
+    read_document,
+    snapshot,
+)
 from .store import write_import
 
 NATIVE = "newsroom"  # `import --from` value for this format
@@ -50,22 +57,6 @@ def _read_native(path: Path) -> Any:
         return read_document(file)
 
 
-def _read_foreign(source: str, path: Path, allow_unknown_threads: bool) -> dict[str, Any]:
-    """Another system's export (the importers package) as a document of this format."""
-    if str(path) == "-":
-        raise ImportRejected(f"--from {source} reads a file: give its path instead of `-`")
-    with click.progressbar(length=path.stat().st_size, label=f"Reading {path.name}",
-                           file=sys.stderr) as bar:
-        converted = importers.convert(source, path, ip_salt=security.ip_hash_salt(),
-                                      on_read=bar.update)
-    if not allow_unknown_threads:
-        _require_known_threads([thread["slug"] for thread in converted.threads])
-    for reason, count in sorted(converted.skipped.items()):
-        click.echo(f"Skipping {count} comment(s): {reason}.", err=True)
-    return {"format": FORMAT, "version": VERSION, "threads": converted.threads,
-            "comments": converted.comments}
-
-
 def _require_known_threads(slugs: list[str]) -> None:
     """Once the build has written a thread manifest, every imported thread must be one of its
     articles: an unknown slug usually means its URL did not map to the article's slug."""
@@ -88,18 +79,85 @@ def _require_known_threads(slugs: list[str]) -> None:
               "database, a Disqus XML export or a WordPress WXR export.")
 @click.option("--allow-unknown-threads", is_flag=True,
               help="With --from: also import threads that the thread manifest does not list.")
+@click.option("--skip-invalid", is_flag=True,
+              help="With --from: leave out (and list) the comments that cannot be imported, "
+              "instead of refusing the whole file.")
+@click.option("--dry-run", is_flag=True,
+              help="With --from: check everything and report what would be imported; write nothing.")
 @with_appcontext
-def import_command(file: Path, source: str, allow_unknown_threads: bool) -> None:
-    """Load FILE into an empty database, all or nothing: an export of this service (`-` for
-    stdin) or, with --from, another system's export (docs/migration.md)."""
+def import_command(file: Path, source: str, allow_unknown_threads: bool, skip_invalid: bool,
+                   dry_run: bool) -> None:
+    """Load FILE: an export of this service (`-` for stdin) into an empty database, or, with
+    --from, another system's export beside what the database holds (docs/migration.md). All or
+    nothing: a refused file leaves the database as it was."""
     try:
-        document = (_read_native(file) if source == NATIVE
-                    else _read_foreign(source, file, allow_unknown_threads))
-        checked = check_document(document)
-        with connect(db.engine(), write=True) as conn, conn.begin():
-            with click.progressbar(length=len(checked.comments), label="Importing comments",
-                                   file=sys.stderr) as bar:
-                write_import(conn, checked, bar.update)
+        if source == NATIVE:
+            _import_native(file)
+        else:
+            _import_foreign(source, file, allow_unknown_threads, skip_invalid, dry_run)
     except (ImportRejected, importers.SourceRejected) as problem:
         raise click.ClickException(f"{problem}. Nothing was imported.") from None
+
+
+def _import_native(file: Path) -> None:
+    checked = check_document(_read_native(file))
+    with connect(db.engine(), write=True) as conn, conn.begin():
+        with click.progressbar(length=len(checked.comments), label="Importing comments",
+                               file=sys.stderr) as bar:
+            write_import(conn, checked, bar.update)
     click.echo(f"Imported {len(checked.threads)} threads and {len(checked.comments)} comments.")
+
+
+def _import_foreign(source: str, path: Path, allow_unknown_threads: bool, skip_invalid: bool,
+                    dry_run: bool) -> None:
+    """Another system's export, staged and checked whole, then written in one transaction."""
+    if str(path) == "-":
+        raise ImportRejected(f"--from {source} reads a file: give its path instead of `-`")
+    with db.engine().connect() as conn:
+        imported = imported_ids(conn, source)
+    with TemporaryDirectory(prefix="comments-import-") as scratch:
+        with click.progressbar(length=path.stat().st_size, label=f"Reading {path.name}",
+                               file=sys.stderr) as bar:
+            staging = importers.stage(source, path, Path(scratch), ip_salt=security.ip_hash_salt(),
+                                      skip_invalid=skip_invalid, imported=imported,
+                                      on_read=bar.update)
+        try:
+            _report_left_out(staging)
+            if not staging.to_import:
+                click.echo(f"Nothing to import: {staging.already_imported} comments of "
+                           f"{path.name} were imported before.")
+                return
+            if not allow_unknown_threads:
+                _require_known_threads(staging.slugs())
+            with connect(db.engine(), write=True) as conn, conn.begin() as transaction:
+                with click.progressbar(length=staging.to_import, label="Importing comments",
+                                       file=sys.stderr) as bar:
+                    importers.write_staged(conn, source, staging, bar.update)
+                if dry_run:
+                    transaction.rollback()
+            _report_imported(staging, dry_run)
+        finally:
+            staging.close()
+
+
+def _report_left_out(staging: importers.Staging) -> None:
+    for reason, count in sorted(staging.skipped.items()):
+        click.echo(f"Skipping {count} comment(s): {reason}.", err=True)
+    invalid = staging.invalid
+    for name, problem in invalid:
+        click.echo(f"Skipping invalid {name}: {problem}", err=True)
+    if invalid:
+        click.echo(f"Skipped {len(invalid)} invalid item(s) (--skip-invalid).", err=True)
+    if staging.replies_to_deleted:
+        click.echo(f"{staging.replies_to_deleted} repl(ies) to comments deleted here become "
+                   "top-level comments.", err=True)
+
+
+def _report_imported(staging: importers.Staging, dry_run: bool) -> None:
+    counts = f"{len(staging.slugs())} threads and {staging.to_import} comments"
+    before = (f" ({staging.already_imported} comments were imported before and are left as "
+              "they are)" if staging.already_imported else "")
+    if dry_run:
+        click.echo(f"Dry run: would import {counts}{before}. Nothing was written.")
+    else:
+        click.echo(f"Imported {counts}{before}.")

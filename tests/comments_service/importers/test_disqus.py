@@ -7,8 +7,19 @@ import pytest
 from comments_service.core.comment import DELETED_AUTHOR
 
 from ..conftest import assert_inert
-from .sources import (BOTH_THREADS, DATA, assert_no_raw_address, assert_refused, case_id,
-                      exported, ip_hash, line_of, outline, run_import, variant_case)
+from .sources import (
+    BOTH_THREADS,
+    DATA,
+    assert_no_raw_address,
+    assert_refused,
+    case_id,
+    exported,
+    ip_hash,
+    line_of,
+    outline,
+    run_import,
+    variant_case,
+)
 
 
 def test_disqus_export_imports_threads_replies_states_and_sanitised_html(app):
@@ -59,3 +70,28 @@ def _disqus_bad_date(tmp_path):
                                         _disqus_bad_date], ids=case_id)
 def test_a_bad_disqus_export_is_refused_naming_the_item(app, tmp_path, bad_source):
     assert_refused(app, *bad_source(tmp_path))
+
+
+def test_posts_of_a_thread_deleted_in_disqus_are_not_published(app, tmp_path):
+    source = variant_case(tmp_path, "disqus", "<isDeleted>false</isDeleted>\n  </thread>\n"
+                          '  <thread dsq:id="201">',
+                          "<isDeleted>true</isDeleted>\n  </thread>\n  <thread dsq:id=\"201\">")[1]
+    result = run_import(app, "disqus", source)
+    assert result.exit_code == 0, result.output
+    assert "Skipping 3 comment(s): on a thread deleted in the source (Disqus thread 200" \
+        in result.stderr
+    assert [row[1] for row in outline(exported(app))] == ["second-article", "second-article"]
+
+
+def test_skip_invalid_imports_the_rest_and_lists_each_skipped_post_with_its_line(app, tmp_path):
+    source = variant_case(tmp_path, "disqus", "2020-01-02T10:00:00Z", "yesterday")[1]
+    line = line_of("disqus.xml", '<post dsq:id="300">')
+    result = run_import(app, "disqus", source, "--skip-invalid")
+    assert result.exit_code == 0, result.output
+    assert (f"Skipping invalid Disqus post 300 (line {line}): createdAt 'yesterday' is not a "
+            "date and time") in result.stderr
+    assert "Skipped 1 invalid item(s) (--skip-invalid)." in result.stderr
+    # Ann's post is gone: the deleted post that answered it now stands alone at the top level
+    assert outline(exported(app))[:2] == [(1, "first-article", None, "approved", True, DELETED_AUTHOR),
+                                          (2, "first-article", 1, "approved", False, "Anonymous")]
+

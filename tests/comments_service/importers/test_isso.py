@@ -3,16 +3,32 @@ threads, replies, states and Markdown, on each backend; a file that is not such 
 holds what Isso never writes, is refused naming the comment, with nothing written."""
 
 import json
+import sqlite3
 
 import pytest
+from sqlalchemy import func, select
 
 from comments_service.core.comment import DELETED_AUTHOR
 from comments_service.core.render import render
+from comments_service.core.storage.tables import comments, reply_subscriptions
+from comments_service.db import engine as app_engine
 
 from ..conftest import CommentsAPI, assert_inert
-from .sources import (BOTH_THREADS, DATA, ISSO_COMMENTS, assert_no_raw_address, assert_refused,
-                      case_id, exported, imported, ip_hash, isso_database, isso_with, outline,
-                      run_import)
+from .sources import (
+    BOTH_THREADS,
+    DATA,
+    ISSO_COMMENTS,
+    assert_no_raw_address,
+    assert_refused,
+    case_id,
+    exported,
+    imported,
+    ip_hash,
+    isso_database,
+    isso_with,
+    outline,
+    run_import,
+)
 
 
 def test_isso_database_imports_threads_replies_states_and_markdown(app, tmp_path):
@@ -75,3 +91,46 @@ def _isso_missing_thread(tmp_path):
                                         _isso_unknown_mode, _isso_missing_thread], ids=case_id)
 def test_a_bad_isso_database_is_refused_naming_the_item(app, tmp_path, bad_source):
     assert_refused(app, *bad_source(tmp_path))
+
+
+def test_a_nul_in_a_text_is_refused_naming_the_comment_on_every_backend(app, tmp_path):
+    """SQLite would store it and PostgreSQL refuse it in the middle of a batch."""
+    rows = [list(row) for row in ISSO_COMMENTS]
+    rows[3][7] = "Replying\x00 to a deleted one"
+    assert_refused(app, "isso", isso_database(tmp_path, comments=rows), [
+        "Isso comment 4: its text holds a NUL character or a lone surrogate"])
+    result = run_import(app, "isso", tmp_path / "isso.db", "--skip-invalid")
+    assert result.exit_code == 0, result.output
+    assert "Skipping invalid Isso comment 4: its text holds a NUL" in result.stderr
+
+
+def test_isso_escaped_author_email_and_website_are_unescaped(app, tmp_path):
+    rows = [list(row) for row in ISSO_COMMENTS]
+    rows[0][8:11] = ["Tom &amp; Jerry &lt;b&gt;", "tom&amp;jerry@example.org",
+                     "https://example.org/?a=1&amp;b=2&#x27;"]
+    document = imported(app, "isso", isso_database(tmp_path, comments=rows))
+    first = document["comments"][0]
+    assert (first["author"], first["email"], first["website"]) == (
+        "Tom & Jerry <b>", "tom&jerry@example.org", "https://example.org/?a=1&b=2'")
+
+
+@pytest.mark.parametrize("version", ["0.13", "0.14"])
+def test_a_database_written_by_isso_itself_imports_as_its_readers_saw_it(app, version):
+    """tests/comments_service/data/isso-<version>.db was written by Isso through its HTTP API
+    (data/make_isso_fixture.py): escaped names, votes, subscriptions, edits, deletions."""
+    result = run_import(app, "isso", DATA / f"isso-{version}.db", "--allow-unknown-threads")
+    assert result.exit_code == 0, result.output
+    document = exported(app)
+    authors = {c["author"] for c in document["comments"]}
+    assert {"Tom & Jerry", "O'Brien", "<b>Bold</b>", '"quoted"'} <= authors
+    assert not any("&amp;" in (c["author"] + (c["website"] or "")) for c in document["comments"])
+    assert "https://example.org/?a=1&b=2" in {c["website"] for c in document["comments"]}
+    assert {t["slug"] for t in document["threads"]} >= {"budget-vote", "city-council"}
+    with app.app_context(), app_engine().connect() as conn:
+        likes = conn.execute(select(func.sum(comments.c.likes), func.sum(comments.c.dislikes))).one()
+        subscribed = conn.execute(select(func.count()).select_from(reply_subscriptions)).scalar()
+    assert likes[0] > 0 and likes[1] > 0 and subscribed > 0
+    with sqlite3.connect(DATA / f"isso-{version}.db") as isso:
+        visible = isso.execute("SELECT count(*) FROM comments WHERE mode IN (1, 2)").fetchone()[0]
+    isso.close()
+    assert len([c for c in document["comments"] if not c["deleted"]]) == visible

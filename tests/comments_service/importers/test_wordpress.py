@@ -7,8 +7,19 @@ import pytest
 from comments_service.core.comment import DELETED_AUTHOR
 
 from ..conftest import assert_inert
-from .sources import (BOTH_THREADS, DATA, assert_no_raw_address, assert_refused, case_id,
-                      exported, ip_hash, outline, run_import, variant, variant_case)
+from .sources import (
+    BOTH_THREADS,
+    DATA,
+    assert_no_raw_address,
+    assert_refused,
+    case_id,
+    exported,
+    ip_hash,
+    outline,
+    run_import,
+    variant,
+    variant_case,
+)
 
 
 def test_wordpress_export_imports_comments_and_skips_pingbacks_and_other_types(app):
@@ -59,3 +70,20 @@ def _wordpress_unknown_state(tmp_path):
 @pytest.mark.parametrize("bad_source", [_wordpress_unknown_state], ids=case_id)
 def test_a_bad_wordpress_export_is_refused_naming_the_item(app, tmp_path, bad_source):
     assert_refused(app, *bad_source(tmp_path))
+
+
+def test_the_https_namespace_of_wordpress_own_test_data_is_read(app, tmp_path):
+    source = variant(tmp_path, "wordpress.xml", 'xmlns:wp="http://wordpress.org/export/1.2/"',
+                     'xmlns:wp="https://wordpress.org/export/1.2/"')
+    result = run_import(app, "wordpress", source)
+    assert result.exit_code == 0, result.output
+    assert "Imported 2 threads and 7 comments." in result.stdout
+
+
+def _wordpress_no_state(tmp_path):
+    source = variant(tmp_path, "wordpress.xml", "<wp:comment_approved><![CDATA[spam]]></wp:comment_approved>", "")
+    return "wordpress", source, ["WordPress comment 7", "it has no comment_approved"]
+
+
+def test_a_comment_without_comment_approved_says_so(app, tmp_path):
+    assert_refused(app, *_wordpress_no_state(tmp_path))

@@ -10,7 +10,6 @@ from comments_service.transfer import store
 from tests.test_layers import WEB_STACK, loaded_after_import
 
 from ..conftest import CommentsAPI
-from ..importers.sources import DATA, exported, imported, isso_database, run_import
 from .documents import DOCUMENT, export, import_file, run, stored_counts
 
 
@@ -28,15 +27,6 @@ def test_import_refuses_a_database_that_holds_comments(source_app, tmp_path):
     assert result.exit_code == 1
     assert "already holds 3 threads and 5 comments" in result.stderr
     assert stored_counts(source_app) == before
-
-
-def test_an_import_into_a_database_with_comments_is_refused(app, tmp_path):
-    before = imported(app, "isso", isso_database(tmp_path))
-    result = run_import(app, "wordpress", DATA / "wordpress.xml")
-    assert result.exit_code == 1
-    assert "already holds 2 threads and 5 comments: import only into a fresh, empty database" \
-        in result.stderr
-    assert exported(app) == before
 
 
 def test_a_write_failing_halfway_leaves_the_database_untouched(make_app, tmp_path, monkeypatch):
