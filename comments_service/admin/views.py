@@ -129,12 +129,14 @@ def moderate():
     public = forms.show_publicly(action, reason)
     conn = db.connection()
     changed = moderation.moderate(conn, g.moderator, action, comment_ids, reason=reason, public=public)
+    if action == moderation.APPROVE:
+        # In the approval's transaction: a rolled-back approval mails nobody, and a worker dying
+        # after the commit loses no mail.
+        for row in changed:
+            notify.notify_reply_published(row, conn)
+        notify.ask_to_confirm_addresses(changed, conn)
     conn.commit()
     _rebake(row.thread for row in changed if moderation.readers_see(action, row))
-    if action == moderation.APPROVE:
-        for row in changed:  # after the commit: never mail about an approval rolled back
-            notify.notify_reply_published(row)
-        notify.ask_to_confirm_addresses(changed)
     flash(f"{action.capitalize()}: {len(changed)} of {len(comment_ids)} selected comments "
           f"(the others were already in that state or gone).")
     return redirect(forms.next_url(), 303)

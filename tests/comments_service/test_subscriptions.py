@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from comments_service import create_app, db
 from comments_service.core.storage.tables import reply_subscriptions
 from comments_service.notifications import mail
-from tests.comments_service.conftest import ORIGIN, Moderator, admin_users, error_of, mail_settings
+from tests.comments_service.conftest import ORIGIN, Moderator, admin_users, error_of, mail_settings, outbox_rows
 
 ANN = {"author": "Ann", "email": "ann@example.org"}
 BOB = {"author": "Bob", "email": "bob@example.org"}
@@ -248,3 +248,20 @@ def test_an_address_link_of_a_removed_comment_confirms_nothing(app, api, client,
     moderator.act("delete", comment_id)
     assert client.post(confirm).status_code == 404
     assert api.post(**ANN).status_code == 202
+
+
+def test_an_approval_and_its_reply_mail_commit_together(app, api, client, inbox, monkeypatch):
+    """A worker that dies right after the approval's commit (here: the re-bake after it fails)
+    must not lose the subscriber's mail: it is queued in the approval's own transaction."""
+    comment_id, _ = subscribed(api, inbox)
+    app.config["MODERATION"] = "all"
+    reply_id = api.post(**BOB, parent=comment_id).get_json()["comment"]["id"]
+
+    def worker_dies(*args, **kwargs):
+        raise RuntimeError("the worker died here")
+
+    monkeypatch.setattr("comments_service.admin.views._rebake", worker_dies)
+    response = Moderator(client).post("/admin/moderate", action="approve", ids=[str(reply_id)])
+    assert response.status_code == 500
+    assert [row.subject for row in outbox_rows(app) if "replied" in row.subject] == [
+        "Bob replied to your comment on “First article”"]
