@@ -29,14 +29,14 @@ does not grow with the file.
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from . import disqus, isso, wordpress
+from . import disqus, isso, remark42, wordpress
 from .items import SourceRejected
 from .staging import Staging
 from .store import write_staged
 
 __all__ = ["SOURCES", "SourceRejected", "Staging", "stage", "write_staged"]
 
-_READERS = {"isso": isso, "disqus": disqus, "wordpress": wordpress}
+_READERS = {"isso": isso, "disqus": disqus, "wordpress": wordpress, "remark42": remark42}
 #: The sources `stage` reads, and what their files are.
 SOURCES = {source: reader.DESCRIPTION for source, reader in _READERS.items()}
 

@@ -76,7 +76,7 @@ def _require_known_threads(slugs: list[str]) -> None:
                                         path_type=Path))
 @click.option("--from", "source", type=click.Choice([NATIVE, *importers.SOURCES]), default=NATIVE,
               show_default=True, help="What FILE is: an export of this service, an Isso "
-              "database, a Disqus XML export or a WordPress WXR export.")
+              "database, a Disqus XML export, a WordPress WXR export or a Remark42 backup.")
 @click.option("--allow-unknown-threads", is_flag=True,
               help="With --from: also import threads that the thread manifest does not list.")
 @click.option("--skip-invalid", is_flag=True,

@@ -141,3 +141,60 @@ def assert_refused(app, source, path, named) -> None:
     assert "Nothing was imported." in result.stderr
     assert exported(app) | {"version": None} == {"format": FORMAT, "version": None,
                                                   "threads": [], "comments": []}
+
+
+# Remark42 backups, written here in the shapes Remark42's export writes (backend/app/migrator/
+# native.go: a metadata line, then one store.Comment per line; store/comment.go, store/user.go,
+# store/service/service.go: UserMetaData, PostMetaData) ----------------------------------------
+
+R42_FIRST = "https://news.example/first-article.html"
+R42_SECOND = "https://news.example/2020/second-article/"
+R42_IP = "5b0e7c3a9d1f24e68c0a7b3e1d9f5c2a8e4b6d10"  # Remark42 keeps an HMAC-SHA1 of the address
+R42_META = {
+    "version": 1,
+    "users": [
+        {"id": "github_ann", "blocked": {"status": False, "until": "0001-01-01T00:00:00Z"},
+         "verified": True, "details": {"user_id": "github_ann", "email": "ann@example.org"}},
+        {"id": "anonymous_bo", "blocked": {"status": True, "until": "2030-01-01T00:00:00Z"},
+         "verified": False, "details": {"user_id": ""}},
+    ],
+    "posts": [{"url": R42_FIRST, "read_only": True}],
+}
+
+
+def r42_id(number: int) -> str:
+    """A comment id as Remark42 makes them (a UUID)."""
+    return f"6f1c2b9e-4d7a-4c1e-9b3f-{number:012d}"
+
+
+def r42_user(name: str, user_id: str, ip: str = R42_IP, **flags) -> dict:
+    return {"name": name, "id": user_id, "picture": "", "ip": ip, "admin": False, **flags}
+
+
+def r42_comment(number: int, url: str = R42_FIRST, *, pid: int | None = None,
+                text: str = "<p>Hello</p>\n", orig: str | None = "Hello", user: dict | None = None,
+                time: str = "2020-01-01T09:00:00Z", site: str = "news", **fields) -> dict:
+    """One exported comment, its fields in store.Comment's order (`fields` go after `time`:
+    edit, pin, delete, imported, title; or replace any field)."""
+    record = {"id": r42_id(number), "pid": "" if pid is None else r42_id(pid), "text": text}
+    if orig is not None:
+        record["orig"] = orig
+    record |= {"user": user or r42_user("Ann", "github_ann"),
+               "locator": {"site": site, "url": url}, "score": 0, "vote": 0, "time": time}
+    return record | fields
+
+
+def remark42_backup(tmp_path, records, *, meta=R42_META, compress=False,
+                    name="backup-news-20200201") -> Path:
+    """A backup of the metadata line `meta` (a dict, or raw text or bytes) and one line per
+    record (a dict, or raw text or bytes), gzip-compressed as Remark42 writes it if `compress`."""
+    import gzip  # imported here to keep this section self-contained
+
+    def line(record) -> bytes:
+        if isinstance(record, dict):
+            record = json.dumps(record, ensure_ascii=False)
+        return record if isinstance(record, bytes) else record.encode("utf-8")
+    data = b"".join(line(record) + b"\n" for record in [meta, *records])
+    path = tmp_path / (f"{name}.gz" if compress else f"{name}.json")
+    path.write_bytes(gzip.compress(data) if compress else data)
+    return path
