@@ -1,10 +1,11 @@
 """Comment text to HTML, once, at write time: a Markdown subset rendered by Python-Markdown, then
 sanitised by nh3 with an allow-list.
 
-The subset: paragraphs, line breaks, emphasis, links, inline and block code, quotes, lists. Raw
-HTML typed by the reader is shown as text (Python-Markdown's HTML passthrough is switched off);
-headings and images lose their markup (their text stays). Links keep only http, https and
-mailto URLs and get rel="nofollow ugc noopener"; relative URLs are dropped.
+The subset: paragraphs, emphasis, links, inline and block code, quotes, lists. A single newline
+is a line break (`nl2br`, as in Isso and GitHub comments), except inside code, whose lines are
+kept as typed. Raw HTML typed by the reader is shown as text (Python-Markdown's HTML passthrough
+is switched off); headings and images lose their markup (their text stays). Links keep only
+http, https and mailto URLs and get rel="nofollow ugc noopener"; relative URLs are dropped.
 """
 
 import re
@@ -41,7 +42,8 @@ def _markdown() -> markdown.Markdown:
     much as the rest of a POST), reset for the next text, with HTML passthrough off."""
     converter = getattr(_converters, "markdown", None)
     if converter is None:
-        converter = _converters.markdown = markdown.Markdown(output_format="html")
+        # Indented code and code spans are atomic text, so nl2br never puts a <br> inside code.
+        converter = _converters.markdown = markdown.Markdown(output_format="html", extensions=["nl2br"])
         converter.preprocessors.deregister("html_block")
         converter.inlinePatterns.deregister("html")
     return converter.reset()

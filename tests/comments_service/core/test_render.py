@@ -26,6 +26,20 @@ def test_markdown_subset(text, html):
     assert render(text) == html
 
 
+@pytest.mark.parametrize("text, html", [
+    ("line one\nline two", "<p>line one<br>\nline two</p>"),
+    ("a\nb\nc", "<p>a<br>\nb<br>\nc</p>"),
+    ("> one\n> two", "<blockquote>\n<p>one<br>\ntwo</p>\n</blockquote>"),
+    ("- one\n  two", "<ul>\n<li>one<br>\n  two</li>\n</ul>"),
+    # Code keeps its lines as typed: no <br> in an indented block or a code span.
+    ("para one\npara two\n\n    code one\n    code two",
+     "<p>para one<br>\npara two</p>\n<pre><code>code one\ncode two\n</code></pre>"),
+    ("`a\nb` c\nd", "<p><code>a\nb</code> c<br>\nd</p>"),
+])
+def test_single_newline_is_a_line_break(text, html):
+    assert render(text) == html
+
+
 def test_sanitize_strips_what_raw_html_could_smuggle():
     html = sanitize('<p onclick="x()">a<script>alert(1)</script><iframe src="https://x"></iframe>'
                     '<a href="data:text/html,x" style="x">b</a><a href="https://ok" rel="opener">c</a></p>')
@@ -42,6 +56,7 @@ HTML_PIECES = st.sampled_from([
     "<script>", "</script>", "<a href=", "<img src=", "javascript:", "JaVaScRiPt:", "data:", "vbscript:",
     " onerror=", " onclick=", " onload=", '"', "'", ">", "<", "[x](", ")", "](", "<svg", "<style>", "&#",
     "&#106;avascript:", "\n\n", "`", "*", "<!--", "-->", "//", "\\", "<a href='", "mailto:",
+    "\n", "    ", "> ", "- ",
 ])
 TEXT = st.lists(st.one_of(HTML_PIECES, st.text(max_size=20)), max_size=30).map("".join)
 
