@@ -1,11 +1,14 @@
 """Comment text to HTML, once, at write time: a Markdown subset rendered by Python-Markdown, then
 sanitised by nh3 with an allow-list.
 
-The subset: paragraphs, emphasis, links, inline and block code, quotes, lists. A single newline
-is a line break (`nl2br`, as in Isso and GitHub comments), except inside code, whose lines are
-kept as typed. Raw HTML typed by the reader is shown as text (Python-Markdown's HTML passthrough
-is switched off); headings and images lose their markup (their text stays). Links keep only
-http, https and mailto URLs and get rel="nofollow ugc noopener"; relative URLs are dropped.
+The subset: paragraphs, emphasis, links, inline code, code blocks (indented, or fenced with ```
+or ~~~), quotes and lists. A single newline is a line break (`nl2br`, as in Isso and GitHub
+comments), except inside code, whose lines are kept as typed. A fenced block's language becomes
+class="language-…" on its <code> (no highlighting); fences are recognised only at the top level,
+not inside quotes or lists (a limit of Python-Markdown's `fenced_code`). Raw HTML typed by the
+reader is shown as text (Python-Markdown's HTML passthrough is switched off); headings and images
+lose their markup (their text stays). Links keep only http, https and mailto URLs and get
+rel="nofollow ugc noopener"; relative URLs are dropped.
 """
 
 import re
@@ -17,10 +20,24 @@ import nh3
 ALLOWED_TAGS = frozenset({"p", "br", "em", "strong", "a", "code", "pre", "blockquote", "ul", "ol", "li"})
 ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow ugc noopener"
+#: The one class kept: a fenced block's language, as `fenced_code` writes it. Any other class
+#: would let a reader borrow the page's own styles or script hooks (text dressed as a site
+#: notice); fenced_code accepts [\w#.+-]+, this is the ASCII, bounded part of that.
+LANGUAGE_CLASS = re.compile(r"language-[A-Za-z0-9_#.+-]{1,40}")
+
+
+def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    """nh3's attribute callback: `class` survives only on <code> and only as a single
+    language-… name; every other allowed attribute passes unchanged (nh3 still checks URLs)."""
+    if attribute == "class":
+        return value if tag == "code" and LANGUAGE_CLASS.fullmatch(value) else None
+    return value
+
 
 _CLEANER = nh3.Cleaner(
     tags=set(ALLOWED_TAGS),
-    attributes={"a": {"href", "title"}, "ol": {"start"}},
+    attributes={"a": {"href", "title"}, "ol": {"start"}, "code": {"class"}},
+    attribute_filter=_filter_attribute,
     url_schemes=set(ALLOWED_URL_SCHEMES),
     url_relative="deny",
     link_rel=LINK_REL,
@@ -42,8 +59,10 @@ def _markdown() -> markdown.Markdown:
     much as the rest of a POST), reset for the next text, with HTML passthrough off."""
     converter = getattr(_converters, "markdown", None)
     if converter is None:
-        # Indented code and code spans are atomic text, so nl2br never puts a <br> inside code.
-        converter = _converters.markdown = markdown.Markdown(output_format="html", extensions=["nl2br"])
+        # fenced_code stashes its blocks before inline patterns run, and indented code and code
+        # spans are atomic text, so nl2br never puts a <br> inside code.
+        converter = _converters.markdown = markdown.Markdown(
+            output_format="html", extensions=["fenced_code", "nl2br"])
         converter.preprocessors.deregister("html_block")
         converter.inlinePatterns.deregister("html")
     return converter.reset()
