@@ -5,17 +5,20 @@ The subset: paragraphs, emphasis, links, inline code, code blocks (indented, or 
 or ~~~), quotes and lists. A single newline is a line break (`nl2br`, as in Isso and GitHub
 comments), except inside code, whose lines are kept as typed. A fenced block's language becomes
 class="language-…" on its <code> (no highlighting); fences are recognised only at the top level,
-not inside quotes or lists (a limit of Python-Markdown's `fenced_code`). Raw HTML typed by the
-reader is shown as text (Python-Markdown's HTML passthrough is switched off); headings and images
-lose their markup (their text stays). Links keep only http, https and mailto URLs and get
-rel="nofollow ugc noopener"; relative URLs are dropped.
+not inside quotes or lists (a limit of Python-Markdown's `fenced_code`). Headings of any level,
+ATX or setext, become a paragraph of strong text. Raw HTML typed by the reader is shown as text
+(Python-Markdown's HTML passthrough is switched off); images are dropped, alt text and all.
+Links keep only http, https and mailto URLs and get rel="nofollow ugc noopener"; relative URLs
+are dropped.
 """
 
 import re
 import threading
+import xml.etree.ElementTree as etree
 
 import markdown
 import nh3
+from markdown.treeprocessors import Treeprocessor
 
 ALLOWED_TAGS = frozenset({"p", "br", "em", "strong", "a", "code", "pre", "blockquote", "ul", "ol", "li"})
 ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -51,6 +54,26 @@ def sanitize(html: str) -> str:
     return _CLEANER.clean(html)
 
 
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+class HeadingsToStrong(Treeprocessor):
+    """Each <h1>…<h6> becomes <p><strong>…</strong></p>, inline markup inside kept. A comment
+    sits under the article's own headings, so a reader's heading must not join the page outline;
+    the sanitiser alone would strip the tag and leave its text bare, outside any paragraph."""
+
+    def run(self, root: etree.Element) -> None:
+        for heading in [element for element in root.iter() if element.tag in _HEADINGS]:
+            children = list(heading)
+            heading.tag = "p"
+            if heading.text or children:  # "#" alone: an empty paragraph, not an empty <strong>
+                strong = etree.SubElement(heading, "strong")
+                strong.text, heading.text = heading.text, None
+                for child in children:
+                    heading.remove(child)
+                    strong.append(child)
+
+
 _converters = threading.local()
 
 
@@ -65,6 +88,9 @@ def _markdown() -> markdown.Markdown:
             output_format="html", extensions=["fenced_code", "nl2br"])
         converter.preprocessors.deregister("html_block")
         converter.inlinePatterns.deregister("html")
+        # After "inline" (20), so the heading's inline markup is already elements to move; before
+        # "prettify" (10), which lays out block elements by their final tag.
+        converter.treeprocessors.register(HeadingsToStrong(converter), "headings_to_strong", 15)
     return converter.reset()
 
 

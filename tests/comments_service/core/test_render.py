@@ -66,6 +66,22 @@ def test_sanitize_keeps_only_a_code_language_class():
                     '<pre>e</pre><p>f</p>')
 
 
+@pytest.mark.parametrize("text, html", [
+    *((f"{'#' * level} Heading", "<p><strong>Heading</strong></p>") for level in range(1, 7)),
+    ("### Heading ###", "<p><strong>Heading</strong></p>"),
+    ("Heading\n=======", "<p><strong>Heading</strong></p>"),
+    ("Heading\n-------", "<p><strong>Heading</strong></p>"),
+    ("# *Big* [news](https://example.org)",
+     '<p><strong><em>Big</em> <a href="https://example.org" rel="nofollow ugc noopener">news</a></strong></p>'),
+    ("# Title\ntext under it", "<p><strong>Title</strong></p>\n<p>text under it</p>"),
+    ("> # Quoted", "<blockquote>\n<p><strong>Quoted</strong></p>\n</blockquote>"),
+    ("- # Item", "<ul>\n<li>\n<p><strong>Item</strong></p>\n</li>\n</ul>"),
+    ("#", "<p></p>"),
+])
+def test_heading_becomes_a_strong_paragraph(text, html):
+    assert render(text) == html
+
+
 def test_sanitize_strips_what_raw_html_could_smuggle():
     html = sanitize('<p onclick="x()">a<script>alert(1)</script><iframe src="https://x"></iframe>'
                     '<a href="data:text/html,x" style="x">b</a><a href="https://ok" rel="opener">c</a></p>')
@@ -82,7 +98,7 @@ HTML_PIECES = st.sampled_from([
     "<script>", "</script>", "<a href=", "<img src=", "javascript:", "JaVaScRiPt:", "data:", "vbscript:",
     " onerror=", " onclick=", " onload=", '"', "'", ">", "<", "[x](", ")", "](", "<svg", "<style>", "&#",
     "&#106;avascript:", "\n\n", "`", "*", "<!--", "-->", "//", "\\", "<a href='", "mailto:",
-    "\n", "    ", "> ", "- ", "```", "```python\n", "~~~", ' class="', '<code class="language-',
+    "\n", "    ", "> ", "- ", "```", "```python\n", "~~~", ' class="', '<code class="language-', "#", "\n===",
 ])
 TEXT = st.lists(st.one_of(HTML_PIECES, st.text(max_size=20)), max_size=30).map("".join)
 
