@@ -125,6 +125,10 @@ def test_a_database_written_by_isso_itself_imports_as_its_readers_saw_it(app, ve
     assert {"Tom & Jerry", "O'Brien", "<b>Bold</b>", '"quoted"'} <= authors
     assert not any("&amp;" in (c["author"] + (c["website"] or "")) for c in document["comments"])
     assert "https://example.org/?a=1&b=2" in {c["website"] for c in document["comments"]}
+    # rendered as Isso showed them: fenced code as a block, single newlines as line breaks
+    assert any("<pre><code" in c["html"] for c in document["comments"])
+    assert any("<br>" in c["html"] for c in document["comments"])
+    assert not any(c["html"].startswith("<h") for c in document["comments"])
     assert {t["slug"] for t in document["threads"]} >= {"budget-vote", "city-council"}
     with app.app_context(), app_engine().connect() as conn:
         likes = conn.execute(select(func.sum(comments.c.likes), func.sum(comments.c.dislikes))).one()
