@@ -18,6 +18,8 @@ SLUG_MAX = 200
 #: An importer's name ("disqus") and a source's own id of a comment (Remark42's are UUIDs,
 #: Disqus's 64-bit numbers): storage/tables.py imported_comments.
 IMPORT_SOURCE_MAX, SOURCE_ID_MAX = 20, 200
+#: A comment's kind ("comment", "correction") and a report's reason ("spam", "abuse"...).
+KIND_MAX, REPORT_REASON_MAX = 12, 20
 #: Space-separated reason codes of a held comment.
 FLAGS_MAX = 200
 #: A moderator's reason (moderation_log.reason and comments.moderation_reason).

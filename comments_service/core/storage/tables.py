@@ -10,6 +10,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -23,8 +24,10 @@ from ..limits import (
     FLAGS_MAX,
     IMPORT_SOURCE_MAX,
     IP_HASH_MAX,
+    KIND_MAX,
     MODERATOR_NAME_MAX,
     REASON_MAX,
+    REPORT_REASON_MAX,
     SESSION_DIGEST_MAX,
     SLUG_MAX,
     SOURCE_ID_MAX,
@@ -81,6 +84,14 @@ comments = Table(
     #: Readers' votes: imported with the comment (Isso, Remark42) plus those cast here.
     Column("likes", Integer, nullable=False, server_default=text("0")),
     Column("dislikes", Integer, nullable=False, server_default=text("0")),
+    #: An editor's pick, shown above the thread, with the editor's note (public).
+    Column("picked", Boolean, nullable=False, server_default=false()),
+    Column("pick_note", String(REASON_MAX), nullable=True),
+    #: COMMENT, or CORRECTION (a reader's correction, held for the moderators as its own kind).
+    Column("kind", String(KIND_MAX), nullable=False, server_default=text("'comment'")),
+    #: What of the article it is about: reference [n] of its References, or its n-th paragraph.
+    Column("about_reference", Integer, nullable=True),
+    Column("about_paragraph", Integer, nullable=True),
     # Read paths: a thread's visible comments in id order; latest across the site (feed,
     # moderation queue); replies of a comment (soft delete); an email's approved comments;
     # the edits waiting in the moderation queue.
@@ -89,6 +100,7 @@ comments = Table(
     Index(None, "parent_id"),
     Index(None, "email", "state"),
     Index(None, "pending_since"),
+    Index(None, "thread_id", "picked"),
     # Never give a deleted comment's id again (SQLite would reuse the last row's): anchors, feed
     # entry ids and edit tokens name comments by id.
     sqlite_autoincrement=True,
@@ -120,6 +132,27 @@ reply_subscriptions = Table(
     Column("confirmed", Boolean, nullable=False, server_default=false()),
     Column("created", DateTime(timezone=True), nullable=False),
 )
+
+def _per_reader(name: str, person: str, *columns: Column) -> Table:
+    """A table of one row per reader and comment: a reader is `person` (the HMAC of the signed
+    cookie the service gave them) and is also matched by `ip_hash` (comment_votes.py)."""
+    return Table(
+        name,
+        metadata,
+        Column("comment_id", ForeignKey("comments.id", ondelete="CASCADE"), primary_key=True),
+        Column(person, String(IP_HASH_MAX), primary_key=True),
+        Column("ip_hash", String(IP_HASH_MAX), nullable=True),
+        *columns,
+        Column("created", DateTime(timezone=True), nullable=False),
+        Index(None, "comment_id", "ip_hash"),
+    )
+
+
+#: Readers' votes: +1 or -1, one per reader and comment (comments.likes/dislikes hold the sums).
+comment_votes = _per_reader("comment_votes", "voter", Column("value", SmallInteger, nullable=False))
+#: Readers' reports of a comment (REPORT_REASONS), one per reader and comment.
+comment_reports = _per_reader("comment_reports", "reporter",
+                              Column("reason", String(REPORT_REASON_MAX), nullable=False))
 
 #: Where imported comments came from (importers/): a source's comment id and the comment it
 #: became, so that importing the same export again adds only what is new. `comment_id` becomes
