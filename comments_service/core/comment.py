@@ -17,7 +17,8 @@ from typing import Any, NamedTuple
 from .times import isoformat
 
 #: The only comment fields the API returns (email and IP hash never leave the server).
-PUBLIC_FIELDS = ("id", "parent", "author", "website", "html", "created", "edited")
+PUBLIC_FIELDS = ("id", "parent", "author", "website", "html", "created", "edited", "likes",
+                 "dislikes", "picked", "pick_note", "kind", "about_reference", "about_paragraph")
 #: The author a deleted comment's placeholder shows (delete_comment stores it too).
 DELETED_AUTHOR = "[deleted]"
 #: How a comment a moderator removed with a public reason reads (the reason is escaped into it).
@@ -27,6 +28,9 @@ REMOVED_PREFIX = '<p class="comment-deleted comment-removed">Removed by a modera
 #: Comment states. A soft-deleted comment keeps its state and gets `deleted` set.
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
 STATES = (PENDING, APPROVED, REJECTED)
+#: Comment kinds: a reader's comment, or a correction of the article (held for the moderators).
+COMMENT, CORRECTION = "comment", "correction"
+KINDS = (COMMENT, CORRECTION)
 
 
 class Comment(NamedTuple):
@@ -34,7 +38,10 @@ class Comment(NamedTuple):
     its replies (author "[deleted]", no personal data); `moderation_reason` is a moderator's
     public reason for removing it. `pending_text` is an edit its author proposed for the
     published text, waiting for a moderator since `pending_since` (both None when none waits);
-    readers keep seeing `html` until the edit is approved."""
+    readers keep seeing `html` until the edit is approved. `likes` / `dislikes` count readers'
+    votes; `picked` marks an editor's pick (`pick_note`: the editor's public note); `kind` is
+    COMMENT or CORRECTION; `about_reference` / `about_paragraph` name the reference [n] or the
+    paragraph (from 1) of the article it is about, if any."""
 
     id: int
     thread: str
@@ -52,6 +59,13 @@ class Comment(NamedTuple):
     moderation_reason: str | None
     pending_text: str | None = None
     pending_since: datetime | None = None
+    likes: int = 0
+    dislikes: int = 0
+    picked: bool = False
+    pick_note: str | None = None
+    kind: str = COMMENT
+    about_reference: int | None = None
+    about_paragraph: int | None = None
 
 
 #: Fields never read for a reader-facing page: they would only cost bytes and risk a leak.
@@ -71,4 +85,9 @@ def public_view(comment: Comment) -> dict[str, Any]:
     else:
         author, website, html = comment.author, comment.website, comment.html
     return {"id": comment.id, "parent": comment.parent, "author": author, "website": website,
-            "html": html, "created": isoformat(comment.created), "edited": isoformat(comment.edited)}
+            "html": html, "created": isoformat(comment.created), "edited": isoformat(comment.edited),
+            "likes": comment.likes, "dislikes": comment.dislikes,
+            "picked": bool(comment.picked) and not comment.deleted,
+            "pick_note": comment.pick_note if comment.picked and not comment.deleted else None,
+            "kind": comment.kind, "about_reference": comment.about_reference,
+            "about_paragraph": comment.about_paragraph}

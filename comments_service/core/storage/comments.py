@@ -28,25 +28,9 @@ from ..times import utcnow
 from .tables import comments, reply_subscriptions, threads
 from .threads import bump_thread_of, changed_thread_id
 
-#: Where each field of `Comment` is stored.
-_SOURCES = {
-    "id": comments.c.id,
-    "thread": threads.c.slug,
-    "parent": comments.c.parent_id,
-    "state": comments.c.state,
-    "deleted": comments.c.deleted,
-    "author": comments.c.author,
-    "email": comments.c.email,
-    "website": comments.c.website,
-    "text": comments.c.text,
-    "html": comments.c.html,
-    "created": comments.c.created,
-    "edited": comments.c.edited,
-    "flags": comments.c.flags,
-    "moderation_reason": comments.c.moderation_reason,
-    "pending_text": comments.c.pending_text,
-    "pending_since": comments.c.pending_since,
-}
+#: Where each field of `Comment` is stored: the column of the same name, but for these two.
+_SOURCES = {name: comments.c[name] for name in Comment._fields if name not in ("thread", "parent")}
+_SOURCES |= {"thread": threads.c.slug, "parent": comments.c.parent_id}
 assert set(_SOURCES) == set(Comment._fields), "every Comment field has exactly one column"
 _CHAIN_MAX = 100_000
 #: A comment with no edit waiting for a moderator.

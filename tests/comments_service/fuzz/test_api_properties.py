@@ -56,7 +56,8 @@ EXAMPLES = int(os.environ.get("COMMENTS_FUZZ_EXAMPLES", "60"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                        HealthCheck.data_too_large, HealthCheck.large_base_example])
-PUBLIC_FIELDS = {"id", "parent", "author", "website", "html", "created", "edited"}
+PUBLIC_FIELDS = {"id", "parent", "author", "website", "html", "created", "edited", "likes",
+                 "dislikes", "picked", "pick_note", "kind", "about_reference", "about_paragraph"}
 PAGE = "<html><body><!-- comments:start --><!-- comments:end --></body></html>"
 SOMEONE = "someone@example.org"  # someone else, whose comments must never change
 FUZZER = "fuzzer@example.org"

@@ -28,4 +28,8 @@ def test_site_wide_latest_uses_the_state_id_index(app):
 
 def test_public_fields_are_columns_of_the_table():
     assert {"id", "parent_id", "author", "website", "html", "created", "edited"} <= set(comments.c.keys())
-    assert set(PUBLIC_FIELDS) == {"id", "parent", "author", "website", "html", "created", "edited"}
+    assert set(PUBLIC_FIELDS) == {"id", "parent", "author", "website", "html", "created", "edited",
+                                  "likes", "dislikes", "picked", "pick_note", "kind",
+                                  "about_reference", "about_paragraph"}
+    assert {"likes", "dislikes", "picked", "pick_note", "kind", "about_reference",
+            "about_paragraph"} <= set(comments.c.keys())
