@@ -29,6 +29,16 @@ def test_run_measured_reports_a_child_peak_and_rejects_failures():
         stats.run_measured([sys.executable, "-c", "raise SystemExit(3)"])
 
 
+def test_run_measured_does_not_count_the_harness_memory():
+    """Linux carries a process's peak RSS across exec: a child started straight from a large
+    harness would report the harness's size instead of its own."""
+    ballast = bytearray(256 << 20)
+    ballast[::4096] = b"\x01" * len(range(0, len(ballast), 4096))  # make every page resident
+    _, peak_kib = stats.run_measured([sys.executable, "-c", "pass"])
+    assert peak_kib < 64 * 1024
+    del ballast
+
+
 def test_summarize_and_plot(tmp_path):
     summary = stats.summarize([3.0, 1.0, 2.0])
     assert (summary["median"], summary["min"], summary["max"]) == (2.0, 1.0, 3.0)
