@@ -71,9 +71,9 @@ def machine() -> dict:
             "platform": platform.platform(), "versions": versions}
 
 
-def write_json(name: str, payload: dict) -> Path:
-    """Write bench/results/<name>.json and return its path."""
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"{name}.json"
+def write_json(name: str, payload: dict, directory: Path = RESULTS) -> Path:
+    """Write <name>.json into `directory` (bench/results/) and return its path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{name}.json"
     path.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return path
