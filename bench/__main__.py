@@ -1,13 +1,15 @@
 """`make bench`: run every benchmark with its defaults.
 
-`python -m bench build --sizes 100` (or `service --seconds 5`) runs one part with its own flags.
+`python -m bench build --sizes 100` (or `service --seconds 5`, `import --sizes 10000`) runs one
+part with its own flags.
 """
 
 import sys
 
-from . import build, lighthouse, service
+from . import build, importing, lighthouse, service
 
-BENCHMARKS = {"build": build.main, "service": service.main, "lighthouse": lighthouse.main}
+BENCHMARKS = {"build": build.main, "service": service.main, "lighthouse": lighthouse.main,
+              "import": importing.main}
 
 
 def main(argv: list[str]) -> None:

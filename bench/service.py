@@ -19,6 +19,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
@@ -197,10 +198,10 @@ def bench_ours(work: Path, database_url: str, load: Load) -> dict:
 
 @contextmanager
 def postgres_schema():
-    """A throwaway PostgreSQL schema; yields a URL whose connections use it."""
+    """A throwaway PostgreSQL schema (a new one each time); yields a URL whose connections use it."""
     import psycopg
 
-    schema = f"bench_{os.getpid()}"
+    schema = f"bench_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     plain = POSTGRES_URL.replace("+psycopg", "")
     with psycopg.connect(plain, autocommit=True) as conn:
         conn.execute(f"CREATE SCHEMA {schema}")

@@ -7,26 +7,55 @@ import os
 import platform
 import statistics
 import subprocess
-import time
+import sys
 from importlib import metadata
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
+#: Runs argv[2:] from a small process, waits for it and writes "seconds peak_kib" to fd argv[1].
+_LAUNCHER = """\
+import os, sys, time
+report = int(sys.argv[1])
+os.set_inheritable(report, False)  # the measured program must not hold the pipe open
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(sys.argv[2], sys.argv[2:])
+    except OSError as error:
+        print(f"cannot run {sys.argv[2]}: {error}", file=sys.stderr)
+    os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+elapsed = time.perf_counter() - start
+os.write(report, f"{elapsed} {usage.ru_maxrss}".encode())
+code = os.waitstatus_to_exitcode(status)
+sys.exit(code if code >= 0 else 128 - code)
+"""
+
+
 def run_measured(cmd: list[str], **popen_kwargs) -> tuple[float, int]:
     """Run `cmd` to completion; return (wall seconds, peak RSS in KiB) of that one child.
 
-    `os.wait4` gives the child's own rusage, so concurrent children never blur the figure.
+    `os.wait4` gives the child's own rusage, so concurrent children never blur the figure. It
+    is read by a small launcher process, not by us: Linux carries a process's peak RSS across
+    exec, so a child forked (or vforked) straight from this process would report at least our
+    own RSS (a 300 MB harness made `python -c pass` peak at 300 MB); from the launcher, only its
+    ~10 MB, below any Python program's own peak.
     """
-    start = time.perf_counter()
-    process = subprocess.Popen(cmd, **popen_kwargs)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
+    read, write = os.pipe()
+    with os.fdopen(read, "rb") as report:
+        try:
+            process = subprocess.Popen([sys.executable, "-I", "-c", _LAUNCHER, str(write), *cmd],
+                                       pass_fds=(write,), **popen_kwargs)
+        finally:
+            os.close(write)
+        figures = report.read().split()
+        process.wait()
+    if process.returncode != 0 or len(figures) != 2:
         raise subprocess.CalledProcessError(process.returncode, cmd)
-    return elapsed, usage.ru_maxrss
+    return float(figures[0]), int(figures[1])
 
 
 def summarize(samples: list[float]) -> dict:
@@ -42,9 +71,9 @@ def machine() -> dict:
             "platform": platform.platform(), "versions": versions}
 
 
-def write_json(name: str, payload: dict) -> Path:
-    """Write bench/results/<name>.json and return its path."""
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"{name}.json"
+def write_json(name: str, payload: dict, directory: Path = RESULTS) -> Path:
+    """Write <name>.json into `directory` (bench/results/) and return its path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{name}.json"
     path.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return path

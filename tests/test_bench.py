@@ -1,11 +1,13 @@
 """Fast checks of the benchmark harness (the benchmarks themselves run with `make bench`)."""
 
+import json
 import sys
 
 import pytest
 from markdown import Markdown
 
-from bench import build, lighthouse, service, stats
+from bench import build, importing, lighthouse, service, stats
+from comments_service import importers
 from bench.__main__ import main as bench_main
 from plugins.references.extension import ReferencesExtension
 
@@ -27,6 +29,16 @@ def test_run_measured_reports_a_child_peak_and_rejects_failures():
     assert peak_kib > 64 * 1024
     with pytest.raises(Exception):
         stats.run_measured([sys.executable, "-c", "raise SystemExit(3)"])
+
+
+def test_run_measured_does_not_count_the_harness_memory():
+    """Linux carries a process's peak RSS across exec: a child started straight from a large
+    harness would report the harness's size instead of its own."""
+    ballast = bytearray(256 << 20)
+    ballast[::4096] = b"\x01" * len(range(0, len(ballast), 4096))  # make every page resident
+    _, peak_kib = stats.run_measured([sys.executable, "-c", "pass"])
+    assert peak_kib < 64 * 1024
+    del ballast
 
 
 def test_summarize_and_plot(tmp_path):
@@ -130,3 +142,76 @@ def test_lighthouse_rejects_bad_flags_before_building_anything(tmp_path, capsys)
         with pytest.raises(SystemExit):
             lighthouse.main(flags)
         assert message in capsys.readouterr().err
+
+
+def test_import_generator_is_deterministic_and_the_importer_accepts_its_files(tmp_path):
+    first = importing.generate(tmp_path / "a.xml", 400)
+    assert importing.generate(tmp_path / "b.xml", 400) == first
+    assert (tmp_path / "a.xml").read_bytes() == (tmp_path / "b.xml").read_bytes()
+    assert first.threads == 20 and first.replies and first.early_replies
+    assert first.deleted and first.spam and first.imported_comments < first.posts
+    staging = importers.stage("disqus", tmp_path / "a.xml", tmp_path, ip_salt="salt",
+                              skip_invalid=False, imported={})
+    try:
+        assert staging.read == first.posts
+        assert staging.to_import == first.imported_comments
+        assert len(staging.slugs()) == first.imported_threads
+        assert not staging.invalid
+    finally:
+        staging.close()
+
+
+def _import_run(peak_mb: float, **extra) -> dict:
+    return {"peak_rss_mb": peak_mb, "seconds_per_10k": 6.0, "ratio_to_parse": 30.0,
+            "counts_ok": True, **extra}
+
+
+def _import_results(peaks: dict[int, float]) -> dict:
+    return {str(size): {"sqlite": _import_run(peak)} for size, peak in peaks.items()}
+
+
+def test_import_verdicts_judge_the_peak_at_the_target_size_and_the_growth():
+    flat = importing.verdicts(_import_results({10_000: 86.0, 150_000: 100.0}), {"skipped": "no"})
+    assert flat["met"] == {"peak_rss_at_target_size": True, "memory_flat_with_size": True,
+                           "no_failures": True, "counts_match": True}
+    assert flat["figures"]["rss_slope_mb_per_10k_posts"] == pytest.approx(1.0)
+    assert flat["figures"]["posts_at_target_rss_projected"] == 650_000
+    growing = importing.verdicts(_import_results({10_000: 100.0, 150_000: 240.0}),
+                                 {"size": 150_000, **_import_run(90.0, counts_ok=False)})
+    assert growing["met"] == {"peak_rss_at_target_size": False, "memory_flat_with_size": False,
+                              "no_failures": True, "counts_match": False}
+    assert growing["figures"]["postgres_peak_rss_mb"] == 90.0
+
+
+def test_import_verdicts_leave_unmeasured_targets_open_and_count_failures():
+    results = _import_results({50: 80.0})
+    results["500"] = {"sqlite": {"error": "exit status 1: Traceback"}}
+    verdict = importing.verdicts(results, {"skipped": "--no-postgres"})
+    assert verdict["met"] == {"peak_rss_at_target_size": None, "memory_flat_with_size": None,
+                              "no_failures": False, "counts_match": False}
+
+
+def test_import_rejects_bad_flags():
+    for flags in (["--sizes", "0"], ["--sizes", "x"], ["--repeats", "0"]):
+        with pytest.raises(SystemExit):
+            importing.main(flags)
+
+
+def test_import_part_measures_a_tiny_file_end_to_end(tmp_path, monkeypatch):
+    """One app start, one parse, one import of 50 posts in their own processes (a few seconds):
+    the environment the part gives the app is enough to import, and the JSON has its keys."""
+    monkeypatch.setattr(importing, "FLOOR_RUNS", 1)
+    importing.main(["--sizes", "50", "--no-postgres"], results_dir=tmp_path)
+    payload = json.loads((tmp_path / "import.json").read_text())
+    run = payload["results"]["50"]["sqlite"]
+    assert run["counts_ok"], run
+    assert run["reported"] == {"threads": payload["results"]["50"]["file"]["imported_threads"],
+                               "comments": payload["results"]["50"]["file"]["imported_comments"]}
+    for key in ("seconds", "peak_rss_mb", "rss_above_app_mb", "seconds_per_10k",
+                "ratio_to_parse"):
+        assert key in run
+    assert set(payload["verdicts"]["met"]) == {"peak_rss_at_target_size", "memory_flat_with_size",
+                                               "no_failures", "counts_match"}
+    assert payload["app_floor"]["peak_rss_kib"] > 0
+    assert payload["postgres"] == {"skipped": "--no-postgres"}
+    assert (tmp_path / "import.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
