@@ -12,11 +12,13 @@ a reader yields, `finish()` once the source is read, then `rows()`, `slugs()` an
 - rows() yields Staged comments in the order they are written: by the time they were posted,
   every reply after its parent, numbered 1, 2, 3...; deleted comments nobody answered are
   dropped (counted in `skipped`), and so are comments of threads deleted in the source.
-Memory holds the threads and one set of source ids; every comment's values stay on disk.
+Memory holds the threads and a few bytes per comment (positions, flags); every comment's
+values stay on disk.
 """
 
 import json
 import sqlite3
+from array import array
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from datetime import datetime
@@ -32,8 +34,8 @@ CREATE TABLE items (pos INTEGER PRIMARY KEY, key TEXT NOT NULL, name TEXT NOT NU
     thread TEXT NOT NULL, parent TEXT, created REAL NOT NULL, deleted INTEGER NOT NULL,
     subscribed INTEGER NOT NULL, row TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'new',
     number INTEGER);
--- the parent of each new reply: a new comment (its key) or one imported before (its id)
-CREATE TABLE links (pos INTEGER PRIMARY KEY, parent_new TEXT, parent_id INTEGER);
+-- the parent of each new reply: a new comment (its position) or one imported before (its id)
+CREATE TABLE links (pos INTEGER PRIMARY KEY, parent_pos INTEGER, parent_id INTEGER);
 CREATE INDEX items_key ON items (key);
 CREATE TABLE gone (key TEXT PRIMARY KEY) WITHOUT ROWID;  -- skipped or invalid: replies go top-level
 CREATE TABLE imported (key TEXT PRIMARY KEY, comment_id INTEGER) WITHOUT ROWID;
@@ -173,7 +175,7 @@ class Staging:
             self._db.execute("DELETE FROM links")
             invalidated = []
             replies = self._db.execute("""
-                SELECT c.pos, c.key, c.name, c.parent, c.thread, p.thread, p.status, p.name,
+                SELECT c.pos, c.key, c.name, c.parent, c.thread, p.pos, p.thread, p.status, p.name,
                        i.key IS NOT NULL, i.comment_id, g.key IS NOT NULL
                 FROM items AS c
                 LEFT JOIN items AS p ON p.key = c.parent AND p.status IN ('new', 'imported')
@@ -182,12 +184,12 @@ class Staging:
                 WHERE c.status = 'new' AND c.parent IS NOT NULL""")
             while batch := replies.fetchmany(_BATCH):
                 links = []
-                for (pos, key, name, parent, thread, parent_thread, parent_status, parent_name,
-                     was_imported, parent_id, gone) in batch:
+                for (pos, key, name, parent, thread, parent_pos, parent_thread, parent_status,
+                     parent_name, was_imported, parent_id, gone) in batch:
                     if parent_status == "new":
                         ours, theirs = self._slugs[thread], self._slugs[parent_thread]
                         if ours == theirs:
-                            links.append((pos, parent, None))
+                            links.append((pos, parent_pos, None))
                         else:
                             invalidated.append((pos, key, name, f"its parent, {parent_name}, "
                                                 f"belongs to another thread ({theirs!r}, not {ours!r})"))
@@ -204,29 +206,29 @@ class Staging:
             for problem in invalidated:
                 self._invalidate(*problem)
 
-    def _skip_lonely_deleted(self, ranked: list[int]) -> None:
+    def _skip_lonely_deleted(self, ranked: array) -> None:
         """Number the comments in `ranked` order (positions), leaving out deleted comments whose
         replies are all gone (as core/storage/comments.delete_comment does)."""
-        answered: set[str] = set()
-        dropped = []
-        for pos in reversed(ranked):
-            key, parent, deleted = self._db.execute(
-                "SELECT key, parent_new, deleted FROM items LEFT JOIN links USING (pos) "
-                "WHERE pos = ?", (pos,)).fetchone()
-            if deleted and key not in answered:
-                dropped.append(pos)
-            elif parent is not None:
-                answered.add(parent)
-        if dropped:
-            self.skipped["deleted, without replies"] += len(dropped)
+        size = max(ranked, default=0) + 1
+        parent_of = array("q", bytes(8 * size))  # by position; 0: none (positions start at 1)
+        deleted, answered = bytearray(size), bytearray(size)
+        for pos, parent, is_deleted in self._db.execute(
+                "SELECT pos, parent_pos, deleted FROM items LEFT JOIN links USING (pos) "
+                "WHERE status = 'new'"):
+            parent_of[pos], deleted[pos] = parent or 0, is_deleted
+        dropped = bytearray(size)
+        for pos in reversed(ranked):  # replies before their parents
+            if deleted[pos] and not answered[pos]:
+                dropped[pos] = 1
+            elif parent_of[pos]:
+                answered[parent_of[pos]] = 1
+        if count := dropped.count(1):
+            self.skipped["deleted, without replies"] += count
             self._db.executemany("UPDATE items SET status = 'dropped' WHERE pos = ?",
-                                 ((pos,) for pos in dropped))
-        dropped_set = set(dropped)
-        kept = [pos for pos in ranked if pos not in dropped_set]
-        for start in range(0, len(kept), _BATCH):
-            self._db.executemany("UPDATE items SET number = ? WHERE pos = ?",
-                                 ((start + index + 1, pos)
-                                  for index, pos in enumerate(kept[start:start + _BATCH])))
+                                 ((pos,) for pos in ranked if dropped[pos]))
+        kept = (pos for pos in ranked if not dropped[pos])
+        self._db.executemany("UPDATE items SET number = ? WHERE pos = ?",
+                             ((number, pos) for number, pos in enumerate(kept, 1)))
 
     # Results ----------------------------------------------------------------------------------
 
@@ -248,7 +250,7 @@ class Staging:
         query = self._db.execute("""
             SELECT c.key, c.name, c.number, p.number, l.parent_id, c.thread, c.subscribed, c.row
             FROM items AS c LEFT JOIN links AS l ON l.pos = c.pos
-            LEFT JOIN items AS p ON p.key = l.parent_new AND p.status = 'new'
+            LEFT JOIN items AS p ON p.pos = l.parent_pos
             WHERE c.number IS NOT NULL ORDER BY c.number""")
         for key, name, number, parent_number, parent_id, thread, subscribed, row in query:
             values = json.loads(row)
