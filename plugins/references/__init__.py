@@ -1,6 +1,6 @@
 """Pelican plugin: numbered source references from Markdown footnotes.
 
-`register()` hooks one signal, `readers_init`, which
+`register()` hooks two signals. `readers_init`
 * loads the Python-Markdown extension in `extension.py` after every configured extension (so
   `markdown.extensions.extra`, which bundles the stock footnotes, cannot replace it), passing the
   site's slug settings so reference ids are namespaced by the article's slug;
@@ -8,6 +8,8 @@
   ERROR as `file.md:LINE: problem`, so `pelican --fatal errors` fails the build), stores a
   summary without markers or references section, and reuses one Markdown instance for every
   file (Pelican builds a new one per file: about a tenth of a 1000-article build).
+`article_generator_write_article` adds, to an article with a comment thread, a comments link
+beside every reference and an anchor to every paragraph (`comment_links.py`).
 """
 
 import logging
@@ -18,6 +20,7 @@ from pelican.readers import MarkdownReader
 from pelican.utils import (pelican_open, strip_toc_elements_from_html, truncate_html_paragraphs,
                            truncate_html_words)
 
+from .comment_links import add_comment_links
 from .extension import CitationError, plain_body, source_file
 
 EXTENSION = f"{__name__}.extension"
@@ -107,3 +110,4 @@ def use_references_reader(readers) -> None:
 
 def register():
     signals.readers_init.connect(use_references_reader)
+    signals.article_generator_write_article.connect(add_comment_links)
