@@ -26,11 +26,18 @@ pytestmark = pytest.mark.browser
 
 SEED_SLUG = "wsj-trump-administration-reorganizes-delivery-of-patriot-systems-to-allies-prioritizing-ukraine"
 SECRET_KEY = "browser-test-secret"
-#: One article per scenario; `closed` has `Comments: closed`.
+#: One article per scenario; `closed` has `Comments: closed`; `index-*` are the newest articles,
+#: so the first index page lists them.
 SCENARIOS = ("js-post", "since", "nojs-post", "reply", "edit-delete", "invalid-js", "invalid-nojs",
-             "hostile", "keyboard", "axe", "requests", "held-js", "held-nojs", "closed", "notify")
-#: The seed article again under its own slug, for a scenario that needs a full-length page.
+             "hostile", "keyboard", "axe", "requests", "held-js", "held-nojs", "closed", "notify",
+             "times", "feed", "nojs-reply", "sort", "undo", "leave", "votes-js", "votes-nojs",
+             "report-js", "report-nojs", "preview", "paging-js", "paging-nojs", "picks",
+             "correction", "own-post", "index-counts")
+#: The seed article again under its own slug, for scenarios that need a full-length page (with
+#: its reference [1]).
 SEED_COPY_SLUG = "scenario-seed-copy"
+BUSY_SEED_SLUG = "scenario-busy-seed"
+SEED_COPIES = (SEED_COPY_SLUG, BUSY_SEED_SLUG, "scenario-about-seed")
 SERVER_START_SECONDS = 30
 
 
@@ -45,17 +52,19 @@ class Server:
 
 def scenario_article(name: str) -> str:
     closed = "Comments: closed\n" if name == "closed" else ""
-    return (f"Title: Scenario {name}\nDate: 2026-01-02 09:00\nCategory: Tests\n{closed}\n"
+    day = "03" if name.startswith("index") else "02"
+    return (f"Title: Scenario {name}\nDate: 2026-01-{day} 09:00\nCategory: Tests\n{closed}\n"
             f"An article for the {name} scenario of the browser tests.\n")
 
 
-def write_content(content: Path) -> None:
+def write_content(content: Path, scenarios=SCENARIOS) -> None:
     shutil.copytree(FIXTURE_CONTENT, content)
-    for name in SCENARIOS:
+    for name in scenarios:
         (content / f"scenario-{name}.md").write_text(scenario_article(name), encoding="utf-8")
     seed = (FIXTURE_CONTENT / f"{SEED_SLUG}.md").read_text(encoding="utf-8")
-    (content / f"{SEED_COPY_SLUG}.md").write_text(
-        seed.replace(f"Slug: {SEED_SLUG}", f"Slug: {SEED_COPY_SLUG}"), encoding="utf-8")
+    for slug in SEED_COPIES:
+        (content / f"{slug}.md").write_text(seed.replace(f"Slug: {SEED_SLUG}", f"Slug: {slug}"),
+                                            encoding="utf-8")
 
 
 def free_port() -> int:
@@ -97,23 +106,34 @@ def site_dir(tmp_path_factory, backend_env) -> Path:
     return root / "output"
 
 
+def launch(site_dir: Path, log: Path, settings: dict[str, str]) -> Server:
+    """A devserver for `site_dir` on a free port, answering once healthy (its output in `log`)."""
+    port = free_port()
+    env = {**os.environ, "COMMENTS_RATELIMIT_ENABLED": "false", "COMMENTS_MIN_FILL_SECONDS": "0",
+           **settings}
+    with open(log, "w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "comments_service.devserver", "--site", str(site_dir),
+             "--port", str(port)], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+    server = Server(f"http://127.0.0.1:{port}", process)
+    try:
+        wait_until_healthy(server, log)
+    except BaseException:
+        process.terminate()
+        process.wait(timeout=10)
+        raise
+    return server
+
+
 @pytest.fixture(scope="session")
 def start_server(tmp_path_factory, site_dir, backend_env):
     """Start devservers on free ports (extra COMMENTS_* settings per server); stopped at the end."""
     servers = []
 
     def start(**settings: str) -> Server:
-        port = free_port()
         log = tmp_path_factory.mktemp("devserver") / "log.txt"
-        env = {**os.environ, **backend_env, "COMMENTS_RATELIMIT_ENABLED": "false",
-               "COMMENTS_MIN_FILL_SECONDS": "0", **settings}
-        with open(log, "w") as output:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "comments_service.devserver", "--site", str(site_dir),
-                 "--port", str(port)], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
-        server = Server(f"http://127.0.0.1:{port}", process)
+        server = launch(site_dir, log, {**backend_env, **settings})
         servers.append(server)
-        wait_until_healthy(server, log)
         return server
 
     yield start

@@ -131,8 +131,8 @@ def test_approved_comments_are_baked_threaded(seeded):
 def test_reader_sees_authors_dates_text_and_placeholders(seeded):
     _, output = seeded
     lines = read_page(article_html(output)).lines()
-    start = lines.index("Comments")
-    assert re.fullmatch(r"Ada · \d{1,2} [A-Z][a-z]+ 20\d\d", lines[start + 1]), lines[start + 1]
+    start = lines.index("Comments (5)")  # the heading counts what readers see (issue 13)
+    assert re.fullmatch(r"Ada · \d{1,2} [A-Z][a-z]+ 20\d\d, \d\d:\d\d UTC", lines[start + 1]), lines[start + 1]
     assert lines[start + 2] == "First!"
     assert "A reply to Bob." in lines and "This comment was deleted." in lines
     assert "Held for moderation." not in lines and "On another article." not in lines
@@ -165,9 +165,11 @@ def test_count_and_newest_id_are_baked(seeded):
 def test_form_has_labelled_fields_honeypot_and_a_valid_token(seeded):
     _, output = seeded
     html = article_html(output)
-    controls = {attrs["name"]: attrs for attrs in nesting(comments_section(html)).controls}
-    assert set(controls) == {"author", "email", "notify", "website", "text", "homepage", "parent",
-                             "form_token"}
+    form = html[html.index('<form id="comment-form"'):]
+    controls = {attrs["name"]: attrs for attrs in nesting(form[:form.index("</form>")]).controls}
+    assert set(controls) == {"author", "email", "notify", "website", "kind", "text", "homepage",
+                             "parent", "form_token"}
+    assert (controls["kind"]["type"], controls["kind"]["value"]) == ("checkbox", "correction")
     for name in ("author", "email", "notify", "website", "text", "homepage"):
         assert f'<label for="{controls[name]["id"]}">' in html, name
     assert "required" in controls["author"] and "required" in controls["text"]
@@ -193,7 +195,8 @@ def test_manifest_lists_every_article_thread(seeded):
 def test_closed_thread_has_no_form(seeded):
     _, output = seeded
     html = article_html(output, "closed-for-comments")
-    assert "<form" not in html and "Comments are closed." in html
+    outside_template = re.sub(r"<template.*?</template>", "", html, flags=re.S)
+    assert "<form" not in outside_template and "Comments are closed." in html
     assert "No comments yet" in read_page(html).lines()
 
 

@@ -47,6 +47,8 @@ SEED_LIKE_LINES = [
     "Comments",
     "No comments yet",
 ]
+#: The comments section ends with a link to the thread's feed (issue 13).
+FOLLOW_LINE = "Follow this discussion (Atom feed)"
 
 HOSTILE_ARTICLE = """Title: "Quoted" headline & </script> ending
 Description: Says "hi" & </script> bye
@@ -377,7 +379,7 @@ def test_baked_comments_render_threaded_with_counts_on_the_index(build, tmp_path
     assert elements(reader, "a", href="https://ann.example.org/", rel="nofollow ugc noopener")
     assert elements(reader, "a", class_="u-url", href="#comment-9")
     assert elements(reader, "time", class_="dt-published", datetime="2025-07-16T09:07:00Z")
-    assert "Ann <b>Lee</b> · 16 July 2025" in reader.lines()
+    assert "Ann <b>Lee</b> · 16 July 2025, 09:07 UTC" in reader.lines()
     index = page(output, "index.html")
     assert elements(index, "a", href="/seed-like.html#comments")
     assert "3 comments" in index.lines()
@@ -428,7 +430,7 @@ BACKGROUND_LUMINANCE = """(() => {
 
 @pytest.mark.browser
 def test_browser_shows_the_article_text_like_its_source(open_page):
-    assert open_page("seed-like.html").evaluate(VISIBLE_LINES) == SEED_LIKE_LINES
+    assert open_page("seed-like.html").evaluate(VISIBLE_LINES) == [*SEED_LIKE_LINES, FOLLOW_LINE]
 
 
 @pytest.mark.browser
