@@ -1,19 +1,11 @@
 /* Comments widget: upgrades the baked comments section in place. Vanilla JS, no build step.
- *
- * - Index pages: ONE GET /api/counts refreshes every baked "N comments" link.
- * - Articles: one GET per page view, ?since=<baked last id>, takes the fresh form token from the
- *   X-Form-Token header. Comments posted after the build are NOT inserted by themselves (the
- *   page would move under the reader): the reserved line says how many, and "Show" inserts them.
- * - The form posts as JSON with exactly its own fields (same names and checks as the no-JS post);
- *   field errors appear next to their fields. "Reply" (a link to the no-JS reply page) moves the
- *   form under a comment; "Preview" asks the service to render the text (one POST, on demand).
- * - Vote and report forms post without a reload; the reader's votes are kept in localStorage.
- * - Sorting (oldest / newest / top) reorders the top-level comments: no request.
- * - "Show all N comments" (a link to the full thread page) fetches the rest, page by page.
- * - Edit and Delete appear on the reader's own comments while the edit window lasts, using the
- *   edit token (and the text as typed) kept in localStorage. Delete asks first, then waits
- *   UNDO_MS for "Undo" before it sends the DELETE (at once if the reader leaves the page).
- * Without this script every form posts as plain HTML and the service sends the reader back here.
+ * Index pages: ONE GET /api/counts refreshes the baked "N comments". Articles: one GET
+ * ?since=<baked last id> (and the fresh form token); newer comments are only announced on a
+ * reserved line, inserted on "Show" (nothing moves unasked). Forms post as JSON with their own
+ * fields; Reply links move the form; votes, reports, Preview, sorting and "Show all" work in
+ * place; Edit/Delete on the reader's own comments (edit token in localStorage), Delete asking
+ * first, then sent after UNDO_MS unless undone (at once when the page is left).
+ * Without this script every form posts as plain HTML and the service sends the reader back.
  */
 (function () {
   "use strict";
@@ -381,7 +373,8 @@
     }
     box.textContent = "Rendering…";
     call("POST", "/preview", { text: form.elements.text.value }).then(function (result) {
-      if (result.status !== 200) return (box.textContent = failure(result));
+      var fields = (result.data.error || {}).fields || {};
+      if (result.status !== 200) return (box.textContent = fields.text ? "Comment " + fields.text + "." : failure(result));
       box.innerHTML = result.data.html;  // rendered and sanitised by the service, as comments are
     });
   }
