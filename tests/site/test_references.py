@@ -4,10 +4,15 @@ import xml.etree.ElementTree as etree
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
+from comments_service.core.comment import APPROVED
+from comments_service.core.storage import comments as stored
+from comments_service.core.storage import database, tables
 from plugins.references.tests.html_text import find_run, read_page, seed_article_lines
 from plugins.references.tests.test_extension import ERRORS
 from tests.conftest import ROOT
+from tests.e2e.threads import SOURCES
 from tests.site.conftest import FIXTURE_CONTENT, run_pelican
 
 SEED = ROOT / "plugins" / "references" / "tests" / "seed.txt"
@@ -139,3 +144,38 @@ def test_reference_errors_fail_the_build_with_file_and_line(build, text, line, p
     result, _ = build({"bad.md": text, "good.md": good})
     assert result.returncode != 0
     assert squeeze(f"bad.md:{line}: {problem}") in squeeze(result.stdout + result.stderr)
+
+
+def test_each_source_offers_the_comment_form_and_paragraphs_have_anchors(built_site):
+    """With the comments plugin (issue 13): a link to the form beside each source, text-less
+    while nobody has commented on it (the entry reads as before, above), and an id on every
+    paragraph for comments "on paragraph k"."""
+    reader = page(built_site, "council-budget.html")
+    links = reader.with_attr("class", "ref-comments")
+    assert [(link["href"], link["data-ref"], link["aria-label"]) for link in links] == [
+        ("#comment-form", "1", "Comment on source [1]"), ("#comment-form", "2", "Comment on source [2]")]
+    paragraphs = [attrs["id"] for tag, attrs in reader.elements if tag == "p" and "-p-" in attrs.get("id", "")]
+    assert paragraphs == ["council-budget-p-1"]  # its one paragraph; not the entries
+
+
+@pytest.mark.skipif(not SOURCES, reason="needs `reference_counts` in the section context (server-threads)")
+def test_comments_about_a_source_are_counted_beside_it(build, tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'comments.sqlite3'}"
+    engine = database.engine_from_url(url)
+    database.upgrade_schema(engine)
+    with database.connect(engine, write=True) as conn:
+        for about in (2, 2, None):
+            row = stored.create_comment(conn, slug="council-budget", parent=None, author="Ann", email=None,
+                                        website=None, text="About it.", html="<p>About it.</p>",
+                                        ip_hash=None, state=APPROVED)
+            conn.execute(update(tables.comments).where(tables.comments.c.id == row.id)
+                         .values(about_reference=about))
+        conn.commit()
+    engine.dispose()
+    monkeypatch.setenv("COMMENTS_DATABASE_URL", url)
+    source = (FIXTURE_CONTENT / "out-of-order.md").read_text(encoding="utf-8")
+    result, output = build({"out-of-order.md": source})
+    assert result.returncode == 0, result.stdout + result.stderr
+    reader = page(output, "council-budget.html")
+    entries = [line for line in reader.lines() if line.startswith(("[1] ", "[2] "))]
+    assert not entries[0].endswith("comments") and entries[1].endswith("/budget. 2 comments"), entries
