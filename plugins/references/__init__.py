@@ -1,6 +1,8 @@
 """Pelican plugin: numbered source references from Markdown footnotes.
 
-`register()` hooks two signals. `readers_init`
+`register()` hooks two signals. `article_generator_write_article` adds, to an article with a
+comment thread, a comments link beside every reference and an anchor to every paragraph
+(`comment_links.py`). `readers_init`
 * loads the Python-Markdown extension in `extension.py` after every configured extension (so
   `markdown.extensions.extra`, which bundles the stock footnotes, cannot replace it), passing the
   site's slug settings so reference ids are namespaced by the article's slug;
@@ -8,8 +10,6 @@
   ERROR as `file.md:LINE: problem`, so `pelican --fatal errors` fails the build), stores a
   summary without markers or references section, and reuses one Markdown instance for every
   file (Pelican builds a new one per file: about a tenth of a 1000-article build).
-`article_generator_write_article` adds, to an article with a comment thread, a comments link
-beside every reference and an anchor to every paragraph (`comment_links.py`).
 """
 
 import logging
