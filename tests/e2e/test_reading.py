@@ -8,6 +8,10 @@ from datetime import datetime
 import pytest
 from playwright.sync_api import expect
 
+from comments_service.core.comment import APPROVED
+from comments_service.core.storage import comments as stored
+from comments_service.core.storage import database
+
 from .test_comments_browser import comment_bodies, fill, open_article, wait_for_widget
 from .test_view_budget import LAYOUT_SHIFT_VALUES, RECORD_LAYOUT_SHIFTS, store_newer_comment
 from .threads import REPLY_PAGE, post_comment, set_columns
@@ -153,3 +157,26 @@ def test_the_readers_own_comment_still_appears_when_posted(page, server):
     page.click("#comment-form button[type=submit]")
     expect(page.locator(".comment-list > li > article .comment-body").last).to_have_text("Mine, posted with the widget.")
     expect(page.locator("#comments-title")).to_have_text(f"Comments ({len(comment_bodies(page))})")
+
+
+def test_a_deleted_comment_newer_than_the_page_is_shown_but_not_counted(page, server, backend_env):
+    """A placeholder kept for its reply: shown with the reply on "Show", with no actions, and
+    not in the count, as the baked page counts."""
+    engine = database.engine_from_url(backend_env["COMMENTS_DATABASE_URL"])
+    with database.connect(engine, write=True) as conn:
+        def add(text, parent=None):
+            return stored.create_comment(conn, slug="scenario-since-deleted", parent=parent, author="Ann",
+                                         email=None, website=None, text=text, html=f"<p>{text}</p>",
+                                         ip_hash=None, state=APPROVED).id
+        gone = add("Deleted after the build.")
+        add("A reply that keeps it.", parent=gone)
+        stored.delete_comment(conn, gone)
+        conn.commit()
+    engine.dispose()
+    section = open_article(page, server, "since-deleted")
+    expect(section.locator(".comment-news")).to_have_text("2 new comments since this page was published Show")
+    section.get_by_role("button", name="Show").click()
+    expect(section.locator(f"#comment-{gone} .comment-body")).to_have_text("This comment was deleted.")
+    expect(section.locator(f"#comment-{gone} .comment-actions")).to_have_count(0)
+    expect(section.locator(f"#comment-{gone} ~ .comment-replies .comment-body")).to_have_text("A reply that keeps it.")
+    expect(section.locator("#comments-title")).to_have_text("Comments (1)")

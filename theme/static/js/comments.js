@@ -119,6 +119,9 @@
     if (form && actions && editable(article.dataset.id)) actions.append(button("Edit", "edit"), button("Delete", "delete"));
   }
 
+  /* A deleted comment's placeholder: no text of its own (or a moderator's public reason). */
+  function gone(comment) { return !comment.html || /^<p class="comment-deleted/.test(comment.html); }
+
   /* A comment from the API as the partial renders it (the markup comes from #comment-template). */
   function render(comment) {
     var box = document.createElement("template");
@@ -129,7 +132,6 @@
     var author = meta.firstElementChild;
     var time = meta.querySelector("time");
     var counts = article.querySelectorAll(".comment-vote .n");
-    var removed = !comment.html || /^<p class="comment-deleted/.test(comment.html);
     item.dataset.created = time.dateTime = comment.created;
     item.dataset.score = (comment.likes || 0) - (comment.dislikes || 0);
     time.textContent = local(comment.created);
@@ -157,7 +159,7 @@
     counts[1].textContent = comment.dislikes || 0;
     /* `html` is sanitised by the service (nh3 allow-list) before it is stored. */
     article.querySelector(".comment-body").innerHTML = comment.html || '<p class="comment-deleted">This comment was deleted.</p>';
-    if (removed) article.querySelectorAll(".comment-actions, .comment-notice").forEach(function (node) { node.remove(); });
+    if (gone(comment)) article.querySelectorAll(".comment-actions, .comment-notice").forEach(function (node) { node.remove(); });
     addControls(article);
     return item;
   }
@@ -397,7 +399,7 @@
     show: function () {
       var first;
       fresh.forEach(function (comment) {
-        if (insert(comment)) setCount(1);
+        if (insert(comment) && !gone(comment)) setCount(1);
         first = first || document.getElementById("comment-" + comment.id);
       });
       fresh = [];
