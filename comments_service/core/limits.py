@@ -14,6 +14,8 @@ TEXT_MIN, TEXT_MAX = 3, 10_000
 TOKEN_MAX = 1000
 #: Ids are 32-bit integers on PostgreSQL.
 ID_MAX = 2**31 - 1
+#: Readers' votes (comments.likes, comments.dislikes) are counted in 32-bit integers too.
+VOTES_MAX = ID_MAX
 SLUG_MAX = 200
 #: An importer's name ("disqus") and a source's own id of a comment (Remark42's are UUIDs,
 #: Disqus's 64-bit numbers): storage/tables.py imported_comments.

@@ -7,9 +7,10 @@ Contract (no Flask, no click; the format is comments-export.schema.json next to 
 - read_document(file): the JSON of an open file; ImportRejected when it is not complete JSON.
 - check_document(document): the schema first (jsonschema_rs, formats checked), then what a
   schema cannot say: unique slugs and ids, every comment's thread listed, every parent an
-  earlier comment of the same thread. The first offending item is named in ImportRejected
+  earlier comment of the same thread, an edit waiting for a moderator complete (text, html and
+  time, or none of them). The first offending item is named in ImportRejected
   ("comments[3] (id 17), field author"); a passing document comes back as CheckedImport rows,
-  times as aware UTC datetimes and fields missing from version 1 files as null.
+  times as aware UTC datetimes and fields missing from older versions as null (votes as 0).
 """
 
 import json
@@ -24,15 +25,21 @@ from sqlalchemy import Connection, select
 from ..core.storage.tables import comments, threads
 from ..core.times import as_utc, exact_isoformat
 
-#: Version 2 added the comment fields `flags` and `moderation_reason`; version 1 files still import.
-FORMAT, VERSION = "newsroom-comments", 2
+#: Version 2 added the comment fields `flags` and `moderation_reason`, version 3 the votes and an
+#: author's edit waiting for a moderator; version 1 and 2 files still import.
+FORMAT, VERSION = "newsroom-comments", 3
 SCHEMA_PATH = Path(__file__).resolve().parent / "comments-export.schema.json"
 #: Comment fields as exported (besides "thread", the slug), mapped to their column names.
 _COMMENT_COLUMNS = {"id": "id", "parent": "parent_id", "state": "state", "deleted": "deleted",
                     "author": "author", "email": "email", "website": "website", "text": "text",
                     "html": "html", "ip_hash": "ip_hash", "created": "created", "edited": "edited",
-                    "flags": "flags", "moderation_reason": "moderation_reason"}
-_TIMESTAMPS = ("created", "edited")
+                    "flags": "flags", "moderation_reason": "moderation_reason",
+                    "likes": "likes", "dislikes": "dislikes", "pending_text": "pending_text",
+                    "pending_html": "pending_html", "pending_since": "pending_since"}
+_TIMESTAMPS = ("created", "edited", "pending_since")
+#: What a field that older versions lack reads as (null when not listed).
+_DEFAULTS = {"likes": 0, "dislikes": 0}
+_PENDING_EDIT = ("pending_text", "pending_html", "pending_since")
 
 
 class ImportRejected(Exception):
@@ -143,6 +150,9 @@ def _check_references(comment: dict[str, Any], slugs: set[str], thread_of: dict[
         raise ValueError("the id is used twice")
     if comment["thread"] not in slugs:
         raise ValueError(f"its thread {comment['thread']!r} is not listed in `threads`")
+    if len({comment.get(field) is None for field in _PENDING_EDIT}) > 1:
+        raise ValueError("pending_text, pending_html and pending_since are set together or not "
+                         "at all")
     parent = comment["parent"]
     if parent is None:
         return
@@ -154,8 +164,9 @@ def _check_references(comment: dict[str, Any], slugs: set[str], thread_of: dict[
 
 def _stored_comment(comment: dict[str, Any]) -> dict[str, Any]:
     """Column values of an exported comment (ValueError for a time Python cannot represent);
-    fields that version 1 files lack are null."""
-    row = {column: comment.get(field) for field, column in _COMMENT_COLUMNS.items()}
+    fields that older versions lack are null, votes 0."""
+    row = {column: comment.get(field, _DEFAULTS.get(field))
+           for field, column in _COMMENT_COLUMNS.items()}
     for field in _TIMESTAMPS:
         if row[field] is not None:
             row[field] = as_utc(datetime.fromisoformat(row[field]))

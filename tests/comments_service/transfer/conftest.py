@@ -43,14 +43,17 @@ def add_comment(conn, slug, *, parent=None, state="approved", author="Ann", text
 
 
 def populate(engine) -> None:
-    """Every kind of stored data: replies three deep, an edit, a "[deleted]" placeholder, a gap
-    in the ids, pending and rejected comments, a locked thread without comments, non-ASCII."""
+    """Every kind of stored data: replies three deep, an edit, an edit waiting for a moderator,
+    votes, a "[deleted]" placeholder, a gap in the ids, pending and rejected comments, a locked
+    thread without comments, non-ASCII."""
     with database.connect(engine, write=True) as conn, conn.begin():
         top = add_comment(conn, "first-article", author="Zoë", email="zoe@example.org",
                           website="https://zoe.example", text="Grüße — *wow* 👋",
                           address="192.0.2.1")
         middle = add_comment(conn, "first-article", parent=top, address="2001:db8::1")
-        add_comment(conn, "first-article", parent=middle, text="A [link](https://example.org)")
+        reply = add_comment(conn, "first-article", parent=middle, text="A [link](https://example.org)")
+        stored.propose_edit(conn, reply, text="Better *link*", html=render("Better *link*"))
+        conn.execute(comments.update().where(comments.c.id == reply).values(likes=12, dislikes=3))
         stored.edit_comment(conn, top, text="Edited text", html=render("Edited text"))
         stored.delete_comment(conn, middle)  # has a reply: becomes a placeholder
         gap = add_comment(conn, "first-article")

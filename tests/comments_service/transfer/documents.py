@@ -1,6 +1,7 @@
 """The documents and commands of the export and import tests: a small hand-written document in
 the documented format, and the commands run as an operator would."""
 
+import copy
 import json
 
 from sqlalchemy import func, select
@@ -8,27 +9,45 @@ from sqlalchemy import func, select
 from comments_service.core.storage.tables import comments, threads
 from comments_service.db import engine as app_engine
 
-#: A small hand-written document in the documented format (two threads, a reply, an edit).
+#: A small hand-written document in the documented format (two threads, a reply, an edit, votes,
+#: an edit waiting for a moderator).
 DOCUMENT = {
     "format": "newsroom-comments",
-    "version": 2,
+    "version": 3,
     "threads": [{"slug": "first-article", "locked": False}, {"slug": "second-article", "locked": True}],
     "comments": [
         {"id": 3, "thread": "first-article", "parent": None, "state": "approved", "deleted": False,
          "author": "Ada", "email": "ada@example.org", "website": None, "text": "Hello",
          "html": "<p>Hello</p>", "ip_hash": "ab" * 32, "created": "2026-01-01T09:00:00.250000Z",
-         "edited": None, "flags": None, "moderation_reason": None},
+         "edited": None, "flags": None, "moderation_reason": None, "likes": 4, "dislikes": 1,
+         "pending_text": "Hello *all*", "pending_html": "<p>Hello <em>all</em></p>",
+         "pending_since": "2026-01-01T09:03:00.000001Z"},
         {"id": 7, "thread": "first-article", "parent": 3, "state": "approved", "deleted": False,
          "author": "Bo", "email": None, "website": "https://bo.example", "text": "Hi *Ada*",
          "html": "<p>Hi <em>Ada</em></p>", "ip_hash": None, "created": "2026-01-01T10:00:00Z",
          "edited": "2026-01-01T10:05:00+00:00", "flags": None,
-         "moderation_reason": "off topic"},
+         "moderation_reason": "off topic", "likes": 0, "dislikes": 2147483647,
+         "pending_text": None, "pending_html": None, "pending_since": None},
         {"id": 8, "thread": "second-article", "parent": None, "state": "pending", "deleted": False,
          "author": "Cy", "email": None, "website": None, "text": "Wait", "html": "<p>Wait</p>",
          "ip_hash": None, "created": "2026-01-02T08:00:00Z", "edited": None,
-         "flags": "links first-comment", "moderation_reason": None},
+         "flags": "links first-comment", "moderation_reason": None, "likes": 0, "dislikes": 0,
+         "pending_text": None, "pending_html": None, "pending_since": None},
     ],
 }
+#: The comment fields each version added (absent from the versions before it).
+ADDED_FIELDS = {2: ("flags", "moderation_reason"),
+                3: ("likes", "dislikes", "pending_text", "pending_html", "pending_since")}
+
+
+def older(version: int) -> dict:
+    """DOCUMENT as a file of an older `version` would hold it: without what later ones added."""
+    document = copy.deepcopy(DOCUMENT) | {"version": version}
+    for added in range(version + 1, 4):
+        for comment in document["comments"]:
+            for field in ADDED_FIELDS[added]:
+                del comment[field]
+    return document
 
 
 def run(app, *args):

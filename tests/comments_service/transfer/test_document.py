@@ -1,7 +1,7 @@
 """The export document (transfer/document.py): an export holds every thread and comment with
 its private fields and exact times; a document is checked against the schema, whose bounds are
 the core limits, then for its references, and a bad or incomplete one is refused naming the
-offending item, with nothing written. Version 1 documents still import."""
+offending item, with nothing written. Version 1 and 2 documents still import."""
 
 import copy
 import json
@@ -11,8 +11,9 @@ import pytest
 
 from comments_service.core.comment import DELETED_AUTHOR
 from comments_service.core.limits import (AUTHOR_MAX, EMAIL_MAX, FLAGS_MAX, ID_MAX, IP_HASH_MAX,
-                                          REASON_MAX, SLUG_MAX, WEBSITE_MAX)
+                                          REASON_MAX, SLUG_MAX, VOTES_MAX, WEBSITE_MAX)
 from comments_service.core.privacy import hash_ip
+from comments_service.core.render import render
 from comments_service.core.storage import database
 from comments_service.core.storage.tables import comments
 from comments_service.core.times import utcnow
@@ -20,7 +21,7 @@ from comments_service.db import engine as app_engine
 from comments_service.transfer.document import SCHEMA_PATH, check_document
 from tests.test_layers import WEB_STACK, loaded_after_import
 
-from .documents import DOCUMENT, export, import_file, run, stored_counts
+from .documents import DOCUMENT, export, import_file, older, run, stored_counts
 
 
 def test_export_holds_every_thread_and_comment_with_its_private_fields(source_app, tmp_path):
@@ -37,6 +38,11 @@ def test_export_holds_every_thread_and_comment_with_its_private_fields(source_ap
     assert by_id[3]["parent"] == 2
     assert [by_id[5]["state"], by_id[6]["state"]] == ["pending", "rejected"]
     assert [by_id[5]["flags"], by_id[6]["moderation_reason"]] == ["links", "Personal attack"]
+    assert [by_id[3]["likes"], by_id[3]["dislikes"], by_id[5]["likes"]] == [12, 3, 0]
+    assert [by_id[3]["pending_text"], by_id[3]["pending_html"]] == ["Better *link*",
+                                                                    render("Better *link*")]
+    assert by_id[3]["pending_since"] > by_id[3]["created"]
+    assert by_id[1]["pending_since"] is None
 
 
 def test_export_keeps_timestamps_to_the_microsecond(source_app, tmp_path):
@@ -48,14 +54,21 @@ def test_export_keeps_timestamps_to_the_microsecond(source_app, tmp_path):
 
 
 def test_a_version_1_document_imports_with_no_flags_or_reasons(app, tmp_path):
-    version_1 = copy.deepcopy(DOCUMENT) | {"version": 1}
-    for comment in version_1["comments"]:
-        del comment["flags"], comment["moderation_reason"]
-    result = import_file(app, version_1, tmp_path / "import.json")
+    result = import_file(app, older(1), tmp_path / "import.json")
     assert result.exit_code == 0, result.output
     exported = export(app, tmp_path / "again.json")
-    assert exported["version"] == 2
+    assert exported["version"] == 3
     assert {(c["flags"], c["moderation_reason"]) for c in exported["comments"]} == {(None, None)}
+
+
+def test_a_version_2_document_imports_with_no_votes_or_waiting_edits(app, tmp_path):
+    result = import_file(app, older(2), tmp_path / "import.json")
+    assert result.exit_code == 0, result.output
+    exported = export(app, tmp_path / "again.json")
+    assert exported["version"] == 3
+    assert [c["flags"] for c in exported["comments"]] == [None, None, "links first-comment"]
+    assert {(c["likes"], c["dislikes"], c["pending_text"], c["pending_html"], c["pending_since"])
+            for c in exported["comments"]} == {(0, 0, None, None, None)}
 
 
 def _set(path, value):
@@ -76,7 +89,7 @@ def _drop_author(document):
 
 
 @pytest.mark.parametrize("change, named", [
-    (_set(["version"], 3), ["version", "3 is not one of 1 or 2"]),
+    (_set(["version"], 4), ["version", "4 is not one of 1, 2 or 3"]),
     (_drop_author, ["comments[1] (id 7)", '"author" is a required property']),
     (_set(["comments", 2, "state"], "spam"), ["comments[2] (id 8), field state"]),
     (_set(["comments", 0, "created"], "2026-02-30T09:00:00Z"), ["comments[0] (id 3), field created"]),
@@ -85,8 +98,15 @@ def _drop_author(document):
     (_set(["comments", 0, "parent"], 7), ["comments[0] (id 3)", "parent 7 is not an earlier comment"]),
     (_set(["comments", 2, "parent"], 3), ["comments[2] (id 8)", "parent 3 belongs to another thread"]),
     (_set(["threads", 1, "slug"], "first-article"), ["threads[1] (slug 'first-article')", "twice"]),
+    (_set(["comments", 1, "likes"], -1), ["comments[1] (id 7), field likes"]),
+    (_set(["comments", 1, "dislikes"], 2**31), ["comments[1] (id 7), field dislikes"]),
+    (_set(["comments", 0, "pending_since"], None),
+     ["comments[0] (id 3)", "pending_text, pending_html and pending_since are set together"]),
+    (_set(["comments", 2, "pending_text"], "Later"),
+     ["comments[2] (id 8)", "pending_text, pending_html and pending_since are set together"]),
 ], ids=["version", "missing-field", "bad-state", "bad-date", "duplicate-id", "unknown-thread",
-        "later-parent", "cross-thread-parent", "duplicate-slug"])
+        "later-parent", "cross-thread-parent", "duplicate-slug", "negative-votes", "too-many-votes",
+        "edit-without-time", "edit-without-html"])
 def test_a_bad_document_is_refused_naming_the_item_and_nothing_is_written(app, tmp_path, change,
                                                                           named):
     document = copy.deepcopy(DOCUMENT)
@@ -144,6 +164,8 @@ def test_every_bound_of_the_export_schema_is_a_core_limit():
         f"{comment}/ip_hash/maxLength": IP_HASH_MAX,
         f"{comment}/flags/maxLength": FLAGS_MAX,
         f"{comment}/moderation_reason/maxLength": REASON_MAX,
+        f"{comment}/likes/maximum": VOTES_MAX,
+        f"{comment}/dislikes/maximum": VOTES_MAX,
     }
 
 
