@@ -28,6 +28,8 @@ FLAGS_MAX = 200
 REASON_MAX = 500
 #: A moderator's name (moderation_log.actor).
 MODERATOR_NAME_MAX = 100
+#: A moderator action's name ("approve-edit"; moderation_log.action).
+MODERATION_ACTION_MAX = 20
 #: Salted SHA-256 hex digest of a client address.
 IP_HASH_MAX = 64
 #: SHA-256 hex digests a moderator's session is stored as (its id, its password fingerprint).

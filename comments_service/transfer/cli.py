@@ -29,6 +29,7 @@ from .document import (
     read_document,
     snapshot,
 )
+from .records import SECTIONS
 from .store import write_import
 
 NATIVE = "newsroom"  # `import --from` value for this format
@@ -49,7 +50,15 @@ def export_command(file) -> None:
     json.dump(document, file, ensure_ascii=False, indent=1)
     file.write("\n")
     click.echo(f"Exported {len(document['threads'])} threads and {len(document['comments'])} "
-               "comments.", err=True)
+               f"comments.{_also(document)}", err=True)
+
+
+def _also(records: dict[str, Any]) -> str:
+    """" Also 3 moderation log entries, 2 import keys.": the records (records.py) moved with
+    the comments; `records` holds them by section key (a document, or CheckedImport.records)."""
+    listed = [f"{len(records[section.key])} {section.label}" for section in SECTIONS
+              if records.get(section.key)]
+    return f" Also {', '.join(listed)}." if listed else ""
 
 
 def _read_native(path: Path) -> Any:
@@ -105,7 +114,8 @@ def _import_native(file: Path) -> None:
         with click.progressbar(length=len(checked.comments), label="Importing comments",
                                file=sys.stderr) as bar:
             write_import(conn, checked, bar.update)
-    click.echo(f"Imported {len(checked.threads)} threads and {len(checked.comments)} comments.")
+    click.echo(f"Imported {len(checked.threads)} threads and {len(checked.comments)} comments."
+               f"{_also(checked.records)}")
 
 
 def _import_foreign(source: str, path: Path, allow_unknown_threads: bool, skip_invalid: bool,

@@ -1,15 +1,16 @@
 """The export document: written from the database, and checked before it is imported.
 
 Contract (no Flask, no click; the format is comments-export.schema.json next to this module):
-- export_document(conn): every thread (by slug) and every comment (by id), every column, times
-  as RFC 3339 UTC with every microsecond. Run it inside `snapshot(conn).begin()` so that the
-  threads and the comments are read from the same state of the database.
+- export_document(conn): every thread (by slug) and every comment (by id), every column, and
+  the arrays of records.py; times as RFC 3339 UTC with every microsecond. Run it inside
+  `snapshot(conn).begin()` so that all of it is read from the same state of the database.
 - read_document(file): the JSON of an open file; ImportRejected when it is not complete JSON.
 - check_document(document): the schema first (jsonschema_rs, formats checked), then what a
   schema cannot say: unique slugs and ids, every comment's thread listed, every parent an
   earlier comment of the same thread, an edit waiting for a moderator complete (text, html and
   time, or none of them). The first offending item is named in ImportRejected
-  ("comments[3] (id 17), field author"); a passing document comes back as CheckedImport rows,
+  ("comments[3] (id 17), field author"), and so are the bad records of records.py (their keys
+  listed twice, a comment they name missing); a passing document comes back as CheckedImport rows,
   times as aware UTC datetimes and fields missing from older versions as null (votes as 0).
 """
 
@@ -24,9 +25,11 @@ from sqlalchemy import Connection, select
 
 from ..core.storage.tables import comments, threads
 from ..core.times import as_utc, exact_isoformat
+from .records import RecordProblem, check_records, export_records
 
 #: Version 2 added the comment fields `flags` and `moderation_reason`, version 3 the votes and an
-#: author's edit waiting for a moderator; version 1 and 2 files still import.
+#: author's edit waiting for a moderator, and the arrays of records.py (moderation log, import
+#: keys); version 1 and 2 files still import.
 FORMAT, VERSION = "newsroom-comments", 3
 SCHEMA_PATH = Path(__file__).resolve().parent / "comments-export.schema.json"
 #: Comment fields as exported (besides "thread", the slug), mapped to their column names.
@@ -40,6 +43,8 @@ _TIMESTAMPS = ("created", "edited", "pending_since")
 #: What a field that older versions lack reads as (null when not listed).
 _DEFAULTS = {"likes": 0, "dislikes": 0}
 _PENDING_EDIT = ("pending_text", "pending_html", "pending_since")
+#: The field that names an item in messages, the first one it has.
+_NAMING = ("id", "slug", "source_id")
 
 
 class ImportRejected(Exception):
@@ -51,20 +56,25 @@ class CheckedImport(NamedTuple):
 
     threads: list[dict[str, Any]]
     comments: list[dict[str, Any]]  # column values, plus "thread" (the slug) instead of thread_id
+    records: dict[str, list[dict[str, Any]]]  # column values, by records.Section key
 
 
 # Export ------------------------------------------------------------------------------------------
 
 def export_document(conn: Connection) -> dict[str, Any]:
-    """Every thread (by slug) and every comment (by id) as one export document."""
-    thread_rows = conn.execute(select(threads.c.slug, threads.c.locked).order_by(threads.c.slug))
+    """Every thread (by slug), every comment (by id) and the records of records.py as one export
+    document."""
+    thread_rows = conn.execute(select(threads.c.slug, threads.c.locked))
     comment_rows = conn.execute(select(comments, threads.c.slug).join_from(comments, threads)
                                 .order_by(comments.c.id))
     return {
         "format": FORMAT,
         "version": VERSION,
-        "threads": [{"slug": row.slug, "locked": row.locked} for row in thread_rows],
+        # Sorted here, not by the database: PostgreSQL's collation may order slugs differently.
+        "threads": sorted(({"slug": row.slug, "locked": row.locked} for row in thread_rows),
+                          key=lambda thread: thread["slug"]),
         "comments": [_exported_comment(row._mapping) for row in comment_rows],
+        **export_records(conn),
     }
 
 
@@ -107,18 +117,24 @@ def check_document(document: Any) -> CheckedImport:
     error = next(_validator().iter_errors(document), None)
     if error is not None:
         raise ImportRejected(f"{_describe(document, error.instance_path)}: {error.message}")
-    return CheckedImport(_thread_rows(document), _comment_rows(document))
+    thread_rows, comment_rows = _thread_rows(document), _comment_rows(document)
+    try:
+        records = check_records(document, {comment["id"] for comment in comment_rows})
+    except RecordProblem as problem:
+        raise ImportRejected(f"{_describe(document, problem.path)}: {problem}") from None
+    return CheckedImport(thread_rows, comment_rows, records)
 
 
 def _describe(document: Any, path: list[str | int]) -> str:
     """A reader's name for the item at `path`: "comments[3] (id 17), field author"."""
-    if len(path) < 2 or path[0] not in ("threads", "comments"):
+    if len(path) < 2 or not isinstance(path[1], int):
         return "/".join(map(str, path)) or "the file"
     collection, index, *rest = path
     item = document[collection][index]
     name = f"{collection}[{index}]"
-    if isinstance(item, dict) and ("id" in item or "slug" in item):
-        name += f" (id {item['id']!r})" if "id" in item else f" (slug {item['slug']!r})"
+    if isinstance(item, dict):
+        named = [f"{key} {item[key]!r}" for key in _NAMING if key in item]
+        name += f" ({named[0]})" if named else ""
     return f"{name}, field {'/'.join(map(str, rest))}" if rest else name
 
 

@@ -6,7 +6,8 @@ import json
 
 from sqlalchemy import func, select
 
-from comments_service.core.storage.tables import comments, threads
+from comments_service.core.storage.tables import (comments, imported_comments, moderation_log,
+                                                  threads)
 from comments_service.db import engine as app_engine
 
 #: A small hand-written document in the documented format (two threads, a reply, an edit, votes,
@@ -34,16 +35,31 @@ DOCUMENT = {
          "flags": "links first-comment", "moderation_reason": None, "likes": 0, "dislikes": 0,
          "pending_text": None, "pending_html": None, "pending_since": None},
     ],
+    "moderation_log": [
+        {"id": 2, "at": "2026-01-01T11:00:00.500000Z", "actor": "ann", "action": "delete",
+         "comment": 5, "thread": "first-article", "reason": "spam"},  # comment 5 is gone since
+        {"id": 9, "at": "2026-01-02T08:30:00Z", "actor": "ann", "action": "lock", "comment": None,
+         "thread": "second-article", "reason": None},
+    ],
+    "import_keys": [
+        {"source": "disqus", "source_id": "9000000000000000001", "comment": 3},
+        {"source": "disqus", "source_id": "9000000000000000002", "comment": None},
+        {"source": "isso", "source_id": "7", "comment": 7},
+    ],
 }
 #: The comment fields each version added (absent from the versions before it).
 ADDED_FIELDS = {2: ("flags", "moderation_reason"),
                 3: ("likes", "dislikes", "pending_text", "pending_html", "pending_since")}
+#: The top-level arrays each version added.
+ADDED_ARRAYS = {3: ("moderation_log", "import_keys")}
 
 
 def older(version: int) -> dict:
     """DOCUMENT as a file of an older `version` would hold it: without what later ones added."""
     document = copy.deepcopy(DOCUMENT) | {"version": version}
     for added in range(version + 1, 4):
+        for array in ADDED_ARRAYS.get(added, ()):
+            del document[array]
         for comment in document["comments"]:
             for field in ADDED_FIELDS[added]:
                 del comment[field]
@@ -65,7 +81,12 @@ def import_file(app, document, path):
     return run(app, "import", path)
 
 
-def stored_counts(app) -> tuple[int, int]:
+#: The tables an import writes, in the order stored_counts counts their rows.
+WRITTEN = (threads, comments, moderation_log, imported_comments)
+
+
+def stored_counts(app) -> tuple[int, ...]:
+    """The rows of each table in WRITTEN."""
     with app.app_context(), app_engine().connect() as conn:
         return tuple(conn.execute(select(func.count()).select_from(table)).scalar_one()
-                     for table in (threads, comments))
+                     for table in WRITTEN)

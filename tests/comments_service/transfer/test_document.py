@@ -10,8 +10,10 @@ from datetime import timedelta
 import pytest
 
 from comments_service.core.comment import DELETED_AUTHOR
-from comments_service.core.limits import (AUTHOR_MAX, EMAIL_MAX, FLAGS_MAX, ID_MAX, IP_HASH_MAX,
-                                          REASON_MAX, SLUG_MAX, VOTES_MAX, WEBSITE_MAX)
+from comments_service.core.limits import (AUTHOR_MAX, EMAIL_MAX, FLAGS_MAX, ID_MAX,
+                                          IMPORT_SOURCE_MAX, IP_HASH_MAX, MODERATION_ACTION_MAX,
+                                          MODERATOR_NAME_MAX, REASON_MAX, SLUG_MAX, SOURCE_ID_MAX,
+                                          VOTES_MAX, WEBSITE_MAX)
 from comments_service.core.privacy import hash_ip
 from comments_service.core.render import render
 from comments_service.core.storage import database
@@ -43,6 +45,14 @@ def test_export_holds_every_thread_and_comment_with_its_private_fields(source_ap
                                                                     render("Better *link*")]
     assert by_id[3]["pending_since"] > by_id[3]["created"]
     assert by_id[1]["pending_since"] is None
+    log = [(e["id"], e["actor"], e["action"], e["comment"], e["thread"], e["reason"])
+           for e in document["moderation_log"]]
+    assert log == [(1, "ann", "reject", 6, "second-article", None),
+                   (2, "ann", "delete", 4, "first-article", "Off topic"),  # comment 4 is gone
+                   (3, "Zoë's moderator", "lock", None, "closed-article", None)]
+    assert all(e["at"].endswith("Z") for e in document["moderation_log"])
+    assert document["import_keys"] == [{"source": "isso", "source_id": "40", "comment": None},
+                                       {"source": "isso", "source_id": "41", "comment": 1}]
 
 
 def test_export_keeps_timestamps_to_the_microsecond(source_app, tmp_path):
@@ -104,9 +114,19 @@ def _drop_author(document):
      ["comments[0] (id 3)", "pending_text, pending_html and pending_since are set together"]),
     (_set(["comments", 2, "pending_text"], "Later"),
      ["comments[2] (id 8)", "pending_text, pending_html and pending_since are set together"]),
+    (_set(["moderation_log", 1, "id"], 2), ["moderation_log[1] (id 2)", "its id 2 is listed twice"]),
+    (_set(["moderation_log", 0, "at"], None), ["moderation_log[0] (id 2), field at"]),
+    (_set(["moderation_log", 1, "action"], "x" * 21), ["moderation_log[1] (id 9), field action"]),
+    (_set(["import_keys", 2, "comment"], 5),
+     ["import_keys[2] (source_id '7')", "its comment 5 is not a comment of the file"]),
+    (_set(["import_keys", 1, "source_id"], "9000000000000000001"),
+     ["import_keys[1] (source_id '9000000000000000001')",
+      "its source and source_id ('disqus', '9000000000000000001') are listed twice"]),
+    (_set(["import_keys", 0, "extra"], 1), ["import_keys[0]", "'extra' was unexpected"]),
 ], ids=["version", "missing-field", "bad-state", "bad-date", "duplicate-id", "unknown-thread",
         "later-parent", "cross-thread-parent", "duplicate-slug", "negative-votes", "too-many-votes",
-        "edit-without-time", "edit-without-html"])
+        "edit-without-time", "edit-without-html", "duplicate-log-id", "log-without-time",
+        "long-action", "key-to-unknown-comment", "duplicate-key", "unknown-key-field"])
 def test_a_bad_document_is_refused_naming_the_item_and_nothing_is_written(app, tmp_path, change,
                                                                           named):
     document = copy.deepcopy(DOCUMENT)
@@ -116,7 +136,7 @@ def test_a_bad_document_is_refused_naming_the_item_and_nothing_is_written(app, t
     for fragment in named:
         assert fragment in result.stderr
     assert "Nothing was imported." in result.stderr
-    assert stored_counts(app) == (0, 0)
+    assert not any(stored_counts(app))
 
 
 def test_a_truncated_file_is_refused(source_app, app, tmp_path):
@@ -126,7 +146,7 @@ def test_a_truncated_file_is_refused(source_app, app, tmp_path):
     result = run(app, "import", tmp_path / "partial.json")
     assert result.exit_code == 1
     assert "partial.json is not a complete JSON file" in result.stderr
-    assert stored_counts(app) == (0, 0)
+    assert not any(stored_counts(app))
 
 
 def test_check_document_converts_times_to_utc():
@@ -154,6 +174,7 @@ def test_every_bound_of_the_export_schema_is_a_core_limit():
     the database. Every bound is listed, so a new one needs its limit named here."""
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     comment = "/$defs/comment/properties"
+    log, key = "/$defs/log_entry/properties", "/$defs/import_key/properties"
     assert dict(_bounds(schema)) == {
         "/$defs/thread/properties/slug/maxLength": SLUG_MAX,
         f"{comment}/id/maximum": ID_MAX,
@@ -166,6 +187,14 @@ def test_every_bound_of_the_export_schema_is_a_core_limit():
         f"{comment}/moderation_reason/maxLength": REASON_MAX,
         f"{comment}/likes/maximum": VOTES_MAX,
         f"{comment}/dislikes/maximum": VOTES_MAX,
+        f"{log}/id/maximum": ID_MAX,
+        f"{log}/actor/maxLength": MODERATOR_NAME_MAX,
+        f"{log}/action/maxLength": MODERATION_ACTION_MAX,
+        f"{log}/comment/maximum": ID_MAX,
+        f"{log}/thread/maxLength": SLUG_MAX,
+        f"{log}/reason/maxLength": REASON_MAX,
+        f"{key}/source/maxLength": IMPORT_SOURCE_MAX,
+        f"{key}/source_id/maxLength": SOURCE_ID_MAX,
     }
 
 
