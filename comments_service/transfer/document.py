@@ -1,9 +1,10 @@
 """The export document: written from the database, and checked before it is imported.
 
 Contract (no Flask, no click; the format is comments-export.schema.json next to this module):
-- export_document(conn): every thread (by slug) and every comment (by id), every column, and
-  the arrays of records.py; times as RFC 3339 UTC with every microsecond. Run it inside
-  `snapshot(conn).begin()` so that all of it is read from the same state of the database.
+- export_document(conn, with_addresses): every thread (by slug) and every comment (by id), every
+  column, and the arrays of records.py (the personal ones only `with_addresses`); times as
+  RFC 3339 UTC with every microsecond. Run it inside `snapshot(conn).begin()` so that all of it
+  is read from the same state of the database.
 - read_document(file): the JSON of an open file; ImportRejected when it is not complete JSON.
 - check_document(document): the schema first (jsonschema_rs, formats checked), then what a
   schema cannot say: unique slugs and ids, every comment's thread listed, every parent an
@@ -29,7 +30,8 @@ from .records import RecordProblem, check_records, export_records
 
 #: Version 2 added the comment fields `flags` and `moderation_reason`, version 3 the votes and an
 #: author's edit waiting for a moderator, and the arrays of records.py (moderation log, import
-#: keys); version 1 and 2 files still import.
+#: keys, and on request reply subscriptions and confirmed addresses); version 1 and 2 files still
+#: import.
 FORMAT, VERSION = "newsroom-comments", 3
 SCHEMA_PATH = Path(__file__).resolve().parent / "comments-export.schema.json"
 #: Comment fields as exported (besides "thread", the slug), mapped to their column names.
@@ -61,20 +63,21 @@ class CheckedImport(NamedTuple):
 
 # Export ------------------------------------------------------------------------------------------
 
-def export_document(conn: Connection) -> dict[str, Any]:
+def export_document(conn: Connection, *, with_addresses: bool = False) -> dict[str, Any]:
     """Every thread (by slug), every comment (by id) and the records of records.py as one export
-    document."""
+    document; reply subscriptions and confirmed addresses only `with_addresses`."""
     thread_rows = conn.execute(select(threads.c.slug, threads.c.locked))
     comment_rows = conn.execute(select(comments, threads.c.slug).join_from(comments, threads)
                                 .order_by(comments.c.id))
     return {
         "format": FORMAT,
         "version": VERSION,
+        "with_addresses": with_addresses,
         # Sorted here, not by the database: PostgreSQL's collation may order slugs differently.
         "threads": sorted(({"slug": row.slug, "locked": row.locked} for row in thread_rows),
                           key=lambda thread: thread["slug"]),
         "comments": [_exported_comment(row._mapping) for row in comment_rows],
-        **export_records(conn),
+        **export_records(conn, with_addresses=with_addresses),
     }
 
 

@@ -2,10 +2,12 @@
 version 3), each described once by a Section that export, the checks and the writer all follow.
 
 Contract (no Flask, no click):
-- SECTIONS: the moderation log and the import keys, always exported (absent from version 1 and
-  2 files: read as empty).
-- export_records(conn): every section's items, sorted in Python (never by the database's
-  collation, which differs between backends and servers), times exact as for comments.
+- SECTIONS: the moderation log and the import keys, always exported, then the reply
+  subscriptions and confirmed addresses, exported only when asked for (`personal`: email
+  addresses kept apart from comments). Absent from version 1 and 2 files: read as empty.
+- export_records(conn, with_addresses): the sections' items, sorted in Python (never by the
+  database's collation, which differs between backends and servers), times exact as for
+  comments; the personal sections only `with_addresses`.
 - check_records(document, comment_ids): the rows (column values) of every section, once no two
   items share a key and every item that names a comment names one of the file
   (`comment_ids`); else RecordProblem with the item's path and what is wrong.
@@ -17,7 +19,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, select
 
-from ..core.storage.tables import imported_comments, moderation_log
+from ..core.storage.tables import (confirmed_addresses, imported_comments, moderation_log,
+                                   reply_subscriptions)
 from ..core.times import as_utc, exact_isoformat
 
 
@@ -26,13 +29,19 @@ class Section:
     """One table as a top-level array of the export document."""
 
     key: str  # the document's array
-    label: str  # what its items are, in messages: "moderation log entries"
+    one: str  # what an item is, in messages: "moderation log entry"
+    many: str  # and several: "moderation log entries"
     table: Table
     fields: dict[str, str]  # item field -> column
     order: tuple[str, ...]  # the fields exports sort by
     unique: tuple[tuple[str, ...], ...]  # fields whose values no two items may share
     timestamps: tuple[str, ...] = ()
     comment: str | None = None  # a field that must name a comment of the file (when not null)
+    personal: bool = False  # email addresses: exported only with --with-addresses
+
+    def counted(self, count: int) -> str:
+        """"1 import key", "2 import keys"."""
+        return f"{count} {self.one if count == 1 else self.many}"
 
     @property
     def explicit_ids(self) -> bool:
@@ -41,17 +50,31 @@ class Section:
 
 
 MODERATION_LOG = Section(
-    key="moderation_log", label="moderation log entries", table=moderation_log,
+    key="moderation_log", one="moderation log entry", many="moderation log entries",
+    table=moderation_log,
     fields={"id": "id", "at": "at", "actor": "actor", "action": "action",
             "comment": "comment_id", "thread": "thread_slug", "reason": "reason"},
     # No reference check: the log names comments by plain number (no foreign key), so that an
     # entry outlives the comment it is about.
     order=("id",), unique=(("id",),), timestamps=("at",))
 IMPORT_KEYS = Section(
-    key="import_keys", label="import keys", table=imported_comments,
+    key="import_keys", one="import key", many="import keys", table=imported_comments,
     fields={"source": "source", "source_id": "source_id", "comment": "comment_id"},
     order=("source", "source_id"), unique=(("source", "source_id"),), comment="comment")
-SECTIONS = (MODERATION_LOG, IMPORT_KEYS)
+REPLY_SUBSCRIPTIONS = Section(
+    key="reply_subscriptions", one="reply subscription", many="reply subscriptions",
+    table=reply_subscriptions,
+    fields={"id": "id", "comment": "comment_id", "email": "email", "confirmed": "confirmed",
+            "created": "created"},
+    # Ids and creation times are kept: the links in mails already sent name both.
+    order=("id",), unique=(("id",), ("comment",)), timestamps=("created",), comment="comment",
+    personal=True)
+CONFIRMED_ADDRESSES = Section(
+    key="confirmed_addresses", one="confirmed address", many="confirmed addresses",
+    table=confirmed_addresses,
+    fields={"email": "email", "confirmed": "confirmed"},
+    order=("email",), unique=(("email",),), timestamps=("confirmed",), personal=True)
+SECTIONS = (MODERATION_LOG, IMPORT_KEYS, REPLY_SUBSCRIPTIONS, CONFIRMED_ADDRESSES)
 
 
 class RecordProblem(ValueError):
@@ -62,8 +85,9 @@ class RecordProblem(ValueError):
         self.path = path
 
 
-def export_records(conn: Connection) -> dict[str, list[dict[str, Any]]]:
-    return {section.key: _exported(conn, section) for section in SECTIONS}
+def export_records(conn: Connection, *, with_addresses: bool) -> dict[str, list[dict[str, Any]]]:
+    return {section.key: _exported(conn, section) for section in SECTIONS
+            if with_addresses or not section.personal}
 
 
 def _exported(conn: Connection, section: Section) -> list[dict[str, Any]]:
@@ -78,7 +102,12 @@ def _exported(conn: Connection, section: Section) -> list[dict[str, Any]]:
 
 def check_records(document: dict[str, Any],
                   comment_ids: set[int]) -> dict[str, list[dict[str, Any]]]:
-    """Every section's rows, column by column; RecordProblem for the first bad item."""
+    """Every section's rows, column by column; RecordProblem for the first bad item, or for
+    personal sections in a file that does not say `with_addresses`."""
+    for section in SECTIONS:
+        if section.personal and section.key in document and not document.get("with_addresses"):
+            raise RecordProblem([section.key], "listed although `with_addresses` is not true: a "
+                                "file that holds them says so")
     return {section.key: _checked(section, document.get(section.key, []), comment_ids)
             for section in SECTIONS}
 

@@ -22,9 +22,10 @@ from .document import CheckedImport, ImportRejected
 from .records import SECTIONS
 
 _CHUNK_SIZE = 500  # rows per INSERT batch (and per progress bar step for comments)
-#: Every table an import writes, and what its rows are called in messages.
-_WRITTEN: dict[Table, str] = {threads: "threads", comments: "comments",
-                              **{section.table: section.label for section in SECTIONS}}
+#: Every table an import writes, and how a count of its rows reads in messages.
+_WRITTEN: dict[Table, Callable[[int], str]] = {
+    threads: "{} threads".format, comments: "{} comments".format,
+    **{section.table: section.counted for section in SECTIONS}}
 #: The tables whose ids the import keeps (threads get new ones: the document names them by slug).
 _KEPT_IDS = (comments, *(section.table for section in SECTIONS if section.explicit_ids))
 
@@ -48,7 +49,7 @@ def write_import(conn: Connection, checked: CheckedImport,
     for section in SECTIONS:
         rows = checked.records[section.key]
         for start in range(0, len(rows), _CHUNK_SIZE):
-            _insert(conn, section.table, rows[start:start + _CHUNK_SIZE], section.label)
+            _insert(conn, section.table, rows[start:start + _CHUNK_SIZE], section.many)
     _advance_ids(conn)
 
 
@@ -65,7 +66,7 @@ def _require_empty(conn: Connection) -> None:
             for table in _WRITTEN}
     if any(held.values()):
         # Threads and comments are always named, the other tables when they hold rows.
-        named = [f"{count} {_WRITTEN[table]}" for table, count in held.items()
+        named = [_WRITTEN[table](count) for table, count in held.items()
                  if count or table in (threads, comments)]
         listed = ", ".join(named[:-1]) + f" and {named[-1]}"
         raise ImportRejected(f"the database already holds {listed}: import only into a fresh, "
@@ -79,7 +80,7 @@ def _with_thread_id(row: dict[str, Any], thread_ids: dict[str, int]) -> dict[str
 
 
 def _insert(conn: Connection, table: Table, rows: list[dict[str, Any]],
-            label: str = "comments") -> None:
+            what: str = "comments") -> None:
     if not rows:
         return
     try:
@@ -87,7 +88,7 @@ def _insert(conn: Connection, table: Table, rows: list[dict[str, Any]],
     except SQLAlchemyError as error:
         cause = getattr(error, "orig", None) or error
         first, last = (_primary_key(table, row) for row in (rows[0], rows[-1]))
-        raise ImportRejected(f"{label} with {'ids' if 'id' in rows[0] else 'keys'} {first}–{last} "
+        raise ImportRejected(f"{what} with {'ids' if 'id' in rows[0] else 'keys'} {first}–{last} "
                              f"could not be stored: {cause}") from error
 
 

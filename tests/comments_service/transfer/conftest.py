@@ -10,7 +10,10 @@ from comments_service.core.privacy import hash_ip
 from comments_service.core.render import render
 from comments_service.core.storage import comments as stored
 from comments_service.core.storage import database
+from comments_service.core.storage.addresses import confirm_address
 from comments_service.core.storage.imported import remember_imported
+from comments_service.core.storage.subscriptions import (confirm_subscription, subscribe,
+                                                         subscription_of)
 from comments_service.core.storage.tables import comments
 from comments_service.db import engine as app_engine
 
@@ -43,11 +46,16 @@ def add_comment(conn, slug, *, parent=None, state="approved", author="Ann", text
         html=render(text), ip_hash=hash_ip("salt", address), state=state).id
 
 
+#: The addresses of populate's reply subscriptions and confirmed address (no comment has them).
+SUBSCRIBER, UNCONFIRMED, TRUSTED = "replies@example.net", "maybe@example.net", "trusted@example.com"
+
+
 def populate(engine) -> None:
     """Every kind of stored data: replies three deep, an edit, an edit waiting for a moderator,
     votes, a "[deleted]" placeholder, a gap in the ids, pending and rejected comments, a locked
     thread without comments, non-ASCII; moderator actions logged (one about a comment deleted
-    since), import keys (one whose comment is gone)."""
+    since), import keys (one whose comment is gone), reply subscriptions (one confirmed, one
+    deleted with its comment) and a confirmed address."""
     with database.connect(engine, write=True) as conn, conn.begin():
         top = add_comment(conn, "first-article", author="Zoë", email="zoe@example.org",
                           website="https://zoe.example", text="Grüße — *wow* 👋",
@@ -59,6 +67,11 @@ def populate(engine) -> None:
         stored.edit_comment(conn, top, text="Edited text", html=render("Edited text"))
         stored.delete_comment(conn, middle)  # has a reply: becomes a placeholder
         gap = add_comment(conn, "first-article")
+        subscribe(conn, gap, "gone@example.net")  # deleted with its comment: a gap in the ids
+        subscribe(conn, top, SUBSCRIBER)
+        confirm_subscription(conn, subscription_of(conn, top).id)
+        subscribe(conn, reply, UNCONFIRMED)
+        confirm_address(conn, TRUSTED)
         add_comment(conn, "second-article", state=PENDING, email="new@example.org")
         moderation.moderate(conn, "ann", moderation.REJECT, [add_comment(conn, "second-article")])
         moderation.moderate(conn, "ann", moderation.DELETE, [gap], reason="Off topic")

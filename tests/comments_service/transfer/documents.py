@@ -6,8 +6,9 @@ import json
 
 from sqlalchemy import func, select
 
-from comments_service.core.storage.tables import (comments, imported_comments, moderation_log,
-                                                  threads)
+from comments_service.core.storage.tables import (comments, confirmed_addresses,
+                                                  imported_comments, moderation_log,
+                                                  reply_subscriptions, threads)
 from comments_service.db import engine as app_engine
 
 #: A small hand-written document in the documented format (two threads, a reply, an edit, votes,
@@ -15,6 +16,7 @@ from comments_service.db import engine as app_engine
 DOCUMENT = {
     "format": "newsroom-comments",
     "version": 3,
+    "with_addresses": True,
     "threads": [{"slug": "first-article", "locked": False}, {"slug": "second-article", "locked": True}],
     "comments": [
         {"id": 3, "thread": "first-article", "parent": None, "state": "approved", "deleted": False,
@@ -46,20 +48,31 @@ DOCUMENT = {
         {"source": "disqus", "source_id": "9000000000000000002", "comment": None},
         {"source": "isso", "source_id": "7", "comment": 7},
     ],
+    "reply_subscriptions": [
+        {"id": 4, "comment": 3, "email": "ada@example.org", "confirmed": True,
+         "created": "2026-01-01T09:00:00.250001Z"},
+        {"id": 6, "comment": 8, "email": "cy@example.net", "confirmed": False,
+         "created": "2026-01-02T08:00:00.000002Z"},
+    ],
+    "confirmed_addresses": [
+        {"email": "Ada@Example.org", "confirmed": "2026-01-01T12:00:00.123456Z"},
+        {"email": "ada@example.org", "confirmed": "2026-01-01T11:00:00Z"},
+    ],
 }
 #: The comment fields each version added (absent from the versions before it).
 ADDED_FIELDS = {2: ("flags", "moderation_reason"),
                 3: ("likes", "dislikes", "pending_text", "pending_html", "pending_since")}
-#: The top-level arrays each version added.
-ADDED_ARRAYS = {3: ("moderation_log", "import_keys")}
+#: The top-level keys each version added.
+ADDED_KEYS = {3: ("with_addresses", "moderation_log", "import_keys", "reply_subscriptions",
+                  "confirmed_addresses")}
 
 
 def older(version: int) -> dict:
     """DOCUMENT as a file of an older `version` would hold it: without what later ones added."""
     document = copy.deepcopy(DOCUMENT) | {"version": version}
     for added in range(version + 1, 4):
-        for array in ADDED_ARRAYS.get(added, ()):
-            del document[array]
+        for key in ADDED_KEYS.get(added, ()):
+            del document[key]
         for comment in document["comments"]:
             for field in ADDED_FIELDS[added]:
                 del comment[field]
@@ -70,8 +83,8 @@ def run(app, *args):
     return app.test_cli_runner().invoke(args=[str(arg) for arg in args])
 
 
-def export(app, path):
-    result = run(app, "export", path)
+def export(app, path, *options):
+    result = run(app, "export", path, *options)
     assert result.exit_code == 0, result.output
     return json.loads(path.read_text(encoding="utf-8"))
 
@@ -82,7 +95,8 @@ def import_file(app, document, path):
 
 
 #: The tables an import writes, in the order stored_counts counts their rows.
-WRITTEN = (threads, comments, moderation_log, imported_comments)
+WRITTEN = (threads, comments, moderation_log, imported_comments, reply_subscriptions,
+           confirmed_addresses)
 
 
 def stored_counts(app) -> tuple[int, ...]:

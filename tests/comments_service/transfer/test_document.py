@@ -23,6 +23,7 @@ from comments_service.db import engine as app_engine
 from comments_service.transfer.document import SCHEMA_PATH, check_document
 from tests.test_layers import WEB_STACK, loaded_after_import
 
+from .conftest import SUBSCRIBER, TRUSTED, UNCONFIRMED
 from .documents import DOCUMENT, export, import_file, older, run, stored_counts
 
 
@@ -53,6 +54,19 @@ def test_export_holds_every_thread_and_comment_with_its_private_fields(source_ap
     assert all(e["at"].endswith("Z") for e in document["moderation_log"])
     assert document["import_keys"] == [{"source": "isso", "source_id": "40", "comment": None},
                                        {"source": "isso", "source_id": "41", "comment": 1}]
+    assert document["with_addresses"] is False
+    assert "reply_subscriptions" not in document and "confirmed_addresses" not in document
+
+
+def test_with_addresses_the_export_holds_subscriptions_and_confirmed_addresses(source_app,
+                                                                               tmp_path):
+    document = export(source_app, tmp_path / "export.json", "--with-addresses")
+    assert document["with_addresses"] is True
+    assert [(s["id"], s["comment"], s["email"], s["confirmed"])
+            for s in document["reply_subscriptions"]] == [(2, 1, SUBSCRIBER, True),
+                                                          (3, 3, UNCONFIRMED, False)]
+    assert [a["email"] for a in document["confirmed_addresses"]] == [TRUSTED]
+    assert all(item["created"].endswith("Z") for item in document["reply_subscriptions"])
 
 
 def test_export_keeps_timestamps_to_the_microsecond(source_app, tmp_path):
@@ -98,6 +112,15 @@ def _drop_author(document):
     del document["comments"][1]["author"]
 
 
+def _drop(key):
+    """A change to DOCUMENT: leave out its top-level `key`."""
+
+    def change(document):
+        del document[key]
+
+    return change
+
+
 @pytest.mark.parametrize("change, named", [
     (_set(["version"], 4), ["version", "4 is not one of 1, 2 or 3"]),
     (_drop_author, ["comments[1] (id 7)", '"author" is a required property']),
@@ -123,10 +146,26 @@ def _drop_author(document):
      ["import_keys[1] (source_id '9000000000000000001')",
       "its source and source_id ('disqus', '9000000000000000001') are listed twice"]),
     (_set(["import_keys", 0, "extra"], 1), ["import_keys[0]", "'extra' was unexpected"]),
+    (_set(["reply_subscriptions", 1, "comment"], 5),
+     ["reply_subscriptions[1] (id 6)", "its comment 5 is not a comment of the file"]),
+    (_set(["reply_subscriptions", 1, "comment"], 3),
+     ["reply_subscriptions[1] (id 6)", "its comment 3 is listed twice"]),
+    (_set(["reply_subscriptions", 1, "id"], 4),
+     ["reply_subscriptions[1] (id 4)", "its id 4 is listed twice"]),
+    (_set(["reply_subscriptions", 0, "confirmed"], None),
+     ["reply_subscriptions[0] (id 4), field confirmed"]),
+    (_set(["confirmed_addresses", 0, "email"], "ada@example.org"),
+     ["confirmed_addresses[1]", "its email 'ada@example.org' is listed twice"]),
+    (_set(["with_addresses"], False),
+     ["reply_subscriptions: listed although `with_addresses` is not true"]),
+    (_drop("confirmed_addresses"), ['"confirmed_addresses" is a required property']),
 ], ids=["version", "missing-field", "bad-state", "bad-date", "duplicate-id", "unknown-thread",
         "later-parent", "cross-thread-parent", "duplicate-slug", "negative-votes", "too-many-votes",
         "edit-without-time", "edit-without-html", "duplicate-log-id", "log-without-time",
-        "long-action", "key-to-unknown-comment", "duplicate-key", "unknown-key-field"])
+        "long-action", "key-to-unknown-comment", "duplicate-key", "unknown-key-field",
+        "subscription-to-unknown-comment", "two-subscriptions-to-a-comment",
+        "duplicate-subscription-id", "subscription-not-boolean", "duplicate-address",
+        "addresses-not-announced", "announced-addresses-missing"])
 def test_a_bad_document_is_refused_naming_the_item_and_nothing_is_written(app, tmp_path, change,
                                                                           named):
     document = copy.deepcopy(DOCUMENT)
@@ -195,6 +234,9 @@ def test_every_bound_of_the_export_schema_is_a_core_limit():
         f"{log}/reason/maxLength": REASON_MAX,
         f"{key}/source/maxLength": IMPORT_SOURCE_MAX,
         f"{key}/source_id/maxLength": SOURCE_ID_MAX,
+        "/$defs/reply_subscription/properties/id/maximum": ID_MAX,
+        "/$defs/reply_subscription/properties/email/maxLength": EMAIL_MAX,
+        "/$defs/confirmed_address/properties/email/maxLength": EMAIL_MAX,
     }
 
 

@@ -7,7 +7,9 @@ from sqlalchemy import text
 
 from comments_service.core import moderation
 from comments_service.core.storage import database
-from comments_service.core.storage.tables import imported_comments, moderation_log
+from comments_service.core.storage.subscriptions import subscribe, subscription_of
+from comments_service.core.storage.tables import (confirmed_addresses, imported_comments,
+                                                  moderation_log)
 from comments_service.core.times import utcnow
 from comments_service.db import engine as app_engine
 from comments_service.transfer import store
@@ -29,15 +31,17 @@ def test_import_refuses_a_database_that_holds_comments(source_app, tmp_path):
     before = stored_counts(source_app)
     result = import_file(source_app, DOCUMENT, tmp_path / "import.json")
     assert result.exit_code == 1
-    assert ("already holds 3 threads, 5 comments, 3 moderation log entries and 2 import keys: "
-            "import only into a fresh, empty database") in result.stderr
+    assert ("already holds 3 threads, 5 comments, 3 moderation log entries, 2 import keys, 2 reply "
+            "subscriptions and 1 confirmed address: import only into a fresh, empty database"
+            ) in result.stderr
     assert stored_counts(source_app) == before
 
 
 @pytest.mark.parametrize("table, row", [
     (moderation_log, {"id": 1, "at": utcnow(), "actor": "ann", "action": "lock"}),
     (imported_comments, {"source": "isso", "source_id": "1", "comment_id": None}),
-], ids=["moderation-log", "import-keys"])
+    (confirmed_addresses, {"email": "ada@example.org", "confirmed": utcnow()}),
+], ids=["moderation-log", "import-keys", "confirmed-addresses"])
 def test_import_refuses_a_database_that_holds_anything_it_would_write(app, tmp_path, table, row):
     """Kept ids and keys could collide with any row of any table the import writes."""
     with app.app_context(), database.connect(app_engine(), write=True) as conn, conn.begin():
@@ -49,15 +53,17 @@ def test_import_refuses_a_database_that_holds_anything_it_would_write(app, tmp_p
 
 
 def test_imported_ids_are_never_given_again(app, tmp_path):
-    """After an import with explicit ids (comments up to 8, log entries up to 9), new rows get
-    higher ids: PostgreSQL's sequences were moved on, SQLite's AUTOINCREMENT counter of comments
-    (sqlite_sequence) holds the largest imported id, so even a deleted last comment's id is not
-    given again."""
+    """After an import with explicit ids (comments up to 8, log entries up to 9, subscriptions
+    up to 6), new rows get higher ids: PostgreSQL's sequences were moved on, and SQLite's
+    AUTOINCREMENT counter of comments (sqlite_sequence) holds the largest imported id, so even a
+    deleted last comment's id is not given again."""
     assert import_file(app, DOCUMENT, tmp_path / "import.json").exit_code == 0
     with app.app_context(), database.connect(app_engine(), write=True) as conn, conn.begin():
         if conn.dialect.name == "sqlite":
             assert conn.execute(text("SELECT seq FROM sqlite_sequence WHERE name = 'comments'")
                                 ).scalar_one() == 8
+        subscribe(conn, 7, "bo@example.org")
+        assert subscription_of(conn, 7).id == 7
         moderation.moderate(conn, "ann", moderation.DELETE, [8])  # no replies: the row goes
     api = CommentsAPI(app.test_client())
     assert api.comment("first-article")["comment"]["id"] == 9
