@@ -11,7 +11,8 @@ import pytest
 from comments_service.db import engine as app_engine
 
 from ..conftest import postgres_schema_url
-from ..importers.sources import assert_refused, exported, run_import, variant
+from ..importers.sources import (assert_refused, exported, imported, isso_database, run_import,
+                                 variant)
 from .conftest import SUBSCRIBER, TRUSTED, UNCONFIRMED
 from .documents import DOCUMENT, export, import_file, run
 
@@ -64,6 +65,21 @@ def _other_backend(app, tmp_path):
             yield url
     else:
         yield f"sqlite:///{tmp_path / 'third.sqlite3'}"
+
+
+def test_after_a_move_importing_the_same_source_again_adds_nothing(make_app, app, tmp_path):
+    """The import keys travel in the export: an Isso database imported before a move is
+    recognised after it, on a new database of either backend."""
+    isso = isso_database(tmp_path)
+    before = make_app(f"sqlite:///{tmp_path / 'before.sqlite3'}")
+    imported(before, "isso", isso)
+    document = export(before, tmp_path / "moved.json", "--with-addresses")
+    assert document["import_keys"] and document["comments"]
+    assert run(app, "import", tmp_path / "moved.json").exit_code == 0
+    again = run_import(app, "isso", isso)
+    assert again.exit_code == 0, again.output
+    assert "Nothing to import: 5 comments of isso.db were imported before." in again.stdout
+    assert export(app, tmp_path / "after.json", "--with-addresses") == document
 
 
 def test_a_hand_written_document_imports(app, tmp_path):
