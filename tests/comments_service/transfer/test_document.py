@@ -1,7 +1,8 @@
 """The export document (transfer/document.py): an export holds every thread and comment with
 its private fields and exact times; a document is checked against the schema, whose bounds are
 the core limits, then for its references, and a bad or incomplete one is refused naming the
-offending item, with nothing written. Version 1 and 2 documents still import."""
+offending item, with nothing written. Version 1 and 2 documents still import. Every column of
+the schema is exported or named as left out."""
 
 import copy
 import json
@@ -17,14 +18,17 @@ from comments_service.core.limits import (AUTHOR_MAX, EMAIL_MAX, FLAGS_MAX, ID_M
 from comments_service.core.privacy import hash_ip
 from comments_service.core.render import render
 from comments_service.core.storage import database
-from comments_service.core.storage.tables import comments
+from comments_service.core.storage.tables import comments, metadata
 from comments_service.core.times import utcnow
 from comments_service.db import engine as app_engine
-from comments_service.transfer.document import SCHEMA_PATH, check_document
+from comments_service.transfer.document import _COMMENT_COLUMNS, SCHEMA_PATH, check_document
+from comments_service.transfer.records import SECTIONS
 from tests.test_layers import WEB_STACK, loaded_after_import
 
 from .conftest import SUBSCRIBER, TRUSTED, UNCONFIRMED
 from .documents import DOCUMENT, export, import_file, older, run, stored_counts
+
+ALL = frozenset({"*"})  # LEFT_OUT: every column of the table
 
 
 def test_export_holds_every_thread_and_comment_with_its_private_fields(source_app, tmp_path):
@@ -238,6 +242,41 @@ def test_every_bound_of_the_export_schema_is_a_core_limit():
         "/$defs/reply_subscription/properties/email/maxLength": EMAIL_MAX,
         "/$defs/confirmed_address/properties/email/maxLength": EMAIL_MAX,
     }
+
+
+#: Every column the export leaves out, by table: on purpose, or because the format does not carry
+#: it yet (a move then loses it). A column missing from the export and from this list fails
+#: test_every_column_is_exported_or_named_as_left_out.
+LEFT_OUT = {
+    # Documents name threads by slug and comments' threads by that slug; `version` is a counter
+    # naming cached pages, restarted by an import.
+    "threads": {"id", "version"},
+    "comments": {"thread_id",
+                 # 0009 (readers' features), drawn up after format 3: not carried yet.
+                 "picked", "pick_note", "kind", "about_reference", "about_paragraph"},
+    # Logins and mails in flight belong to the running service, not to the data moved.
+    "moderator_sessions": ALL,
+    "mail_outbox": ALL,
+    # 0009, drawn up after format 3: not carried yet (likes/dislikes hold the sums).
+    "comment_votes": ALL,
+    "comment_reports": ALL,
+}
+
+
+def test_every_column_is_exported_or_named_as_left_out():
+    """A column added to the schema must be added to the format, or named in LEFT_OUT: a move
+    between databases must never lose it silently."""
+    exported = {"threads": {"slug", "locked"}, "comments": set(_COMMENT_COLUMNS.values())}
+    exported |= {section.table.name: set(section.fields.values()) for section in SECTIONS}
+    unaccounted = {}
+    for table in metadata.sorted_tables:
+        columns = {column.name for column in table.columns}
+        left_out = LEFT_OUT.get(table.name, set())
+        left_out = columns if left_out is ALL else left_out
+        missing = columns - exported.get(table.name, set()) - left_out
+        if missing or left_out - columns:
+            unaccounted[table.name] = sorted(missing | (left_out - columns))
+    assert not unaccounted, unaccounted
 
 
 def test_the_document_logic_loads_no_web_stack():
