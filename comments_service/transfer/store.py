@@ -14,9 +14,10 @@ in sqlite_sequence follows explicit ids by itself).
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, select, text
+from sqlalchemy import Connection, Table, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..core.storage.ids import advance_ids, lock_tables
 from ..core.storage.tables import comments, threads
 from .document import CheckedImport, ImportRejected
 from .records import SECTIONS
@@ -35,7 +36,7 @@ def write_import(conn: Connection, checked: CheckedImport,
     """Insert a checked document into the empty database behind `conn`, inside the caller's
     transaction (which must take the write lock: `connect(engine, write=True)`).
     `on_progress(n)` is told each time n more comments are stored."""
-    _lock_tables(conn)
+    lock_tables(conn, *_WRITTEN)
     _require_empty(conn)
     thread_ids = {}
     for thread in checked.threads:
@@ -50,15 +51,7 @@ def write_import(conn: Connection, checked: CheckedImport,
         rows = checked.records[section.key]
         for start in range(0, len(rows), _CHUNK_SIZE):
             _insert(conn, section.table, rows[start:start + _CHUNK_SIZE], section.many)
-    _advance_ids(conn)
-
-
-def _lock_tables(conn: Connection) -> None:
-    """PostgreSQL: nothing may be written while the import runs (SQLite's write transaction
-    already holds the database's only write lock)."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(text(f"LOCK TABLE {', '.join(table.name for table in _WRITTEN)} "
-                          "IN EXCLUSIVE MODE"))
+    advance_ids(conn, *_KEPT_IDS)
 
 
 def _require_empty(conn: Connection) -> None:
@@ -97,12 +90,3 @@ def _primary_key(table: Table, row: dict[str, Any]) -> str:
     return str(values[0]) if len(values) == 1 else repr(tuple(values))
 
 
-def _advance_ids(conn: Connection) -> None:
-    """PostgreSQL's id sequences do not see explicit ids: move each past the largest one so the
-    next comment, log entry... gets a fresh id (SQLite takes max(id) + 1 by itself, and its
-    AUTOINCREMENT tables record explicit ids in sqlite_sequence)."""
-    if conn.dialect.name == "postgresql":
-        for table in _KEPT_IDS:
-            largest = select(func.max(table.c.id)).scalar_subquery()
-            conn.execute(select(func.setval(func.pg_get_serial_sequence(table.name, "id"),
-                                            largest)))
