@@ -15,7 +15,7 @@ from collections.abc import Callable
 from itertools import islice
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from ..core.storage.ids import advance_ids, lock_tables, next_id
 from ..core.storage.imported import remember_imported
@@ -64,7 +64,14 @@ def _insert(conn: Connection, source: str, batch: list[Staged], first_id: int,
         _refused_row(conn, batch, values)
     if subscriptions:
         conn.execute(reply_subscriptions.insert(), subscriptions)
-    remember_imported(conn, source, ((staged.key, comment_id(staged.number)) for staged in batch))
+    try:
+        with conn.begin_nested():
+            remember_imported(conn, source,
+                              ((staged.key, comment_id(staged.number)) for staged in batch))
+    except IntegrityError:
+        raise SourceRejected(f"another import of this {source} source wrote some of these "
+                             "comments while this one was reading: run it again, it will add "
+                             "only what is still missing") from None
 
 
 def _refused_row(conn: Connection, batch: list[Staged], values: list[dict]) -> None:
