@@ -10,7 +10,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import UnsupportedMediaType
 
-from . import db, rebake, security
+from . import db, params, rebake, security
 from .core import moderation
 from .core.comment import APPROVED, PENDING, REJECTED, Comment, public_view
 from .core.limits import ID_MAX, REPLY_DEPTH_MAX, SLUG_MAX
@@ -18,10 +18,11 @@ from .core.manifest import Thread
 from .core.render import count_links, render
 from .core.storage import comments as stored
 from .core.storage.database import accepts_writes, ping
+from .core.storage.paging import paged_thread_page
 from .core.storage.threads import thread_is_locked, thread_state
 from .core.times import as_utc, isoformat, stamp
 from .core.tokens import TokenRejected, check_edit_token, issue_edit_token, issue_form_token
-from .core.validation import COMMENT_FIELDS, EDIT_FIELDS, InvalidInput, is_plain_name, verify, whole_number
+from .core.validation import COMMENT_FIELDS, EDIT_FIELDS, InvalidInput, is_plain_name, verify
 from .errors import APIError, is_form_post
 from .notifications import notify
 from .page_cache import PageCache
@@ -32,7 +33,6 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 OPENAPI_SPEC = Path(__file__).resolve().parent / "openapi.yaml"
 _PAGE_CACHE = "comments_page_cache"
-_SINCE_MAX = 2**63 - 1
 
 
 def require_thread(slug: str) -> Thread:
@@ -55,16 +55,6 @@ def conditional(response: Response, etag: str | None = None) -> Response:
     else:
         response.set_etag(etag)
     return response.make_conditional(request)
-
-
-def _since() -> int:
-    """The `since` parameter: any whole number up to 2^63-1 (docs/api.md), clamped to the largest
-    id a comment can have (no comment is newer than that; PostgreSQL refuses a bigger integer)."""
-    since = whole_number(request.args.get("since", "0"), _SINCE_MAX)
-    if since is None:
-        raise APIError(400, "invalid", "`since` must be a comment id (a whole number, 0 or more).",
-                       {"since": "must be a whole number, 0 or more"})
-    return min(since, ID_MAX)
 
 
 def _require_open(conn: Connection, thread: Thread) -> None:
@@ -111,18 +101,24 @@ def _held(conn: Connection, email: str | None) -> bool:
 
 @bp.get("/threads/<slug>/comments")
 def list_comments(slug: str):
+    """The thread (`since`: only newer comments), or a page of it (`limit` top-level comments
+    after `after`, with their replies); the page cache and the ETag name every parameter."""
     thread = require_thread(slug)
-    since = _since()
+    since, after, limit = params.since(), params.after(), params.limit()
     conn = db.connection()
     state = thread_state(conn, slug)
-    version = f"{state.id}.{state.version}.{since}.{int(thread.open)}"
+    version = f"{state.id}.{state.version}.{since}.{after}.{limit or ''}.{int(thread.open)}"
     cache = current_app.extensions[_PAGE_CACHE]
     body = cache.get((slug, version))
     if body is None:
-        page = stored.thread_page(conn, slug, since)
+        if limit is None and not after:
+            page = stored.thread_page(conn, slug, since)
+        else:
+            page = paged_thread_page(conn, slug, limit=limit or ID_MAX, after=after, since=since)
         body = current_app.json.dumps(dict(thread=slug, count=page.count,
                                            open=thread.open and not page.locked,
-                                           comments=[public_view(comment) for comment in page.comments])).encode()
+                                           comments=[public_view(comment) for comment in page.comments],
+                                           next=page.next)).encode()
         cache.put((slug, version), body)
     response = current_app.response_class(body, mimetype="application/json")
     response.headers["X-Form-Token"] = issue_form_token(current_app.secret_key, slug)

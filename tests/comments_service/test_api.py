@@ -25,7 +25,8 @@ def stored_count(app) -> int:
 # --- list -------------------------------------------------------------------------------------
 
 def test_list_of_a_thread_without_comments(api):
-    assert api.thread() == {"thread": "first-article", "count": 0, "open": True, "comments": []}
+    assert api.thread() == {"thread": "first-article", "count": 0, "open": True, "comments": [],
+                            "next": None}
 
 
 def test_list_shows_new_comments_in_order_with_since(api):
@@ -51,6 +52,38 @@ def test_list_etag_answers_304_until_something_changes(api, client):
     api.comment()
     changed = client.get(url, headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
+
+
+def test_list_pages_top_level_comments_with_all_their_replies(api):
+    """`limit` top-level comments after `after`, each with its replies; `next` is the cursor."""
+    first = api.comment(text="First!")["comment"]["id"]
+    second = api.comment(text="Second.")["comment"]["id"]
+    reply = api.comment(text="Reply to the first.", parent=first)["comment"]["id"]
+    third = api.comment(text="Third.")["comment"]["id"]
+    page = api.thread(limit=1)
+    assert [c["id"] for c in page["comments"]] == [first, reply]
+    assert (page["next"], page["count"]) == (first, 4)
+    page = api.thread(limit=1, after=page["next"])
+    assert ([c["id"] for c in page["comments"]], page["next"]) == ([second], second)
+    page = api.thread(limit=5, after=page["next"])
+    assert ([c["id"] for c in page["comments"]], page["next"]) == ([third], None)
+    assert [c["id"] for c in api.thread(after=second)["comments"]] == [third]
+    assert api.thread()["next"] is None
+    assert [c["id"] for c in api.thread(limit=2, since=first)["comments"]] == [second, reply]
+
+
+def test_each_page_has_its_own_etag_and_cache_entry(api, client):
+    """The page cache and the ETag are keyed by every parameter: page 2 is never page 1."""
+    for text in ("One comment.", "Two comments.", "Three comments."):
+        api.comment(text=text)
+    url = "/api/threads/first-article/comments"
+    pages = [client.get(url, query_string=query) for query in
+             ({"limit": 1}, {"limit": 1, "after": 1}, {"limit": 2}, {"after": 1}, {})]
+    assert len({page.headers["ETag"] for page in pages}) == len(pages)
+    assert len({page.get_data() for page in pages}) == len(pages)
+    again = client.get(url, query_string={"limit": 1, "after": 1},
+                       headers={"If-None-Match": pages[1].headers["ETag"]})
+    assert again.status_code == 304
 
 
 def _in_request(app, change, *args):

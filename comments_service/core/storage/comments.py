@@ -222,11 +222,14 @@ def published_by_thread(conn: Connection) -> dict[str, list[Comment]]:
 
 class ThreadPage(NamedTuple):
     """What a reader is shown of a thread: locked by a moderator?, number of published comments
-    (placeholders excluded), and the published comments and placeholders newer than `since`."""
+    (placeholders excluded), and the published comments and placeholders newer than `since`;
+    for a page of top-level comments (paging.py), `next`: the last top-level id shown when more
+    follow, else None."""
 
     locked: bool
     count: int
     comments: list[Comment]
+    next: int | None = None
 
 
 def _thread_page_query() -> Select:
