@@ -186,8 +186,16 @@ def test_manifest_lists_every_article_thread(seeded):
                             "wsj-trump-administration-reorganizes-delivery-of-patriot-systems-to-allies-prioritizing-ukraine"}
     assert by_slug["closed-for-comments"] == {
         "slug": "closed-for-comments", "url": "closed-for-comments.html", "title": "Closed for comments",
-        "published": "2025-07-10T10:00:00+00:00", "open": False}
+        "published": "2025-07-10T10:00:00+00:00", "open": False, "references": 0}
     assert by_slug[SLUG]["open"] is True
+
+
+def test_manifest_counts_each_articles_references(seeded):
+    """plugins/references counts them while reading; the service bounds `about_reference` by it."""
+    _, output = seeded
+    entries = json.loads((output / "comments" / "threads.json").read_text(encoding="utf-8"))
+    counts = {entry["slug"]: entry["references"] for entry in entries}
+    assert (counts[SLUG], counts["council-budget"], counts["closed-for-comments"]) == (1, 2, 0)
 
 
 def test_closed_thread_has_no_form(seeded):
