@@ -225,6 +225,25 @@ def test_build_without_a_database_says_no_comments_yet(build, tmp_path, monkeypa
     assert not (tmp_path / "missing").exists()
 
 
+def test_the_build_gives_the_section_the_articles_references(build, tmp_path, monkeypatch):
+    """plugins/references counts them while reading; the one builder lists them (a TEMPLATES
+    partial prints what it gets)."""
+    partial = tmp_path / "partial"
+    partial.mkdir()
+    (partial / "comments.html").write_text(
+        f"{START_MARKER}<p>refs={{{{ thread.references }}}} shown={{{{ thread.shown_limit }}}}</p>{END_MARKER}",
+        encoding="utf-8")
+    monkeypatch.setenv("COMMENTS_DATABASE_URL", f"sqlite:///{tmp_path / 'missing' / 'none.sqlite3'}")
+    monkeypatch.setenv("COMMENTS_SECRET_KEY", SECRET_KEY)
+    monkeypatch.setenv("COMMENTS_TEMPLATES", str(partial))
+    result, output = build({"story.md": "Title: Story\nDate: 2026-01-01\n\nA [^a] and B [^b].\n\n"
+                                        "[^a]: https://a.example/\n[^b]: https://b.example/\n",
+                            "plain.md": "Title: Plain\nDate: 2026-01-01\n\nText.\n"})
+    assert result.returncode == 0, result.stderr
+    assert "<p>refs=[1, 2] shown=50</p>" in (output / "story.html").read_text(encoding="utf-8")
+    assert "<p>refs=[] shown=50</p>" in (output / "plain.html").read_text(encoding="utf-8")
+
+
 def fake_generator(output: Path, count: int):
     date = datetime(2026, 1, 1, tzinfo=UTC)
     articles = [SimpleNamespace(slug=f"story-{n}", url=f"story-{n}.html", title=f"Story {n}",
