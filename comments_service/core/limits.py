@@ -20,6 +20,9 @@ SLUG_MAX = 200
 #: An importer's name ("disqus") and a source's own id of a comment (Remark42's are UUIDs,
 #: Disqus's 64-bit numbers): storage/tables.py imported_comments.
 IMPORT_SOURCE_MAX, SOURCE_ID_MAX = 20, 200
+#: What a comment may be about: a reference [n] of the article (at most the article's own
+#: number of references when the thread manifest knows it) or a paragraph (from 1).
+REFERENCE_MAX, PARAGRAPH_MAX = 999, 9999
 #: A comment's kind ("comment", "correction") and a report's reason ("spam", "abuse"...).
 KIND_MAX, REPORT_REASON_MAX = 12, 20
 #: Space-separated reason codes of a held comment.
