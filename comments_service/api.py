@@ -5,23 +5,25 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, request, url_for
 from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import UnsupportedMediaType
 
-from . import db, rebake, security
+from . import db, params, rebake, security
 from .core import moderation
-from .core.comment import APPROVED, PENDING, REJECTED, Comment, public_view
+from .core.comment import APPROVED, CORRECTION, PENDING, REJECTED, Comment, public_view
 from .core.limits import ID_MAX, REPLY_DEPTH_MAX, SLUG_MAX
 from .core.manifest import Thread
 from .core.render import count_links, render
 from .core.storage import comments as stored
 from .core.storage.database import accepts_writes, ping
+from .core.storage.paging import paged_thread_page
 from .core.storage.threads import thread_is_locked, thread_state
 from .core.times import as_utc, isoformat, stamp
 from .core.tokens import TokenRejected, check_edit_token, issue_edit_token, issue_form_token
-from .core.validation import COMMENT_FIELDS, EDIT_FIELDS, InvalidInput, is_plain_name, verify, whole_number
+from .core.validation import (COMMENT_FIELDS, EDIT_FIELDS, InvalidInput, check_about_reference,
+                              is_plain_name, verify)
 from .errors import APIError, is_form_post
 from .notifications import notify
 from .page_cache import PageCache
@@ -32,7 +34,6 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 OPENAPI_SPEC = Path(__file__).resolve().parent / "openapi.yaml"
 _PAGE_CACHE = "comments_page_cache"
-_SINCE_MAX = 2**63 - 1
 
 
 def require_thread(slug: str) -> Thread:
@@ -57,16 +58,6 @@ def conditional(response: Response, etag: str | None = None) -> Response:
     return response.make_conditional(request)
 
 
-def _since() -> int:
-    """The `since` parameter: any whole number up to 2^63-1 (docs/api.md), clamped to the largest
-    id a comment can have (no comment is newer than that; PostgreSQL refuses a bigger integer)."""
-    since = whole_number(request.args.get("since", "0"), _SINCE_MAX)
-    if since is None:
-        raise APIError(400, "invalid", "`since` must be a comment id (a whole number, 0 or more).",
-                       {"since": "must be a whole number, 0 or more"})
-    return min(since, ID_MAX)
-
-
 def _require_open(conn: Connection, thread: Thread) -> None:
     if not thread.open:
         raise APIError(403, "thread_closed", "Comments are closed for this article.")
@@ -89,9 +80,12 @@ def _body(*, form_allowed: bool) -> Any:
     raise UnsupportedMediaType()
 
 
-def _verified(data: Any, allowed: frozenset[str] = COMMENT_FIELDS) -> dict[str, Any]:
+def _verified(data: Any, allowed: frozenset[str] = COMMENT_FIELDS, references: int = 0) -> dict[str, Any]:
+    """The body's fields, clean (`references`: the article's count, bounding about_reference)."""
     try:
-        return verify(data, allowed)
+        fields = verify(data, allowed)
+        check_about_reference(fields, references)
+        return fields
     except InvalidInput as problem:
         raise APIError(400, "invalid", "Please correct the marked fields.", problem.fields) from None
 
@@ -111,18 +105,24 @@ def _held(conn: Connection, email: str | None) -> bool:
 
 @bp.get("/threads/<slug>/comments")
 def list_comments(slug: str):
+    """The thread (`since`: only newer comments), or a page of it (`limit` top-level comments
+    after `after`, with their replies); the page cache and the ETag name every parameter."""
     thread = require_thread(slug)
-    since = _since()
+    since, after, limit = params.since(), params.after(), params.limit()
     conn = db.connection()
     state = thread_state(conn, slug)
-    version = f"{state.id}.{state.version}.{since}.{int(thread.open)}"
+    version = f"{state.id}.{state.version}.{since}.{after}.{limit or ''}.{int(thread.open)}"
     cache = current_app.extensions[_PAGE_CACHE]
     body = cache.get((slug, version))
     if body is None:
-        page = stored.thread_page(conn, slug, since)
+        if limit is None and not after:
+            page = stored.thread_page(conn, slug, since)
+        else:
+            page = paged_thread_page(conn, slug, limit=limit or ID_MAX, after=after, since=since)
         body = current_app.json.dumps(dict(thread=slug, count=page.count,
                                            open=thread.open and not page.locked,
-                                           comments=[public_view(comment) for comment in page.comments])).encode()
+                                           comments=[public_view(comment) for comment in page.comments],
+                                           next=page.next)).encode()
         cache.put((slug, version), body)
     response = current_app.response_class(body, mimetype="application/json")
     response.headers["X-Form-Token"] = issue_form_token(current_app.secret_key, slug)
@@ -136,7 +136,7 @@ def create_comment(slug: str):
     origin_allowed = security.origin_is_allowed()
     conn = db.connection()
     _require_open(conn, thread)
-    fields = _verified(_body(form_allowed=True))
+    fields = _verified(_body(form_allowed=True), references=thread.references)
     security.reject_honeypot(fields["homepage"])
     security.require_form_proof(fields["form_token"], slug, origin_allowed)
     html = _rendered(fields["text"])
@@ -145,14 +145,17 @@ def create_comment(slug: str):
     if fields["parent"] is not None and not stored.parent_accepts_replies(conn, fields["parent"], slug):
         raise unknown_parent
     parent = fields["parent"] and stored.reply_parent(conn, fields["parent"], REPLY_DEPTH_MAX)
-    state = PENDING if _held(conn, fields["email"]) else APPROVED
-    flags = (moderation.hold_flags(current_app.config["MODERATION"], fields["text"])
+    by_mode, correction = _held(conn, fields["email"]), fields["kind"] == CORRECTION
+    state = PENDING if by_mode or correction else APPROVED  # a correction always waits
+    flags = (moderation.hold_flags(current_app.config["MODERATION"], fields["text"],
+                                   correction=correction, by_mode=by_mode)
              if state == PENDING else None)
     try:
         row = stored.create_comment(
             conn, slug=slug, parent=parent, author=fields["author"], email=fields["email"],
             website=fields["website"], text=fields["text"], html=html,
-            ip_hash=security.client_ip_hash(), state=state, flags=flags)
+            ip_hash=security.client_ip_hash(), state=state, flags=flags, kind=fields["kind"],
+            about_reference=fields["about_reference"], about_paragraph=fields["about_paragraph"])
     except stored.ParentGone:  # deleted by a request that committed since the check above
         raise unknown_parent from None
     if fields["notify"]:
@@ -165,9 +168,12 @@ def create_comment(slug: str):
 def _created(thread: Thread, row: Comment):
     """201 (published) or 202 (held) with the edit token; the no-JS form gets a 303 instead."""
     held = row.state == PENDING
-    baked = not held and rebake.rebake_article(thread)
+    shown = None if held else rebake.rebake_showing(thread, row.id)
     if is_form_post():
-        return redirect(thread_url(thread) + rebake.landing_fragment(row.id, held=held, baked=baked), 303)
+        if shown is False:  # a long thread's page shows its first comments: see it on the whole thread
+            return redirect(url_for("pages.whole_thread", slug=thread.slug, _anchor=f"comment-{row.id}"), 303)
+        landing = rebake.landing_fragment(row.id, held=held, baked=shown is not None)
+        return redirect(thread_url(thread) + landing, 303)
     editable_until = as_utc(row.created) + timedelta(seconds=current_app.config["EDIT_WINDOW"])
     body = {"status": row.state, "comment": public_view(row),
             "edit_token": issue_edit_token(current_app.secret_key, row.id, stamp(row.created)),

@@ -16,7 +16,8 @@ log = logging.getLogger(__name__)
 #: Seconds a client is asked to wait after a storage failure.
 STORAGE_RETRY_AFTER = 30
 _FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
-_KEPT_FIELDS = ("author", "email", "website", "text", "parent", "notify")
+_KEPT_FIELDS = ("author", "email", "website", "text", "parent", "notify", "about_reference",
+                "about_paragraph", "kind")
 
 #: (code, message) for the HTTP errors raised by Flask, Werkzeug and Flask-Limiter.
 _HTTP_ERRORS = {

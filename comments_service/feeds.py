@@ -1,5 +1,6 @@
 """Atom feeds of published comments: one per thread and one for the whole site (newest first,
-FEED_SIZE entries). Comment HTML was sanitised at write time; feedgenerator escapes the rest."""
+FEED_SIZE entries); an editor's pick's entry title starts with PICK_PREFIX. Comment HTML was
+sanitised at write time; feedgenerator escapes the rest."""
 
 from urllib.parse import urljoin
 
@@ -14,6 +15,8 @@ from .core.times import as_utc
 from .threads import find_thread, service_base, site_base, thread_url
 
 bp = Blueprint("feeds", __name__, url_prefix="/api")
+
+PICK_PREFIX = "Editor's pick: "
 
 
 @bp.get("/threads/<slug>/feed.atom")
@@ -37,7 +40,8 @@ def _atom(title: str, link: str, rows: list[Comment]):
         if thread is None:  # the article is gone from the site
             continue
         url = f"{thread_url(thread)}#comment-{row.id}"
-        feed.add_item(title=f"{row.author} on {thread.title}", link=url, unique_id=url,
+        prefix = PICK_PREFIX if row.picked else ""
+        feed.add_item(title=f"{prefix}{row.author} on {thread.title}", link=url, unique_id=url,
                       description=row.html, author_name=row.author,
                       pubdate=as_utc(row.created),
                       updateddate=as_utc(row.edited or row.created))

@@ -11,7 +11,7 @@ import unicodedata
 from flask import request, url_for
 
 from ..core import moderation
-from ..core.comment import PENDING, STATES
+from ..core.comment import KINDS, PENDING, STATES
 from ..core.limits import ID_MAX, REASON_MAX
 from ..errors import APIError
 
@@ -28,6 +28,15 @@ def state() -> str:
     if value not in STATES:
         raise APIError(400, "invalid", f"`state` must be one of {', '.join(STATES)}.")
     return value
+
+
+def kind() -> str | None:
+    """?kind=: only comments of this kind (`correction`: the Corrections view); None (every kind)
+    when absent or empty."""
+    value = request.args.get("kind", "")
+    if value and value not in KINDS:
+        raise APIError(400, "invalid", f"`kind` must be one of {', '.join(KINDS)}.")
+    return value or None
 
 
 def page_number() -> int:
@@ -60,7 +69,8 @@ def comment_ids() -> list[int]:
 
 def reason() -> str | None:
     """The moderator's reason, trimmed; None when empty. It goes to the log and, for a public
-    deletion, onto the article, so control characters are refused rather than stored."""
+    deletion or a pick's note, onto the article, so control characters are refused rather than
+    stored."""
     value = request.form.get("reason", "").strip()
     if len(value) > REASON_MAX:
         raise APIError(400, "invalid", f"A reason may have at most {REASON_MAX} characters.")

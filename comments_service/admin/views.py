@@ -113,16 +113,17 @@ def logout():
 @bp.get("/")
 def queue():
     """Comments in one state (held by default), newest first, with the per-comment and bulk forms."""
-    state = forms.state()
+    state, kind = forms.state(), forms.kind()
     page = moderation.comments_in_state(db.connection(), state, page=forms.page_number(),
-                                        size=current_app.config["ADMIN_PAGE_SIZE"])
-    return render_template("admin/queue.html", state=state, page=page)
+                                        size=current_app.config["ADMIN_PAGE_SIZE"], kind=kind)
+    return render_template("admin/queue.html", state=state, kind=kind, page=page)
 
 
 @bp.post("/moderate")
 def moderate():
-    """Approve, reject or delete one comment or many (the bulk form posts several `ids`), or
-    approve or reject the edits their authors proposed."""
+    """Approve, reject, delete, pick or unpick one comment or many (the bulk form posts several
+    `ids`), or approve or reject the edits their authors proposed. A pick's `reason` is its
+    public note."""
     action = forms.action()
     comment_ids = forms.comment_ids()
     reason = forms.reason()
@@ -166,11 +167,14 @@ def edit(comment_id: int):
 
 @bp.get("/threads/<slug>")
 def thread(slug: str):
-    """One article's comments in every state, and its lock switch."""
+    """One article's comments in every state, a page at a time, its editors' picks and its lock
+    switch."""
     article = _known_thread(slug)
     conn = db.connection()
-    return render_template("admin/thread.html", thread=article, rows=moderation.thread_comments(conn, slug),
-                           locked=thread_is_locked(conn, slug))
+    page = moderation.thread_comments(conn, slug, page=forms.page_number(),
+                                      size=current_app.config["ADMIN_PAGE_SIZE"])
+    return render_template("admin/thread.html", thread=article, page=page,
+                           picks=moderation.thread_picks(conn, slug), locked=thread_is_locked(conn, slug))
 
 
 @bp.post("/threads/<slug>/lock")

@@ -28,6 +28,10 @@ TEMPLATES = ""
 #: Where the comments form posts and the widget reads: the public URL of the /api prefix, the
 #: same for the build and the service (re-bake renders the same form).
 API_URL = "/api"
+#: The baked comments section (build and re-bake) shows this many top-level comments, each with
+#: all its replies, then a "Show all N comments" link to the service's page of the whole thread
+#: (GET /api/threads/<slug>/all; the widget pages the rest in with `limit` / `after`).
+SECTION_TOP_LEVEL_MAX = 50
 #: Build: close an article's thread this many days after publication (None: never by age; an
 #: article closes its own with `Comments: closed`).
 CLOSE_AFTER_DAYS = None

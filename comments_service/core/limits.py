@@ -14,10 +14,15 @@ TEXT_MIN, TEXT_MAX = 3, 10_000
 TOKEN_MAX = 1000
 #: Ids are 32-bit integers on PostgreSQL.
 ID_MAX = 2**31 - 1
+#: Readers' votes (comments.likes, comments.dislikes) are counted in 32-bit integers too.
+VOTES_MAX = ID_MAX
 SLUG_MAX = 200
 #: An importer's name ("disqus") and a source's own id of a comment (Remark42's are UUIDs,
 #: Disqus's 64-bit numbers): storage/tables.py imported_comments.
 IMPORT_SOURCE_MAX, SOURCE_ID_MAX = 20, 200
+#: What a comment may be about: a reference [n] of the article (at most the article's own
+#: number of references when the thread manifest knows it) or a paragraph (from 1).
+REFERENCE_MAX, PARAGRAPH_MAX = 999, 9999
 #: A comment's kind ("comment", "correction") and a report's reason ("spam", "abuse"...).
 KIND_MAX, REPORT_REASON_MAX = 12, 20
 #: Space-separated reason codes of a held comment.
@@ -26,6 +31,8 @@ FLAGS_MAX = 200
 REASON_MAX = 500
 #: A moderator's name (moderation_log.actor).
 MODERATOR_NAME_MAX = 100
+#: A moderator action's name ("approve-edit"; moderation_log.action).
+MODERATION_ACTION_MAX = 20
 #: Salted SHA-256 hex digest of a client address.
 IP_HASH_MAX = 64
 #: SHA-256 hex digests a moderator's session is stored as (its id, its password fingerprint).

@@ -1,5 +1,7 @@
 """The thread manifest written by the site build (`output/comments/threads.json`): a JSON list of
-{"slug", "url", "title", "published", "open"}. Only threads listed there accept or serve comments;
+{"slug", "url", "title", "published", "open", "references"} (`references`: how many numbered
+source references [n] the article has; manifests written before it have none and mean 0,
+"unknown"). Only threads listed there accept or serve comments;
 the service never fetches a URL to find out. The file is re-read whenever its mtime changes; a
 missing file means no threads, an unreadable one keeps the last good list (the build may be
 half-way through writing it)."""
@@ -21,13 +23,15 @@ _EXTENSION = "comments_threads"
 @dataclass(frozen=True)
 class Thread:
     """One article's thread: `url` is the article's (site-relative or absolute) URL, `open`
-    False when the build closed it (metadata or age)."""
+    False when the build closed it (metadata or age), `references` the number of its source
+    references (plugins/references), 0 when it has none or the manifest does not say."""
 
     slug: str
     url: str
     title: str
     published: str
     open: bool
+    references: int = 0
 
 
 class ThreadManifest:
@@ -67,7 +71,14 @@ class ThreadManifest:
 
 def _thread(entry: dict) -> Thread:
     return Thread(slug=str(entry["slug"]), url=str(entry["url"]), title=str(entry.get("title", "")),
-                  published=str(entry.get("published", "")), open=bool(entry.get("open", True)))
+                  published=str(entry.get("published", "")), open=bool(entry.get("open", True)),
+                  references=_count(entry.get("references")))
+
+
+def _count(value) -> int:
+    """A reference count as the build writes it (a whole number); anything else means unknown, 0:
+    a thread must not become unreadable because of it."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
 
 
 def write_manifest(path: Path, threads: Iterable[Thread]) -> None:

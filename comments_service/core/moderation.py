@@ -7,17 +7,20 @@
   of a published comment: such an edit waits (storage `propose_edit`) while the published text
   stays, so an edit can never publish what no moderator has seen.
 - Why a comment is held: `hold_flags()` names the rule and the soft spam signals (column `flags`).
-- The queue: comments by state, newest first, a page at a time, with what only moderators see
-  (email, text as typed, flags, an edit waiting); the held page lists waiting edits too.
+- The queue: comments by state (and kind: the readers' corrections have their own view), newest
+  first, a page at a time, with what only moderators see (email, text as typed, flags, an edit
+  waiting); the held page lists waiting edits too. A thread's comments, oldest first, a page at
+  a time, and its editors' picks.
 - Actions: approve (`publish`), reject, delete (optionally with a reason shown publicly), edit,
-  approve-edit / reject-edit (an author's waiting edit), lock and unlock a thread. Each one writes
+  approve-edit / reject-edit (an author's waiting edit), pick / unpick (an editor's pick of a
+  published comment, with an optional public note), lock and unlock a thread. Each one writes
   its moderation_log row in the caller's transaction, so the action and its record commit
   together or not at all; the caller commits.
 """
 
-from sqlalchemy import Connection, false, or_
+from sqlalchemy import Connection, and_, false, or_, true
 
-from .comment import APPROVED, PENDING, REJECTED, Comment
+from .comment import APPROVED, CORRECTION, PENDING, REJECTED, Comment
 from .render import count_links
 from .storage import comments as stored
 from .storage.addresses import is_confirmed
@@ -27,8 +30,9 @@ from .storage.threads import set_thread_locked as set_thread_locked_row
 
 APPROVE, REJECT, DELETE, EDIT, LOCK, UNLOCK = "approve", "reject", "delete", "edit", "lock", "unlock"
 APPROVE_EDIT, REJECT_EDIT = "approve-edit", "reject-edit"
+PICK, UNPICK = "pick", "unpick"
 #: The actions that apply to several comments at once (the queue's per-comment and bulk forms).
-COMMENT_ACTIONS = (APPROVE, REJECT, DELETE, APPROVE_EDIT, REJECT_EDIT)
+COMMENT_ACTIONS = (APPROVE, REJECT, DELETE, APPROVE_EDIT, REJECT_EDIT, PICK, UNPICK)
 
 
 def holds(conn: Connection, mode: str, email: str | None) -> bool:
@@ -38,31 +42,47 @@ def holds(conn: Connection, mode: str, email: str | None) -> bool:
     return mode == "all" or (mode == "first" and not is_confirmed(conn, email))
 
 
-def hold_flags(mode: str, text: str) -> str:
-    """Why a comment is held, as stored in `comments.flags` (space-separated codes): the rule that
-    held it, `moderation-all` (MODERATION=all) or `first-comment` (MODERATION=first: no approved
-    comment from this email yet), then soft signals for the moderator: `links` when the text
-    contains web or mail addresses."""
-    flags = ["moderation-all" if mode == "all" else "first-comment"]
+def hold_flags(mode: str, text: str, *, correction: bool = False, by_mode: bool = True) -> str:
+    """Why a comment is held, as stored in `comments.flags` (space-separated codes): `correction`
+    for a reader's correction (always held, whatever the mode), the rule that held it when the
+    mode did (`by_mode`), `moderation-all` (MODERATION=all) or `first-comment` (MODERATION=first:
+    no approved comment from this email yet), then soft signals for the moderator: `links` when
+    the text contains web or mail addresses."""
+    flags = [CORRECTION] if correction else []
+    if by_mode:
+        flags.append("moderation-all" if mode == "all" else "first-comment")
     if count_links(text):
         flags.append("links")
     return " ".join(flags)
 
 
-def comments_in_state(conn: Connection, state: str, *, page: int = 1, size: int = 50) -> Page:
+def comments_in_state(conn: Connection, state: str, *, page: int = 1, size: int = 50,
+                      kind: str | None = None) -> Page:
     """Comments in `state` (deleted placeholders left out), newest first; the held ones (PENDING)
-    with every published comment that has an edit waiting."""
+    with every published comment that has an edit waiting. With `kind`, only comments of that
+    kind (CORRECTION: the readers' corrections, the held ones first of all)."""
     shown = comments.c.state == state
-    if state == PENDING:
+    if state == PENDING and kind is None:
         shown = or_(shown, comments.c.pending_since.is_not(None))
+    if kind is not None:
+        shown = and_(shown, comments.c.kind == kind)
     query = (stored.select_comments().where(shown, comments.c.deleted == false())
              .order_by(comments.c.id.desc()))
     return page_of(conn, query, page, size, stored.as_comments)
 
 
-def thread_comments(conn: Connection, slug: str) -> list[Comment]:
-    """Every comment of a thread in any state, placeholders included, oldest first."""
+def thread_comments(conn: Connection, slug: str, *, page: int = 1, size: int = 50) -> Page:
+    """A thread's comments in any state, placeholders included, oldest first, a page at a time."""
     query = stored.select_comments().where(threads.c.slug == slug).order_by(comments.c.id)
+    return page_of(conn, query, page, size, stored.as_comments)
+
+
+def thread_picks(conn: Connection, slug: str) -> list[Comment]:
+    """The editors' picks readers see on a thread (published, not deleted), newest first."""
+    query = (stored.select_comments()
+             .where(threads.c.slug == slug, comments.c.picked == true(), comments.c.state == APPROVED,
+                    comments.c.deleted == false())
+             .order_by(comments.c.id.desc()))
     return stored.as_comments(conn.execute(query))
 
 
@@ -101,9 +121,30 @@ def reject_edit(conn: Connection, actor: str, row: Comment, reason: str | None =
     return True
 
 
+def pick(conn: Connection, actor: str, row: Comment, note: str | None = None) -> bool:
+    """Make a published comment an editor's pick, with an optional public `note` (picking it
+    again changes the note; logged as the reason); False when it is not published, or already
+    picked with that note."""
+    if row.deleted or row.state != APPROVED or (row.picked and row.pick_note == (note or None)):
+        return False
+    stored.set_picked(conn, row.id, True, note or None)
+    log_action(conn, actor, PICK, comment_id=row.id, slug=row.thread, reason=note)
+    return True
+
+
+def unpick(conn: Connection, actor: str, row: Comment, reason: str | None = None) -> bool:
+    """No longer an editor's pick (its note goes too); False when it was not one."""
+    if not row.picked:
+        return False
+    stored.set_picked(conn, row.id, False)
+    log_action(conn, actor, UNPICK, comment_id=row.id, slug=row.thread, reason=reason)
+    return True
+
+
 def readers_see(action: str, row: Comment) -> bool:
     """Whether `action`, done to `row` (as it was before), changes what readers see."""
-    return action in (APPROVE, APPROVE_EDIT) or (action in (REJECT, DELETE) and row.state == APPROVED)
+    return action in (APPROVE, APPROVE_EDIT) or (action in (REJECT, DELETE, PICK, UNPICK)
+                                                 and row.state == APPROVED)
 
 
 def delete(conn: Connection, actor: str, row: Comment, reason: str | None = None, *,
@@ -123,7 +164,8 @@ def moderate(conn: Connection, actor: str, action: str, comment_ids: list[int], 
              reason: str | None = None, public: bool = False) -> list[Comment]:
     """Apply `action` (one of COMMENT_ACTIONS) to each comment in turn; return the comments it
     changed, as they were before. Missing comments and ones the action does not apply to are
-    skipped. Each comment is read just before its action: an earlier delete may have removed it."""
+    skipped. Each comment is read just before its action: an earlier delete may have removed it.
+    For PICK, `reason` is the pick's public note."""
     changed = []
     for comment_id in comment_ids:
         row = stored.get_comment(conn, comment_id)
@@ -133,7 +175,7 @@ def moderate(conn: Connection, actor: str, action: str, comment_ids: list[int], 
             done = delete(conn, actor, row, reason, public=public)
         else:
             done = {APPROVE: publish, REJECT: reject, APPROVE_EDIT: approve_edit,
-                    REJECT_EDIT: reject_edit}[action](conn, actor, row, reason)
+                    REJECT_EDIT: reject_edit, PICK: pick, UNPICK: unpick}[action](conn, actor, row, reason)
         if done:
             changed.append(row)
     return changed

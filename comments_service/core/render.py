@@ -85,7 +85,7 @@ def _markdown() -> markdown.Markdown:
         # fenced_code stashes its blocks before inline patterns run, and indented code and code
         # spans are atomic text, so nl2br never puts a <br> inside code.
         converter = _converters.markdown = markdown.Markdown(
-            output_format="html", extensions=["fenced_code", "nl2br"])
+            output_format="html", extensions=["fenced_code", "nl2br", "sane_lists"])
         converter.preprocessors.deregister("html_block")
         converter.inlinePatterns.deregister("html")
         # After "inline" (20), so the heading's inline markup is already elements to move; before

@@ -2,17 +2,21 @@
 (plugins/comments) and by the service's re-bake (comments_service/rebake.py). No Flask here.
 
 `section_context(values, key, ...)` makes the partial's context (its `thread` variable) from the
-settings (`core.settings.resolve()`), the signing key and the thread's comments;
+settings (`core.settings.resolve()`), the signing key, the thread's comments and the article's
+reference count; the baked page shows the first SECTION_TOP_LEVEL_MAX top-level comments with
+all their replies, the service's /all page (comments_service/pages.py) the whole thread;
 `render_section(context, values)` renders the partial (`core/templates/comments.html`, or the
 TEMPLATES override) with a plain Jinja environment; `splice_section` replaces the section
 between the `<!-- comments:start -->` / `<!-- comments:end -->` markers of a built page.
 """
 
+from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader
 
@@ -38,10 +42,29 @@ def display_date(iso_moment: str) -> str:
     return f"{moment.day} {moment:%B %Y}"
 
 
+def display_time(iso_moment: str | None) -> str | None:
+    """'2025-07-15T09:30:00Z' -> '15 July 2025, 09:30 UTC' (the page's text; the widget shows
+    the reader's local time instead); None stays None."""
+    if iso_moment is None:
+        return None
+    moment = datetime.fromisoformat(iso_moment)
+    return f"{moment.day} {moment:%B %Y}, {moment:%H:%M} UTC"
+
+
+def comment_node(comment: Comment) -> dict[str, Any]:
+    """A comment as the partial shows it: its public view, plus `date` and `time` (display text
+    of `created`), `edited_time` (of `edited`, or None), `score` (likes - dislikes), `deleted`
+    for a placeholder without a moderator's public reason, and no `replies` yet."""
+    node = public_view(comment)
+    node.update(replies=[], date=display_date(node["created"]), time=display_time(node["created"]),
+                edited_time=display_time(node["edited"]), score=node["likes"] - node["dislikes"],
+                deleted=comment.deleted and not comment.moderation_reason)
+    return node
+
+
 def comment_tree(comments: list[Comment]) -> list[dict[str, Any]]:
-    """Published comments in display order -> the top-level ones as the partial shows them (their
-    public view, `date` as display text, `deleted` for a placeholder without a moderator's
-    public reason), each with its `replies` nested at most REPLY_DEPTH_MAX deep: a reply below
+    """Published comments in display order -> the top-level ones as the partial shows them
+    (`comment_node`), each with its `replies` nested at most REPLY_DEPTH_MAX deep: a reply below
     that is shown next to its parent, at the deepest level, so no stored thread (however deep,
     e.g. from before the limit) can make the partial recurse without bound. A reply whose parent
     is not shown (held, rejected, or not read yet) is shown at the top level rather than lost."""
@@ -50,9 +73,7 @@ def comment_tree(comments: list[Comment]) -> list[dict[str, Any]]:
     depths: dict[int, int] = {}
     roots: list[dict[str, Any]] = []
     for comment in comments:
-        node = public_view(comment)
-        node.update(replies=[], date=display_date(node["created"]),
-                    deleted=comment.deleted and not comment.moderation_reason)
+        node = comment_node(comment)
         parent = nodes.get(comment.parent)
         if parent is None:
             siblings, depth = roots, 0
@@ -66,19 +87,49 @@ def comment_tree(comments: list[Comment]) -> list[dict[str, Any]]:
 
 
 def section_context(values: Mapping[str, Any], secret_key: str, *, slug: str, url: str,
-                    comments: list[Comment], is_open: bool) -> dict[str, Any]:
-    """What the partial renders (its `thread` variable): the threaded comments, their count
-    (placeholders excluded), the newest id (the widget asks for newer ones only), whether the
-    form is shown, its signed token and where it posts (API_URL)."""
+                    comments: list[Comment], is_open: bool, references: int = 0,
+                    whole: bool = False) -> dict[str, Any]:
+    """What the partial renders (its `thread` variable), from the thread's published comments in
+    display order and the article's number of `references`:
+    - `comments`: the comment tree, its first `shown_limit` (SECTION_TOP_LEVEL_MAX) top-level
+      comments with all their replies, or every one when `whole` (the /all page); `truncated`
+      when some are left out, `top_level_count` of them in all; `next`: the id of the last
+      top-level comment shown when truncated (the API's `after` for the rest), else None;
+    - `count` (placeholders excluded) and `last_id` (the newest id: the widget asks for newer
+      ones only) of the whole thread;
+    - `picks`: the editors' picks (comment nodes without replies), newest first;
+    - `references`: the numbers [1..n] of the article's references; `reference_counts`: {n:
+      published comments about [n]}, every reference there, 0 for none;
+    - whether the form is shown (`open`), its signed `form_token`, `api_url` (API_URL) and the
+      service's URLs: `all_url` (the whole thread), `feed_url` (its Atom feed), `reply_url` (the
+      no-JS reply page: append the comment id)."""
+    tree = comment_tree(comments)
+    shown_limit = values["SECTION_TOP_LEVEL_MAX"]
+    shown = tree if whole else tree[:shown_limit]
+    published = [comment for comment in comments if not comment.deleted]
+    about = Counter(comment.about_reference for comment in published if comment.about_reference)
+    api_url = values["API_URL"]
+    thread_url = f"{api_url}/threads/{quote(slug, safe='')}"
+    truncated = len(shown) < len(tree)
     return {
         "slug": slug,
         "url": url,
         "open": is_open,
-        "comments": comment_tree(comments),
-        "count": sum(1 for comment in comments if not comment.deleted),
+        "comments": shown,
+        "count": len(published),
         "last_id": max((comment.id for comment in comments), default=0),
         "form_token": issue_form_token(secret_key, slug),
-        "api_url": values["API_URL"],
+        "api_url": api_url,
+        "picks": [comment_node(comment) for comment in reversed(published) if comment.picked],
+        "shown_limit": shown_limit,
+        "top_level_count": len(tree),
+        "truncated": truncated,
+        "next": shown[-1]["id"] if truncated and shown else None,
+        "all_url": f"{thread_url}/all",
+        "feed_url": f"{thread_url}/feed.atom",
+        "reply_url": f"{thread_url}/reply/",
+        "references": list(range(1, references + 1)),
+        "reference_counts": dict.fromkeys(range(1, references + 1), 0) | dict(sorted(about.items())),
     }
 
 

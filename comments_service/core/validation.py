@@ -11,6 +11,11 @@ Limits (the documented contract; docs/api.md):
 - form_token, homepage: the anti-spam fields (security.py), strings of at most 1000 characters;
 - notify: optional, mail me replies (notify.py): JSON true/false, or "on" from the form's checkbox
   (an unchecked checkbox is not sent at all); true needs an email.
+- about_reference: optional, the reference [n] of the article the comment is about, 1-999 (an
+  integer or a string of digits; "" means none); the API also refuses a number above the
+  article's own count of references when the thread manifest knows it (`check_about_reference`);
+- about_paragraph: optional, the paragraph of the article it is about, 1-9999 (same forms);
+- kind: optional, "comment" (the default; "" too) or "correction" (always held for a moderator).
 Any other field is rejected (explicit allow-list). Empty optional strings become None.
 """
 
@@ -20,10 +25,12 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from .limits import AUTHOR_MAX, EMAIL_MAX, ID_MAX, TEXT_MAX, TEXT_MIN, TOKEN_MAX, WEBSITE_MAX
+from .comment import COMMENT, KINDS
+from .limits import (AUTHOR_MAX, EMAIL_MAX, ID_MAX, PARAGRAPH_MAX, REFERENCE_MAX, TEXT_MAX, TEXT_MIN,
+                     TOKEN_MAX, WEBSITE_MAX)
 
 COMMENT_FIELDS = frozenset({"author", "email", "website", "text", "parent", "form_token", "homepage",
-                            "notify"})
+                            "notify", "about_reference", "about_paragraph", "kind"})
 EDIT_FIELDS = frozenset({"text"})
 REQUIRED_FIELDS = frozenset({"author", "text"})
 
@@ -120,14 +127,45 @@ def whole_number(value: str, maximum: int) -> int | None:
     return number if number <= maximum else None
 
 
-def _parent(value: Any) -> int | None:
+def _number(value: Any, maximum: int, message: str) -> int | None:
+    """An optional number 1-maximum, as an integer or a string of digits; None or "" is none."""
     if value is None or value == "":
         return None
     if isinstance(value, str):
-        value = whole_number(value, ID_MAX)
-    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= ID_MAX:
-        raise _FieldError("must be the number of a comment")
+        value = whole_number(value, maximum)
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= maximum:
+        raise _FieldError(message)
     return value
+
+
+def _parent(value: Any) -> int | None:
+    return _number(value, ID_MAX, "must be the number of a comment")
+
+
+def _about_reference(value: Any) -> int | None:
+    return _number(value, REFERENCE_MAX, f"must be the number of a reference, 1-{REFERENCE_MAX}")
+
+
+def _about_paragraph(value: Any) -> int | None:
+    return _number(value, PARAGRAPH_MAX, f"must be the number of a paragraph, 1-{PARAGRAPH_MAX}")
+
+
+def _kind(value: Any) -> str:
+    if value == "":
+        return COMMENT
+    if value not in KINDS:
+        raise _FieldError(f"must be one of {', '.join(KINDS)}")
+    return value
+
+
+def check_about_reference(fields: dict[str, Any], reference_count: int) -> None:
+    """Refuse an `about_reference` above the article's `reference_count` (from the thread
+    manifest) when that is known (more than 0); verify() already bounded it by REFERENCE_MAX."""
+    number = fields.get("about_reference")
+    if number is not None and 0 < reference_count < number:
+        plural = "reference" if reference_count == 1 else "references"
+        raise InvalidInput({"about_reference": f"must be one of the article's {reference_count} {plural}, "
+                                               f"1-{reference_count}"})
 
 
 def _token(value: Any) -> str:
@@ -151,9 +189,12 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "form_token": _token,
     "homepage": _token,
     "notify": _notify,
+    "about_reference": _about_reference,
+    "about_paragraph": _about_paragraph,
+    "kind": _kind,
 }
 _ABSENT = {"email": None, "website": None, "parent": None, "form_token": "", "homepage": "",
-           "notify": False}
+           "notify": False, "about_reference": None, "about_paragraph": None, "kind": COMMENT}
 
 
 def verify(data: Any, allowed: frozenset[str] = COMMENT_FIELDS) -> dict[str, Any]:

@@ -8,20 +8,17 @@ without personal data), and raises SourceRejected saying what cannot be stored (
 too long, a NUL character or a lone surrogate, which PostgreSQL refuses and SQLite accepts).
 """
 
-import re
 from datetime import datetime
-from html import unescape
 from typing import Any
 from urllib.parse import unquote, urlsplit
-
-import nh3
 
 from ..core.comment import APPROVED, DELETED_AUTHOR
 from ..core.limits import AUTHOR_MAX, EMAIL_MAX, SLUG_MAX, WEBSITE_MAX
 from ..core.privacy import hash_ip
-from ..core.render import sanitize
+from ..core.render import render
 from ..core.times import as_utc
 from ..core.validation import is_encodable, is_plain_name
+from .html_text import markdown_text
 from .items import Foreign, SourceRejected, Thread
 
 ANONYMOUS = "Anonymous"  # the author of a comment whose source has no name for it
@@ -69,22 +66,12 @@ def utc(text: str | None, field: str) -> datetime:
     return as_utc(moment)
 
 
-_LINE_END = re.compile(r"(?i)(?:<br\s*/?>|</li\s*>)\s*")
-_BLOCK_END = re.compile(r"(?i)</(?:p|blockquote|pre|ul|ol)\s*>\s*")
-_BLANK_LINES = re.compile(r"\n\s*\n\s*")
-
-
-def plain_text(html: str) -> str:
-    """The words of an HTML fragment, a blank line after each paragraph and a newline for each
-    line break (script and style content dropped)."""
-    marked = _BLOCK_END.sub("\n\n", _LINE_END.sub("\n", html))
-    return _BLANK_LINES.sub("\n\n", unescape(nh3.clean(marked, tags=set()))).strip()
-
-
 def foreign_text(source_html: str) -> tuple[str, str]:
-    """(text, html) of a comment a source holds as HTML: sanitised HTML and its words."""
-    html = sanitize(source_html.strip())
-    return plain_text(html), html
+    """(text, html) of a comment a source holds as HTML: Markdown that keeps its words, layout
+    and link targets (html_text.py), and the HTML rendered from that text, exactly as a later
+    edit by its author or a moderator would render it."""
+    text = markdown_text(source_html)
+    return text, render(text)
 
 
 # Stored values -----------------------------------------------------------------------------------

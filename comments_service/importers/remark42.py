@@ -42,7 +42,7 @@ from typing import Any, BinaryIO
 from ..core.comment import APPROVED
 from ..core.render import sanitize
 from ..core.times import as_utc
-from .common import plain_text
+from .html_text import markdown_text
 from .items import Foreign, Invalid, Skipped, SourceRejected, Thread
 
 DESCRIPTION = "a Remark42 backup"
@@ -202,7 +202,7 @@ def _foreign(record: dict[str, Any], key: str, name: str, emails: dict[str, str]
         state=APPROVED, deleted=_field(record, "delete", bool, False),
         author=unescape(_field(user, "user.name", str, "")) or None,
         email=emails.get(user_id), website=None,
-        text=unescape(orig) if orig else plain_text(html), html=html,
+        text=unescape(orig) if orig else markdown_text(html), html=html,
         ip=_field(user, "user.ip", str, "") or None,
         created=_moment(_field(record, "time", str, _REQUIRED), "time"),
         edited=None if edit is None else _moment(_field(edit, "edit.time", str, _REQUIRED),

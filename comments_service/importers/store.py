@@ -14,9 +14,10 @@ SourceRejected naming the source's comment and the database's reason.
 from collections.abc import Callable
 from itertools import islice
 
-from sqlalchemy import Connection, func, select, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from ..core.storage.ids import advance_ids, lock_tables, next_id
 from ..core.storage.imported import remember_imported
 from ..core.storage.tables import (
     comments,
@@ -34,14 +35,14 @@ _BATCH = 500  # comments per INSERT (and per progress step)
 def write_staged(conn: Connection, source: str, staging: Staging,
                  on_progress: Callable[[int], None] = lambda done: None) -> None:
     """Insert the staged comments (see the module's contract)."""
-    _lock_tables(conn)
+    lock_tables(conn, threads, comments, imported_comments, reply_subscriptions)
     thread_ids = {slug: changed_thread_id(conn, slug) for slug in staging.slugs()}
-    first_id = _next_comment_id(conn)
+    first_id = next_id(conn, comments)
     rows = staging.rows()
     while batch := list(islice(rows, _BATCH)):
         _insert(conn, source, batch, first_id, thread_ids)
         on_progress(len(batch))
-    _advance_comment_ids(conn)
+    advance_ids(conn, comments, reply_subscriptions)
 
 
 def _insert(conn: Connection, source: str, batch: list[Staged], first_id: int,
@@ -63,7 +64,14 @@ def _insert(conn: Connection, source: str, batch: list[Staged], first_id: int,
         _refused_row(conn, batch, values)
     if subscriptions:
         conn.execute(reply_subscriptions.insert(), subscriptions)
-    remember_imported(conn, source, ((staged.key, comment_id(staged.number)) for staged in batch))
+    try:
+        with conn.begin_nested():
+            remember_imported(conn, source,
+                              ((staged.key, comment_id(staged.number)) for staged in batch))
+    except IntegrityError:
+        raise SourceRejected(f"another import of this {source} source wrote some of these "
+                             "comments while this one was reading: run it again, it will add "
+                             "only what is still missing") from None
 
 
 def _refused_row(conn: Connection, batch: list[Staged], values: list[dict]) -> None:
@@ -78,33 +86,3 @@ def _refused_row(conn: Connection, batch: list[Staged], values: list[dict]) -> N
                                  f"{str(cause).strip().splitlines()[0]}") from error
     raise SourceRejected(f"comments {batch[0].name} to {batch[-1].name} could not be stored "
                          "together, though each one can")
-
-
-def _lock_tables(conn: Connection) -> None:
-    """PostgreSQL: nothing may be posted while the import runs, or ids could collide (SQLite's
-    write transaction already holds the database's only write lock)."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(text(f"LOCK TABLE {threads.name}, {comments.name}, "
-                          f"{imported_comments.name} IN EXCLUSIVE MODE"))
-
-
-def _next_comment_id(conn: Connection) -> int:
-    """Above every id ever given, so no deleted comment's id is given again."""
-    largest = conn.execute(select(func.coalesce(func.max(comments.c.id), 0))).scalar_one()
-    if conn.dialect.name == "postgresql":
-        sequence = conn.execute(select(func.pg_get_serial_sequence(comments.name, "id"))).scalar_one()
-        given = conn.execute(text(f"SELECT CASE WHEN is_called THEN last_value ELSE 0 END "
-                                  f"FROM {sequence}")).scalar_one()
-    else:
-        given = conn.execute(text("SELECT coalesce(max(seq), 0) FROM sqlite_sequence "
-                                  "WHERE name = :name"), {"name": comments.name}).scalar_one()
-    return max(largest, given) + 1
-
-
-def _advance_comment_ids(conn: Connection) -> None:
-    """PostgreSQL's id sequence does not see explicit ids: move it past the largest one (SQLite
-    updates sqlite_sequence by itself)."""
-    if conn.dialect.name == "postgresql":
-        largest = select(func.coalesce(func.max(comments.c.id), 1)).scalar_subquery()
-        conn.execute(select(func.setval(func.pg_get_serial_sequence(comments.name, "id"), largest)))
-

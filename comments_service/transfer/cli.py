@@ -29,6 +29,7 @@ from .document import (
     read_document,
     snapshot,
 )
+from .records import SECTIONS
 from .store import write_import
 
 NATIVE = "newsroom"  # `import --from` value for this format
@@ -41,15 +42,33 @@ def init_app(app: Flask) -> None:
 
 @click.command("export")
 @click.argument("file", type=click.File("w", encoding="utf-8", atomic=True))
+@click.option("--with-addresses", is_flag=True,
+              help="Also write the reply subscriptions and confirmed addresses: readers' email "
+              "addresses kept apart from their comments (docs/privacy.md).")
 @with_appcontext
-def export_command(file) -> None:
-    """Write every thread and comment to FILE (JSON; `-` for stdout)."""
+def export_command(file, with_addresses: bool) -> None:
+    """Write every thread and comment, the moderation log and the import keys to FILE (JSON;
+    `-` for stdout)."""
     with db.engine().connect() as conn, snapshot(conn).begin():
-        document = export_document(conn)
+        document = export_document(conn, with_addresses=with_addresses)
     json.dump(document, file, ensure_ascii=False, indent=1)
     file.write("\n")
     click.echo(f"Exported {len(document['threads'])} threads and {len(document['comments'])} "
-               "comments.", err=True)
+               f"comments.{_also(document)}", err=True)
+    if not with_addresses:
+        click.echo(_NO_ADDRESSES, err=True)
+
+
+_NO_ADDRESSES = ("Reply subscriptions and confirmed addresses are not in the file "
+                 "(--with-addresses writes them).")
+
+
+def _also(records: dict[str, Any]) -> str:
+    """" Also 3 moderation log entries, 2 import keys.": the records (records.py) moved with
+    the comments; `records` holds them by section key (a document, or CheckedImport.records)."""
+    listed = [section.counted(len(records[section.key])) for section in SECTIONS
+              if records.get(section.key)]
+    return f" Also {', '.join(listed)}." if listed else ""
 
 
 def _read_native(path: Path) -> Any:
@@ -100,12 +119,16 @@ def import_command(file: Path, source: str, allow_unknown_threads: bool, skip_in
 
 
 def _import_native(file: Path) -> None:
-    checked = check_document(_read_native(file))
+    document = _read_native(file)
+    checked = check_document(document)
     with connect(db.engine(), write=True) as conn, conn.begin():
         with click.progressbar(length=len(checked.comments), label="Importing comments",
                                file=sys.stderr) as bar:
             write_import(conn, checked, bar.update)
-    click.echo(f"Imported {len(checked.threads)} threads and {len(checked.comments)} comments.")
+    click.echo(f"Imported {len(checked.threads)} threads and {len(checked.comments)} comments."
+               f"{_also(checked.records)}")
+    if document.get("with_addresses") is False:
+        click.echo(_NO_ADDRESSES, err=True)
 
 
 def _import_foreign(source: str, path: Path, allow_unknown_threads: bool, skip_invalid: bool,

@@ -1,15 +1,18 @@
 """The export document: written from the database, and checked before it is imported.
 
 Contract (no Flask, no click; the format is comments-export.schema.json next to this module):
-- export_document(conn): every thread (by slug) and every comment (by id), every column, times
-  as RFC 3339 UTC with every microsecond. Run it inside `snapshot(conn).begin()` so that the
-  threads and the comments are read from the same state of the database.
+- export_document(conn, with_addresses): every thread (by slug) and every comment (by id), every
+  column, and the arrays of records.py (the personal ones only `with_addresses`); times as
+  RFC 3339 UTC with every microsecond. Run it inside `snapshot(conn).begin()` so that all of it
+  is read from the same state of the database.
 - read_document(file): the JSON of an open file; ImportRejected when it is not complete JSON.
 - check_document(document): the schema first (jsonschema_rs, formats checked), then what a
   schema cannot say: unique slugs and ids, every comment's thread listed, every parent an
-  earlier comment of the same thread. The first offending item is named in ImportRejected
-  ("comments[3] (id 17), field author"); a passing document comes back as CheckedImport rows,
-  times as aware UTC datetimes and fields missing from version 1 files as null.
+  earlier comment of the same thread, an edit waiting for a moderator complete (text, html and
+  time, or none of them). The first offending item is named in ImportRejected
+  ("comments[3] (id 17), field author"), and so are the bad records of records.py (their keys
+  listed twice, a comment they name missing); a passing document comes back as CheckedImport rows,
+  times as aware UTC datetimes and fields missing from older versions as null (votes as 0).
 """
 
 import json
@@ -23,16 +26,27 @@ from sqlalchemy import Connection, select
 
 from ..core.storage.tables import comments, threads
 from ..core.times import as_utc, exact_isoformat
+from .records import RecordProblem, check_records, export_records
 
-#: Version 2 added the comment fields `flags` and `moderation_reason`; version 1 files still import.
-FORMAT, VERSION = "newsroom-comments", 2
+#: Version 2 added the comment fields `flags` and `moderation_reason`, version 3 the votes and an
+#: author's edit waiting for a moderator, and the arrays of records.py (moderation log, import
+#: keys, and on request reply subscriptions and confirmed addresses); version 1 and 2 files still
+#: import.
+FORMAT, VERSION = "newsroom-comments", 3
 SCHEMA_PATH = Path(__file__).resolve().parent / "comments-export.schema.json"
 #: Comment fields as exported (besides "thread", the slug), mapped to their column names.
 _COMMENT_COLUMNS = {"id": "id", "parent": "parent_id", "state": "state", "deleted": "deleted",
                     "author": "author", "email": "email", "website": "website", "text": "text",
                     "html": "html", "ip_hash": "ip_hash", "created": "created", "edited": "edited",
-                    "flags": "flags", "moderation_reason": "moderation_reason"}
-_TIMESTAMPS = ("created", "edited")
+                    "flags": "flags", "moderation_reason": "moderation_reason",
+                    "likes": "likes", "dislikes": "dislikes", "pending_text": "pending_text",
+                    "pending_html": "pending_html", "pending_since": "pending_since"}
+_TIMESTAMPS = ("created", "edited", "pending_since")
+#: What a field that older versions lack reads as (null when not listed).
+_DEFAULTS = {"likes": 0, "dislikes": 0}
+_PENDING_EDIT = ("pending_text", "pending_html", "pending_since")
+#: The field that names an item in messages, the first one it has.
+_NAMING = ("id", "slug", "source_id")
 
 
 class ImportRejected(Exception):
@@ -44,20 +58,26 @@ class CheckedImport(NamedTuple):
 
     threads: list[dict[str, Any]]
     comments: list[dict[str, Any]]  # column values, plus "thread" (the slug) instead of thread_id
+    records: dict[str, list[dict[str, Any]]]  # column values, by records.Section key
 
 
 # Export ------------------------------------------------------------------------------------------
 
-def export_document(conn: Connection) -> dict[str, Any]:
-    """Every thread (by slug) and every comment (by id) as one export document."""
-    thread_rows = conn.execute(select(threads.c.slug, threads.c.locked).order_by(threads.c.slug))
+def export_document(conn: Connection, *, with_addresses: bool = False) -> dict[str, Any]:
+    """Every thread (by slug), every comment (by id) and the records of records.py as one export
+    document; reply subscriptions and confirmed addresses only `with_addresses`."""
+    thread_rows = conn.execute(select(threads.c.slug, threads.c.locked))
     comment_rows = conn.execute(select(comments, threads.c.slug).join_from(comments, threads)
                                 .order_by(comments.c.id))
     return {
         "format": FORMAT,
         "version": VERSION,
-        "threads": [{"slug": row.slug, "locked": row.locked} for row in thread_rows],
+        "with_addresses": with_addresses,
+        # Sorted here, not by the database: PostgreSQL's collation may order slugs differently.
+        "threads": sorted(({"slug": row.slug, "locked": row.locked} for row in thread_rows),
+                          key=lambda thread: thread["slug"]),
         "comments": [_exported_comment(row._mapping) for row in comment_rows],
+        **export_records(conn, with_addresses=with_addresses),
     }
 
 
@@ -100,18 +120,24 @@ def check_document(document: Any) -> CheckedImport:
     error = next(_validator().iter_errors(document), None)
     if error is not None:
         raise ImportRejected(f"{_describe(document, error.instance_path)}: {error.message}")
-    return CheckedImport(_thread_rows(document), _comment_rows(document))
+    thread_rows, comment_rows = _thread_rows(document), _comment_rows(document)
+    try:
+        records = check_records(document, {comment["id"] for comment in comment_rows})
+    except RecordProblem as problem:
+        raise ImportRejected(f"{_describe(document, problem.path)}: {problem}") from None
+    return CheckedImport(thread_rows, comment_rows, records)
 
 
 def _describe(document: Any, path: list[str | int]) -> str:
     """A reader's name for the item at `path`: "comments[3] (id 17), field author"."""
-    if len(path) < 2 or path[0] not in ("threads", "comments"):
+    if len(path) < 2 or not isinstance(path[1], int):
         return "/".join(map(str, path)) or "the file"
     collection, index, *rest = path
     item = document[collection][index]
     name = f"{collection}[{index}]"
-    if isinstance(item, dict) and ("id" in item or "slug" in item):
-        name += f" (id {item['id']!r})" if "id" in item else f" (slug {item['slug']!r})"
+    if isinstance(item, dict):
+        named = [f"{key} {item[key]!r}" for key in _NAMING if key in item]
+        name += f" ({named[0]})" if named else ""
     return f"{name}, field {'/'.join(map(str, rest))}" if rest else name
 
 
@@ -143,6 +169,9 @@ def _check_references(comment: dict[str, Any], slugs: set[str], thread_of: dict[
         raise ValueError("the id is used twice")
     if comment["thread"] not in slugs:
         raise ValueError(f"its thread {comment['thread']!r} is not listed in `threads`")
+    if len({comment.get(field) is None for field in _PENDING_EDIT}) > 1:
+        raise ValueError("pending_text, pending_html and pending_since are set together or not "
+                         "at all")
     parent = comment["parent"]
     if parent is None:
         return
@@ -154,8 +183,9 @@ def _check_references(comment: dict[str, Any], slugs: set[str], thread_of: dict[
 
 def _stored_comment(comment: dict[str, Any]) -> dict[str, Any]:
     """Column values of an exported comment (ValueError for a time Python cannot represent);
-    fields that version 1 files lack are null."""
-    row = {column: comment.get(field) for field, column in _COMMENT_COLUMNS.items()}
+    fields that older versions lack are null, votes 0."""
+    row = {column: comment.get(field, _DEFAULTS.get(field))
+           for field, column in _COMMENT_COLUMNS.items()}
     for field in _TIMESTAMPS:
         if row[field] is not None:
             row[field] = as_utc(datetime.fromisoformat(row[field]))

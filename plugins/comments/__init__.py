@@ -9,7 +9,9 @@
 * gives each article `comments_section` (the rendered section, built by the one builder the
   service's re-bake uses too) and `comments_thread` (its context), and, for other templates,
   `comments`, `comment_count`, `comments_last_id` and `comments_open`;
-* writes the thread manifest `<output>/comments/threads.json` that the service reads.
+* writes the thread manifest `<output>/comments/threads.json` that the service reads, with each
+  article's number of source references (`reference_count`, set by plugins/references; 0 without
+  it), which bounds `about_reference` in the service and lists the references in the section.
 
 An article closes its thread with `Comments: closed`; COMMENTS_CLOSE_AFTER_DAYS closes all after
 that many days. A production build (COMMENTS_PRODUCTION = True, set by publish.conf.py) stops
@@ -72,12 +74,19 @@ def attach_thread(article, context: dict[str, Any], section: str) -> None:
     article.comments_open = context["open"]
 
 
+def reference_count(article) -> int:
+    """The article's number of source references (plugins/references stores it as metadata);
+    0 without that plugin, for an article without references, or for a value that is no count."""
+    count = getattr(article, "reference_count", 0)
+    return count if isinstance(count, int) and not isinstance(count, bool) and count > 0 else 0
+
+
 def manifest_thread(article) -> Thread:
     """The article's thread as the service knows it (the URL as computed once by attach_thread:
     Pelican recomputes `article.url` on every access)."""
     return Thread(slug=article.slug, url=article.comments_thread["url"],
                   title=Markup(article.title).striptags(), published=article.date.isoformat(),
-                  open=article.comments_open)
+                  open=article.comments_open, references=reference_count(article))
 
 
 def bake_comments(generator) -> None:
@@ -91,15 +100,16 @@ def bake_comments(generator) -> None:
         now = datetime.now(article.date.tzinfo)
         is_open = thread_is_open(article, close_after_days, now)
         comments = by_thread.get(article.slug, [])
+        references = reference_count(article)
         try:
             context = section_context(values, key, slug=article.slug, url=article.url,
-                                      comments=comments, is_open=is_open)
+                                      comments=comments, is_open=is_open, references=references)
             section = render_section(context, values)
         except Exception:  # noqa: BLE001 - readers wrote this data: it must never stop publishing
             logger.exception("comments: the thread of %s could not be rendered; its %d comments are "
                              "left out of this build", article.source_path, len(comments))
             context = section_context(values, key, slug=article.slug, url=article.url,
-                                      comments=[], is_open=is_open)
+                                      comments=[], is_open=is_open, references=references)
             section = render_section(context, values)
         attach_thread(article, context, section)
     write_manifest(Path(generator.output_path) / MANIFEST, map(manifest_thread, articles))

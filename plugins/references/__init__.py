@@ -9,7 +9,10 @@ comment thread, a comments link beside every reference and an anchor to every pa
 * swaps in `ReferencesMarkdownReader`, which names the source file in citation errors (logged at
   ERROR as `file.md:LINE: problem`, so `pelican --fatal errors` fails the build), stores a
   summary without markers or references section, and reuses one Markdown instance for every
-  file (Pelican builds a new one per file: about a tenth of a 1000-article build).
+  file (Pelican builds a new one per file: about a tenth of a 1000-article build). It also
+  stores the number of references, if any, as the `reference_count` metadata (so
+  `article.reference_count`), which the comments plugin writes into the thread manifest:
+  comments "about [n]" are checked against it.
 """
 
 import logging
@@ -21,9 +24,11 @@ from pelican.utils import (pelican_open, strip_toc_elements_from_html, truncate_
                            truncate_html_words)
 
 from .comment_links import add_comment_links
-from .extension import CitationError, plain_body, source_file
+from .extension import CitationError, ReferencesExtension, plain_body, source_file
 
 EXTENSION = f"{__name__}.extension"
+#: The metadata (and so the article attribute) holding the number of references.
+COUNT_METADATA = "reference_count"
 #: Where markdown.extensions.meta registers its preprocessor (Pelican's metadata parsing removes it).
 META_PRIORITY = 27
 
@@ -43,6 +48,12 @@ def clean_summary(content: str, settings: dict) -> str | None:
     if settings.get("SUMMARY_MAX_LENGTH") is not None:
         body = truncate_html_words(body, settings["SUMMARY_MAX_LENGTH"], settings["SUMMARY_END_SUFFIX"])
     return strip_toc_elements_from_html(body)
+
+
+def reference_count(md: Markdown) -> int:
+    """The number of references of the document `md` converted last (0 without the extension)."""
+    return next((len(extension.numbers) for extension in md.registeredExtensions
+                 if isinstance(extension, ReferencesExtension)), 0)
 
 
 class ReferencesMarkdownReader(MarkdownReader):
@@ -77,6 +88,9 @@ class ReferencesMarkdownReader(MarkdownReader):
         except CitationError as error:
             logger.error("%s", error)
             raise
+        count = reference_count(self._md)
+        if count:
+            metadata[COUNT_METADATA] = count
         if "summary" not in metadata:
             summary = clean_summary(content, self.settings)
             if summary is not None:

@@ -25,7 +25,8 @@ def stored_count(app) -> int:
 # --- list -------------------------------------------------------------------------------------
 
 def test_list_of_a_thread_without_comments(api):
-    assert api.thread() == {"thread": "first-article", "count": 0, "open": True, "comments": []}
+    assert api.thread() == {"thread": "first-article", "count": 0, "open": True, "comments": [],
+                            "next": None}
 
 
 def test_list_shows_new_comments_in_order_with_since(api):
@@ -51,6 +52,38 @@ def test_list_etag_answers_304_until_something_changes(api, client):
     api.comment()
     changed = client.get(url, headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
+
+
+def test_list_pages_top_level_comments_with_all_their_replies(api):
+    """`limit` top-level comments after `after`, each with its replies; `next` is the cursor."""
+    first = api.comment(text="First!")["comment"]["id"]
+    second = api.comment(text="Second.")["comment"]["id"]
+    reply = api.comment(text="Reply to the first.", parent=first)["comment"]["id"]
+    third = api.comment(text="Third.")["comment"]["id"]
+    page = api.thread(limit=1)
+    assert [c["id"] for c in page["comments"]] == [first, reply]
+    assert (page["next"], page["count"]) == (first, 4)
+    page = api.thread(limit=1, after=page["next"])
+    assert ([c["id"] for c in page["comments"]], page["next"]) == ([second], second)
+    page = api.thread(limit=5, after=page["next"])
+    assert ([c["id"] for c in page["comments"]], page["next"]) == ([third], None)
+    assert [c["id"] for c in api.thread(after=second)["comments"]] == [third]
+    assert api.thread()["next"] is None
+    assert [c["id"] for c in api.thread(limit=2, since=first)["comments"]] == [second, reply]
+
+
+def test_each_page_has_its_own_etag_and_cache_entry(api, client):
+    """The page cache and the ETag are keyed by every parameter: page 2 is never page 1."""
+    for text in ("One comment.", "Two comments.", "Three comments."):
+        api.comment(text=text)
+    url = "/api/threads/first-article/comments"
+    pages = [client.get(url, query_string=query) for query in
+             ({"limit": 1}, {"limit": 1, "after": 1}, {"limit": 2}, {"after": 1}, {})]
+    assert len({page.headers["ETag"] for page in pages}) == len(pages)
+    assert len({page.get_data() for page in pages}) == len(pages)
+    again = client.get(url, query_string={"limit": 1, "after": 1},
+                       headers={"If-None-Match": pages[1].headers["ETag"]})
+    assert again.status_code == 304
 
 
 def _in_request(app, change, *args):
@@ -188,6 +221,49 @@ def test_manifest_changes_are_picked_up(api, manifest_path):
     assert api.post("late-article").status_code == 201
 
 
+def test_a_comment_carries_what_it_is_about(api):
+    body = api.comment(about_reference=2, about_paragraph="4")
+    comment = body["comment"]
+    assert (comment["kind"], comment["about_reference"], comment["about_paragraph"]) == ("comment", 2, 4)
+    assert api.thread()["comments"] == [comment]
+
+
+@pytest.mark.parametrize("mode, flags", [("none", "correction"), ("all", "correction moderation-all"),
+                                         ("first", "correction first-comment")])
+def test_a_correction_is_always_held_for_a_moderator(api, app, mode, flags):
+    app.config["MODERATION"] = mode
+    response = api.post(kind="correction", about_paragraph=3, text="The date in paragraph 3 is wrong.")
+    assert response.status_code == 202
+    body = response.get_json()
+    assert (body["status"], body["comment"]["kind"], body["comment"]["about_paragraph"]) == ("pending", "correction", 3)
+    assert api.thread()["comments"] == []
+    with app.app_context(), app_engine().connect() as conn:
+        assert stored.get_comment(conn, body["comment"]["id"]).flags == flags
+    assert api.post(kind="comment").status_code == (201 if mode == "none" else 202)
+
+
+def test_a_correction_from_the_form_lands_on_the_held_notice(client):
+    response = client.post("/api/threads/first-article/comments", headers={"Origin": ORIGIN},
+                           data={"author": "Ann", "text": "Paragraph 2 misquotes the mayor.",
+                                 "kind": "correction", "about_paragraph": "2", "about_reference": ""})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "http://localhost/first-article.html#comment-held"
+
+
+def test_about_reference_is_bounded_by_the_articles_references(api, manifest_path):
+    """The manifest's count when the build wrote one; else only the documented 999."""
+    assert api.post(about_reference=999).status_code == 201
+    threads = json.loads(manifest_path.read_text())
+    threads[0]["references"] = 2
+    manifest_path.write_text(json.dumps(threads))
+    os.utime(manifest_path, ns=(1, 2_000_000_000_000_000_000))
+    assert api.post(about_reference=2).status_code == 201
+    response = api.post(about_reference=3)
+    assert response.status_code == 400
+    assert error_of(response)["fields"] == {"about_reference": "must be one of the article's 2 references, 1-2"}
+    assert api.post("second-article", about_reference=3).status_code == 201
+
+
 # --- hostile input: each one a clear 4xx with a message, and nothing stored --------------------
 
 XSS = '<script>alert(1)</script><img src=x onerror=alert(1)>'
@@ -205,6 +281,12 @@ HOSTILE_JSON = [
     ("author empty", "first-article", {"author": "   ", "text": "Hello there"}, 400, "invalid", "author"),
     ("text too short", "first-article", {"author": "Ann", "text": "hi"}, 400, "invalid", "text"),
     ("text too long", "first-article", {"author": "Ann", "text": "x" * 10_001}, 400, "invalid", "text"),
+    ("reference beyond any article", "first-article",
+     {"author": "Ann", "text": "Hello there", "about_reference": 1000}, 400, "invalid", "about_reference"),
+    ("paragraph 0", "first-article", {"author": "Ann", "text": "Hello there", "about_paragraph": 0}, 400,
+     "invalid", "about_paragraph"),
+    ("unknown kind", "first-article", {"author": "Ann", "text": "Hello there", "kind": "pick"}, 400,
+     "invalid", "kind"),
     ("email too long", "first-article",
      {"author": "Ann", "text": "Hello there", "email": "a" * 250 + "@x.org"}, 400, "invalid", "email"),
     ("email not an address", "first-article",

@@ -73,3 +73,15 @@ def test_unexpected_errors_are_500_json_without_details(app_config):
     assert response.status_code == 500
     assert error_of(response) == {"code": "internal_error", "message": "Something went wrong on our side."}
     assert b"secret internals" not in response.data and b"Traceback" not in response.data
+
+
+def test_the_error_page_keeps_what_the_comment_is_about(client):
+    """A correction sent without JavaScript stays a correction when the reader fixes the text."""
+    page = form_post(client, {"author": "Ann", "text": "Hi", "kind": "correction", "about_paragraph": "3",
+                              "about_reference": ""}).get_data(as_text=True)
+    assert '<input type="hidden" name="kind" value="correction">' in page
+    assert '<input type="hidden" name="about_paragraph" value="3">' in page
+    assert 'name="about_reference"' not in page
+    page = form_post(client, {"author": "Ann", "text": "Hello there", "about_reference": "1000"}).get_data(as_text=True)
+    assert 'id="about_reference-error">The reference must be the number of a reference, 1-999.' in page
+    assert '<input type="hidden" name="about_reference" value="1000">' in page

@@ -2,6 +2,9 @@
 
 import xml.etree.ElementTree as ET
 
+from comments_service.core.storage import comments as stored
+from comments_service.db import engine as app_engine
+
 from .conftest import error_of
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -46,3 +49,14 @@ def test_feed_etag(api, client):
 def test_unknown_thread_feed_is_404(client):
     response = client.get("/api/threads/nothing/feed.atom")
     assert response.status_code == 404 and error_of(response)["code"] == "unknown_thread"
+
+
+def test_an_editors_pick_is_titled_so_in_both_feeds(api, client, app):
+    picked = api.comment(author="Ann", text="A first-hand account.")["comment"]["id"]
+    api.comment(author="Bob", text="Just a comment.")
+    with app.app_context(), app_engine().begin() as conn:
+        stored.set_picked(conn, picked, True, "Well sourced")
+    for url in ("/api/threads/first-article/feed.atom", "/api/feed.atom"):
+        _, items = entries(client.get(url))
+        assert [item.find(f"{ATOM}title").text for item in items] == [
+            "Bob on First article", "Editor's pick: Ann on First article"]

@@ -188,8 +188,16 @@ def test_manifest_lists_every_article_thread(seeded):
                             "wsj-trump-administration-reorganizes-delivery-of-patriot-systems-to-allies-prioritizing-ukraine"}
     assert by_slug["closed-for-comments"] == {
         "slug": "closed-for-comments", "url": "closed-for-comments.html", "title": "Closed for comments",
-        "published": "2025-07-10T10:00:00+00:00", "open": False}
+        "published": "2025-07-10T10:00:00+00:00", "open": False, "references": 0}
     assert by_slug[SLUG]["open"] is True
+
+
+def test_manifest_counts_each_articles_references(seeded):
+    """plugins/references counts them while reading; the service bounds `about_reference` by it."""
+    _, output = seeded
+    entries = json.loads((output / "comments" / "threads.json").read_text(encoding="utf-8"))
+    counts = {entry["slug"]: entry["references"] for entry in entries}
+    assert (counts[SLUG], counts["council-budget"], counts["closed-for-comments"]) == (1, 2, 0)
 
 
 def test_closed_thread_has_no_form(seeded):
@@ -218,6 +226,25 @@ def test_build_without_a_database_says_no_comments_yet(build, tmp_path, monkeypa
     lines = read_page((output / "story.html").read_text(encoding="utf-8")).lines()
     assert lines[lines.index("Comments") + 1] == "No comments yet"
     assert not (tmp_path / "missing").exists()
+
+
+def test_the_build_gives_the_section_the_articles_references(build, tmp_path, monkeypatch):
+    """plugins/references counts them while reading; the one builder lists them (a TEMPLATES
+    partial prints what it gets)."""
+    partial = tmp_path / "partial"
+    partial.mkdir()
+    (partial / "comments.html").write_text(
+        f"{START_MARKER}<p>refs={{{{ thread.references }}}} shown={{{{ thread.shown_limit }}}}</p>{END_MARKER}",
+        encoding="utf-8")
+    monkeypatch.setenv("COMMENTS_DATABASE_URL", f"sqlite:///{tmp_path / 'missing' / 'none.sqlite3'}")
+    monkeypatch.setenv("COMMENTS_SECRET_KEY", SECRET_KEY)
+    monkeypatch.setenv("COMMENTS_TEMPLATES", str(partial))
+    result, output = build({"story.md": "Title: Story\nDate: 2026-01-01\n\nA [^a] and B [^b].\n\n"
+                                        "[^a]: https://a.example/\n[^b]: https://b.example/\n",
+                            "plain.md": "Title: Plain\nDate: 2026-01-01\n\nText.\n"})
+    assert result.returncode == 0, result.stderr
+    assert "<p>refs=[1, 2] shown=50</p>" in (output / "story.html").read_text(encoding="utf-8")
+    assert "<p>refs=[] shown=50</p>" in (output / "plain.html").read_text(encoding="utf-8")
 
 
 def fake_generator(output: Path, count: int):

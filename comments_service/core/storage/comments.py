@@ -1,5 +1,5 @@
 """Queries of the `comments` table: read comments in the one shape (`core.comment.Comment`),
-create, edit, soft-delete, approve and reject them, and hold, apply or drop an author's edit of
+create, edit, soft-delete, approve, reject and pick them, and hold, apply or drop an author's edit of
 a published comment. Each function runs in the caller's
 transaction and never commits; every write bumps the comment's thread version (threads.py), so
 caches and ETags that name the version cannot outlive the change."""
@@ -23,7 +23,7 @@ from sqlalchemy import (
     update,
 )
 
-from ..comment import APPROVED, DELETED_AUTHOR, PRIVATE_FIELDS, REJECTED, Comment
+from ..comment import APPROVED, COMMENT, DELETED_AUTHOR, PRIVATE_FIELDS, REJECTED, Comment
 from ..times import utcnow
 from .tables import comments, reply_subscriptions, threads
 from .threads import bump_thread_of, changed_thread_id
@@ -92,9 +92,11 @@ class ParentGone(Exception):
 
 def create_comment(conn: Connection, *, slug: str, parent: int | None, author: str,
                    email: str | None, website: str | None, text: str, html: str,
-                   ip_hash: str | None, state: str, flags: str | None = None) -> Comment:
-    """Insert a comment (text as typed, html rendered and sanitised, `flags`: why it is held)
-    and return it, read back by the INSERT itself. Raises ParentGone when `parent` is no longer
+                   ip_hash: str | None, state: str, flags: str | None = None, kind: str = COMMENT,
+                   about_reference: int | None = None,
+                   about_paragraph: int | None = None) -> Comment:
+    """Insert a comment (text as typed, html rendered and sanitised, `flags`: why it is held,
+    `kind` and what it is `about_`) and return it, read back by the INSERT itself. Raises ParentGone when `parent` is no longer
     there, rather than break its foreign key: the caller checked it, but on PostgreSQL a deletion
     may have committed since; looked for once the thread is locked (every write bumps it first)."""
     thread_id = changed_thread_id(conn, slug)
@@ -102,7 +104,8 @@ def create_comment(conn: Connection, *, slug: str, parent: int | None, author: s
         raise ParentGone(parent)
     values = dict(thread_id=thread_id, parent_id=parent, state=state,
                   author=author, email=email, website=website, text=text, html=html,
-                  ip_hash=ip_hash, created=utcnow(), flags=flags)
+                  ip_hash=ip_hash, created=utcnow(), flags=flags, kind=kind,
+                  about_reference=about_reference, about_paragraph=about_paragraph)
     returned = [literal(slug).label(name) if name == "thread" else _SOURCES[name].label(name)
                 for name in Comment._fields]
     result = conn.execute(comments.insert().values(**values).returning(*returned))
@@ -200,6 +203,15 @@ def reject_comment(conn: Connection, comment_id: int) -> bool:
     return _set_state(conn, comment_id, REJECTED, **_NO_PENDING_EDIT)
 
 
+def set_picked(conn: Connection, comment_id: int, picked: bool, note: str | None = None) -> bool:
+    """Mark a comment an editor's pick with its public `note`, or unmark it (the note goes too);
+    False when there is no such comment."""
+    bump_thread_of(conn, comment_id)
+    result = conn.execute(update(comments).where(comments.c.id == comment_id)
+                          .values(picked=picked, pick_note=note if picked else None))
+    return result.rowcount == 1
+
+
 def latest_comments(conn: Connection, limit: int, slug: str | None = None) -> list[Comment]:
     """The newest published comments (placeholders left out), newest first, of one thread or of
     the whole site."""
@@ -222,11 +234,14 @@ def published_by_thread(conn: Connection) -> dict[str, list[Comment]]:
 
 class ThreadPage(NamedTuple):
     """What a reader is shown of a thread: locked by a moderator?, number of published comments
-    (placeholders excluded), and the published comments and placeholders newer than `since`."""
+    (placeholders excluded), and the published comments and placeholders newer than `since`;
+    for a page of top-level comments (paging.py), `next`: the last top-level id shown when more
+    follow, else None."""
 
     locked: bool
     count: int
     comments: list[Comment]
+    next: int | None = None
 
 
 def _thread_page_query() -> Select:

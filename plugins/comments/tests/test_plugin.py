@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from comments_service.core.manifest import write_manifest
-from plugins.comments import MANIFEST, manifest_thread, thread_is_open
+from plugins.comments import MANIFEST, manifest_thread, reference_count, thread_is_open
 
 PUBLISHED = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
 
@@ -46,7 +46,20 @@ def test_manifest_lists_each_thread_once_with_a_plain_title(tmp_path):
     entries = json.loads((tmp_path / "comments" / "threads.json").read_text(encoding="utf-8"))
     assert entries == [
         {"slug": "story", "url": "story.html", "title": "A story & more",
-         "published": "2026-01-01T09:00:00+00:00", "open": True},
+         "published": "2026-01-01T09:00:00+00:00", "open": True, "references": 0},
         {"slug": "closed-story", "url": "closed-story.html", "title": "A closed-story & more",
-         "published": "2026-01-01T09:00:00+00:00", "open": False},
+         "published": "2026-01-01T09:00:00+00:00", "open": False, "references": 0},
     ]
+
+
+def test_manifest_carries_each_articles_reference_count(tmp_path):
+    """plugins/references leaves `reference_count` on articles with references; others have 0."""
+    cited = article("cited", reference_count=4)
+    write_manifest(tmp_path / MANIFEST, map(manifest_thread, [cited, article("plain")]))
+    entries = json.loads((tmp_path / "comments" / "threads.json").read_text(encoding="utf-8"))
+    assert [entry["references"] for entry in entries] == [4, 0]
+
+
+@pytest.mark.parametrize("value", [None, "3", -1, 0, True, 2.5])
+def test_a_missing_or_odd_reference_count_is_0(value):
+    assert reference_count(article(reference_count=value)) == 0

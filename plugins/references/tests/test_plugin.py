@@ -6,7 +6,7 @@ import pytest
 from pelican.readers import MarkdownReader, Readers
 from pelican.settings import DEFAULT_CONFIG
 
-from plugins.references import EXTENSION, ReferencesMarkdownReader, configure_markdown, use_references_reader
+from plugins.references import COUNT_METADATA, EXTENSION, ReferencesMarkdownReader, configure_markdown, use_references_reader
 from plugins.references.extension import CitationError
 
 
@@ -74,6 +74,16 @@ def test_author_summary_is_kept(tmp_path):
 def test_document_without_references_leaves_summary_to_pelican(tmp_path):
     (_, metadata), _ = read(tmp_path, "Title: Plain\n\nNothing cited.\n")
     assert "summary" not in metadata
+
+
+def test_the_reader_counts_the_references(tmp_path):
+    """Three sources, one cited twice: the article has 3 references (for the thread manifest)."""
+    text = ("Title: Story\n\nA [^a] and B [^b], A again [^a], C [^c].\n\n"
+            "[^a]: https://a.example/\n[^b]: https://b.example/\n[^c]: https://c.example/\n")
+    (_, metadata), _ = read(tmp_path, text)
+    assert metadata[COUNT_METADATA] == 3
+    (_, metadata), _ = read(tmp_path, "Title: Plain\n\nNothing cited.\n")
+    assert COUNT_METADATA not in metadata  # the comments plugin reads a missing count as 0
 
 
 def test_citation_error_is_logged_with_file_and_line(tmp_path, caplog):

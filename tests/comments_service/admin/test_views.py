@@ -6,7 +6,7 @@ import json
 from comments_service import create_app, rebake
 from comments_service.db import engine as app_engine
 
-from ..conftest import ORIGIN, error_of, log_in
+from ..conftest import ORIGIN, CommentsAPI, Moderator, error_of, log_in
 from .conftest import held
 
 
@@ -204,3 +204,84 @@ def test_a_held_comment_is_still_edited_in_place(moderator, api):
     response = api.edit(posted["comment"]["id"], posted["edit_token"], text="Better held words")
     assert response.status_code == 200 and response.get_json()["status"] == "pending"
     assert "Better held words" in moderator.page() and "Approve edit</button>" not in moderator.page()
+
+
+# --- editors' picks, corrections, the thread's pages -------------------------------------------
+
+def test_pick_with_a_public_note_shows_on_the_thread_and_is_logged(moderator, api, monkeypatch):
+    rebaked = []
+    monkeypatch.setattr(rebake, "rebake_article", lambda thread: rebaked.append(thread.slug))
+    comment_id, _ = published(api, moderator, "A first-hand account.")
+    rebaked.clear()
+    assert 'name="action" value="pick"' in moderator.page("/admin/threads/first-article")
+    moderator.act("pick", comment_id, reason="Best <first-hand> account")
+    [comment] = api.thread()["comments"]
+    assert (comment["picked"], comment["pick_note"]) == (True, "Best <first-hand> account")
+    assert rebaked == ["first-article"]
+    html = moderator.page("/admin/threads/first-article")
+    picks = html[html.index("<h2>Editors' picks</h2>"):html.index("<h2>Comments, oldest first</h2>")]
+    assert f'href="#comment-{comment_id}"' in picks and "“Best &lt;first-hand&gt; account”" in picks
+    assert moderator.log()[0][1:] == ["ann", "pick", f"#{comment_id}", "first-article", "Best <first-hand> account"]
+    moderator.act("pick", comment_id, reason="Changed note")
+    assert api.thread()["comments"][0]["pick_note"] == "Changed note"
+    moderator.act("unpick", comment_id, reason="outdated")
+    [comment] = api.thread()["comments"]
+    assert (comment["picked"], comment["pick_note"]) == (False, None)
+    assert moderator.log()[0][2:] == ["unpick", f"#{comment_id}", "first-article", "outdated"]
+    assert "No picks yet" in moderator.page("/admin/threads/first-article")
+
+
+def test_only_published_comments_can_be_picked(moderator, api):
+    comment_id = held(api)
+    assert 'value="pick">Pick<' not in moderator.page()
+    response = moderator.act("pick", comment_id)
+    assert "Pick: 0 of 1" in moderator.page(response.headers["Location"])
+    assert moderator.log() == []
+
+
+def test_a_pick_note_follows_the_reason_rules(moderator, api):
+    comment_id, _ = published(api, moderator, "Worth a pick.")
+    for note in ("x" * 501, "bad\x00note"):
+        assert moderator.post("/admin/moderate", action="pick", ids=str(comment_id), reason=note).status_code == 400
+    assert api.thread()["comments"][0]["picked"] is False
+
+
+def test_corrections_have_their_own_view(moderator, api):
+    correction = held(api, kind="correction", about_paragraph=2, text="Paragraph 2 has the wrong year.")
+    comment = held(api, text="Just a comment.")
+    assert "Corrections</a>" in moderator.page()  # in the navigation
+    html = moderator.page(kind="correction")
+    assert "<h1>Corrections</h1>" in html and f"#{correction}<" in html and f"#{comment}<" not in html
+    assert "on paragraph 2" in html and "correction" in html
+    assert f"#{comment}<" in moderator.page() and f"#{correction}<" in moderator.page()
+    moderator.act("approve", correction)
+    assert f"#{correction}<" not in moderator.page(kind="correction")
+    assert f"#{correction}<" in moderator.page(kind="correction", state="approved")
+    assert moderator.client.get("/admin/", query_string={"kind": "pick"}).status_code == 400
+
+
+def test_thread_view_is_paginated(app, moderator, api):
+    app.config["ADMIN_PAGE_SIZE"] = 2
+    ids = [held(api, text=f"Comment number {n}.") for n in range(3)]
+    first = moderator.page("/admin/threads/first-article")
+    assert f"#{ids[0]}<" in first and f"#{ids[1]}<" in first and f"#{ids[2]}<" not in first
+    assert 'href="/admin/threads/first-article?page=2"' in first
+    second = moderator.page("/admin/threads/first-article", page=2)
+    assert f"#{ids[2]}<" in second and f"#{ids[0]}<" not in second and 'rel="next"' not in second
+    assert moderator.client.get("/admin/threads/first-article?page=0").status_code == 400
+
+
+def test_picks_on_each_backend(any_database_url, app_config):
+    app = create_app(app_config | {"DATABASE_URL": any_database_url})
+    api = CommentsAPI(app.test_client())
+    try:
+        moderator = Moderator(api.client)
+        comment_id, _ = published(api, moderator, "On each backend.")
+        moderator.act("pick", comment_id, reason="note")
+        assert api.thread()["comments"][0]["pick_note"] == "note"
+        assert f'href="#comment-{comment_id}"' in moderator.page("/admin/threads/first-article")
+        moderator.act("unpick", comment_id)
+        assert api.thread()["comments"][0]["picked"] is False
+    finally:
+        with app.app_context():
+            app_engine().dispose()

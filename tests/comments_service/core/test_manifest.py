@@ -3,7 +3,7 @@
 import json
 import os
 
-from comments_service.core.manifest import Thread, ThreadManifest
+from comments_service.core.manifest import Thread, ThreadManifest, write_manifest
 
 ENTRY = {"slug": "a", "url": "/a.html", "title": "A", "published": "2026-01-01", "open": False}
 
@@ -23,6 +23,26 @@ def test_entries_become_threads(tmp_path):
     manifest = ThreadManifest(path)
     assert manifest.get("a") == Thread(slug="a", url="/a.html", title="A", published="2026-01-01", open=False)
     assert manifest.get("b").open is True and manifest.get("c") is None
+
+
+def test_the_reference_count_is_read_and_defaults_to_0(tmp_path):
+    """Manifests from before the count (no key) and odd values mean 0, "unknown"."""
+    path = tmp_path / "threads.json"
+    odd = ["7", -2, True, None, 1.5, [3]]
+    write(path, [ENTRY | {"references": 12}, ENTRY | {"slug": "old"}]
+          + [ENTRY | {"slug": f"odd-{n}", "references": value} for n, value in enumerate(odd)], 1_000_000_000)
+    manifest = ThreadManifest(path)
+    assert manifest.get("a").references == 12
+    assert manifest.get("old").references == 0
+    assert [manifest.get(f"odd-{n}").references for n in range(len(odd))] == [0] * len(odd)
+
+
+def test_write_manifest_keeps_the_reference_count(tmp_path):
+    path = tmp_path / "comments" / "threads.json"
+    write_manifest(path, [Thread("a", "/a.html", "A", "2026-01-01", True, references=3),
+                          Thread("b", "/b.html", "B", "2026-01-01", True)])
+    assert [entry["references"] for entry in json.loads(path.read_text(encoding="utf-8"))] == [3, 0]
+    assert ThreadManifest(path).get("a").references == 3
 
 
 def test_reloaded_when_the_file_changes_and_forgotten_when_removed(tmp_path):

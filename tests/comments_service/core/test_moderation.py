@@ -169,10 +169,14 @@ def test_lock_and_unlock_a_thread_are_logged(conn):
         ("lock", "first-article", None, "flame war"), ("unlock", "first-article", None, None)]
 
 
-def test_thread_comments_lists_every_state_oldest_first(conn):
+def test_thread_comments_lists_every_state_oldest_first_a_page_at_a_time(conn):
     ids = [add(conn, state=state) for state in (APPROVED, PENDING, REJECTED)]
     add(conn, "second-article")
-    assert [row.id for row in moderation.thread_comments(conn, "first-article")] == ids
+    assert [row.id for row in moderation.thread_comments(conn, "first-article").rows] == ids
+    first = moderation.thread_comments(conn, "first-article", page=1, size=2)
+    second = moderation.thread_comments(conn, "first-article", page=2, size=2)
+    assert ([row.id for row in first.rows], first.has_next) == (ids[:2], True)
+    assert ([row.id for row in second.rows], second.has_next, second.number) == (ids[2:], False, 2)
 
 
 def test_log_is_newest_first_and_paginated(conn):
@@ -208,3 +212,57 @@ def test_a_waiting_edit_is_applied_or_dropped_and_logged_and_never_outlives_its_
     stored.delete_comment(conn, others[1], public_reason="spam")  # a placeholder keeps no text
     assert stored.get_comment(conn, others[1]).pending_text is None
     assert moderation.comments_in_state(conn, PENDING).rows == []
+
+
+def test_hold_flags_name_a_correction_first():
+    assert moderation.hold_flags("none", "Plain words", correction=True, by_mode=False) == "correction"
+    assert moderation.hold_flags("all", "See www.example.org", correction=True) == "correction moderation-all links"
+
+
+def test_corrections_queue_lists_only_corrections(conn):
+    plain = add(conn)
+    correction = stored.create_comment(
+        conn, slug="first-article", parent=None, author="Ann", email=None, website=None,
+        text="Wrong date", html="<p>Wrong date</p>", ip_hash=None, state=PENDING, flags="correction",
+        kind="correction", about_paragraph=2).id
+    edited = add(conn, state=APPROVED)
+    stored.propose_edit(conn, edited, text="New", html="<p>New</p>")
+    assert [row.id for row in moderation.comments_in_state(conn, PENDING, kind="correction").rows] == [correction]
+    assert [row.id for row in moderation.comments_in_state(conn, PENDING).rows] == [edited, correction, plain]
+    assert moderation.comments_in_state(conn, APPROVED, kind="correction").rows == []
+
+
+def test_pick_and_unpick_a_published_comment_with_a_public_note(conn):
+    comment_id = add(conn, state=APPROVED)
+    held = add(conn)
+    row = stored.get_comment(conn, comment_id)
+    assert moderation.pick(conn, "ann", row, "Well sourced")
+    assert not moderation.pick(conn, "ann", stored.get_comment(conn, comment_id), "Well sourced")  # unchanged
+    assert not moderation.pick(conn, "ann", stored.get_comment(conn, held), "Held")
+    picked = stored.get_comment(conn, comment_id)
+    assert (picked.picked, picked.pick_note) == (True, "Well sourced")
+    assert moderation.readers_see(moderation.PICK, row) and not moderation.readers_see(
+        moderation.PICK, stored.get_comment(conn, held))
+    assert [pick.id for pick in moderation.thread_picks(conn, "first-article")] == [comment_id]
+    assert moderation.moderate(conn, "ann", moderation.UNPICK, [comment_id, held], reason="old") == [picked]
+    unpicked = stored.get_comment(conn, comment_id)
+    assert (unpicked.picked, unpicked.pick_note) == (False, None)
+    assert moderation.thread_picks(conn, "first-article") == []
+    assert [(row.action, row.comment_id, row.reason) for row in log_rows(conn)] == [
+        ("pick", comment_id, "Well sourced"), ("unpick", comment_id, "old")]
+
+
+def test_picks_are_newest_first_and_leave_out_what_readers_do_not_see(conn):
+    older, newer, rejected, deleted = (add(conn, state=APPROVED) for _ in range(4))
+    for comment_id in (older, newer, rejected, deleted):
+        stored.set_picked(conn, comment_id, True, None)
+    stored.reject_comment(conn, rejected)
+    moderation.delete(conn, "ann", stored.get_comment(conn, deleted), "gone", public=True)
+    assert [pick.id for pick in moderation.thread_picks(conn, "first-article")] == [newer, older]
+
+
+def test_a_pick_bumps_the_thread_version(conn):
+    comment_id = add(conn, state=APPROVED)
+    before = thread_store.thread_state(conn, "first-article").version
+    stored.set_picked(conn, comment_id, True, "note")
+    assert thread_store.thread_state(conn, "first-article").version == before + 1

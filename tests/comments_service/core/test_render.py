@@ -16,6 +16,8 @@ from tests.comments_service.conftest import assert_inert
     ("> quoted", "<blockquote>\n<p>quoted</p>\n</blockquote>"),
     ("- a\n- b", "<ul>\n<li>a</li>\n<li>b</li>\n</ul>"),
     ("1. a\n2. b", "<ol>\n<li>a</li>\n<li>b</li>\n</ol>"),
+    ("3. c\n4. d", '<ol start="3">\n<li>c</li>\n<li>d</li>\n</ol>'),  # sane_lists keeps it
+    ("- a\n\n1. b", "<ul>\n<li>a</li>\n</ul>\n<ol>\n<li>b</li>\n</ol>"),  # no mixed list
     ("    code block", "<pre><code>code block\n</code></pre>"),
     ("[site](https://example.org)", '<p><a href="https://example.org" rel="nofollow ugc noopener">site</a></p>'),
     ("[mail](mailto:a@example.org)", '<p><a href="mailto:a@example.org" rel="nofollow ugc noopener">mail</a></p>'),

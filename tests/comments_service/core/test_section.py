@@ -22,11 +22,11 @@ SETTINGS = resolve({"API_URL": "/api/"}, environ={})
 
 
 def public(comment_id, parent=None, author="Reader", html="<p>Hi</p>", website=None, deleted=False,
-           reason=None):
+           reason=None, **fields):
     return Comment(id=comment_id, thread="s", parent=parent, state=APPROVED, deleted=deleted,
                    author=author, email=None, website=website, text=None, html=html,
                    created=datetime(2026, 1, 2, 9, 30), edited=None, flags=None,
-                   moderation_reason=reason)
+                   moderation_reason=reason, **fields)
 
 
 def placeholder(comment_id, reason=None):
@@ -123,3 +123,68 @@ def test_a_chain_of_any_depth_renders_nested_no_deeper_than_the_maximum():
     while nodes:
         nodes, deepest = nodes[0]["replies"], deepest + 1
     assert deepest == REPLY_DEPTH_MAX + 1
+
+
+def context_of(comments, settings=SETTINGS, **kwargs):
+    return section_context(settings, "key", slug="s", url="s.html", comments=comments, is_open=True,
+                           **kwargs)
+
+
+def test_nodes_carry_time_edited_time_and_score():
+    edited = public(1, likes=5, dislikes=7)._replace(created=datetime(2025, 7, 15, 9, 5),
+                                                     edited=datetime(2025, 7, 16, 18, 45))
+    [node, fresh] = comment_tree([edited, public(2, likes=3)])
+    assert (node["date"], node["time"], node["edited_time"]) == (
+        "15 July 2025", "15 July 2025, 09:05 UTC", "16 July 2025, 18:45 UTC")
+    assert (node["score"], fresh["score"], fresh["edited_time"]) == (-2, 3, None)
+
+
+def test_the_baked_section_shows_the_first_top_level_comments_with_all_their_replies():
+    settings = SETTINGS | {"SECTION_TOP_LEVEL_MAX": 2}
+    comments = [public(1), public(2), public(3), public(4, parent=2), public(5, parent=4), public(6)]
+    context = context_of(comments, settings)
+    assert shape(context["comments"]) == [(1, []), (2, [(4, [(5, [])])])]
+    assert (context["shown_limit"], context["top_level_count"], context["truncated"]) == (2, 4, True)
+    assert (context["next"], context["count"], context["last_id"]) == (2, 6, 6)
+    html = render_section(context, settings)
+    assert 'id="comment-5"' in html and 'id="comment-3"' not in html and 'id="comment-6"' not in html
+
+
+def test_the_whole_thread_is_never_truncated():
+    settings = SETTINGS | {"SECTION_TOP_LEVEL_MAX": 2}
+    context = context_of([public(n) for n in range(1, 6)], settings, whole=True)
+    assert (len(context["comments"]), context["truncated"], context["next"]) == (5, False, None)
+
+
+def test_the_default_shows_50_top_level_comments():
+    assert SETTINGS["SECTION_TOP_LEVEL_MAX"] == 50
+    context = context_of([public(n) for n in range(1, 51)])
+    assert (len(context["comments"]), context["truncated"], context["next"]) == (50, False, None)
+    context = context_of([public(n) for n in range(1, 52)])
+    assert (len(context["comments"]), context["truncated"], context["next"]) == (50, True, 50)
+
+
+def test_picks_are_the_published_picked_comments_newest_first():
+    comments = [public(1, picked=True, pick_note="Well sourced"), public(2), public(3, parent=1, picked=True),
+                placeholder(4)._replace(picked=True)]
+    picks = context_of(comments)["picks"]
+    assert [(pick["id"], pick["pick_note"]) for pick in picks] == [(3, None), (1, "Well sourced")]
+    assert picks[0]["time"] == "2 January 2026, 09:30 UTC" and picks[0]["replies"] == []
+
+
+def test_the_service_urls_are_under_api_url():
+    context = section_context(resolve({"API_URL": "https://c.example/api/"}, environ={}), "key",
+                              slug="a story", url="s.html", comments=[], is_open=True)
+    assert (context["all_url"], context["feed_url"], context["reply_url"]) == (
+        "https://c.example/api/threads/a%20story/all", "https://c.example/api/threads/a%20story/feed.atom",
+        "https://c.example/api/threads/a%20story/reply/")
+
+
+def test_references_and_the_comments_about_each():
+    comments = [public(1, about_reference=2), public(2, about_reference=2), public(3, about_reference=7),
+                public(4), placeholder(5)._replace(about_reference=1)]
+    context = context_of(comments, references=3)
+    assert context["references"] == [1, 2, 3]
+    assert context["reference_counts"] == {1: 0, 2: 2, 3: 0, 7: 1}
+    empty = context_of([])
+    assert (empty["references"], empty["reference_counts"], empty["picks"]) == ([], {}, [])

@@ -2,7 +2,7 @@
 
 import pytest
 
-from comments_service.core.validation import EDIT_FIELDS, InvalidInput, verify
+from comments_service.core.validation import EDIT_FIELDS, InvalidInput, check_about_reference, verify
 
 VALID = {"author": "Ann", "text": "Hello there"}
 
@@ -15,7 +15,8 @@ def problems(data, **kwargs) -> dict[str, str]:
 
 def test_minimal_comment_gets_empty_optional_fields():
     assert verify(VALID) == {"author": "Ann", "text": "Hello there", "email": None, "website": None,
-                             "parent": None, "form_token": "", "homepage": "", "notify": False}
+                             "parent": None, "form_token": "", "homepage": "", "notify": False,
+                             "about_reference": None, "about_paragraph": None, "kind": "comment"}
 
 
 def test_values_are_trimmed_and_newlines_normalised():
@@ -83,3 +84,45 @@ def test_edit_allows_only_the_text():
     assert verify({"text": "New text"}, EDIT_FIELDS) == {"text": "New text"}
     assert problems({"text": "New text", "author": "Bob"}, allowed=EDIT_FIELDS) == {
         "author": "is not a known field"}
+
+
+@pytest.mark.parametrize("field, value, expected", [
+    ("about_reference", 1, 1), ("about_reference", "999", 999), ("about_reference", "", None),
+    ("about_reference", None, None), ("about_paragraph", 9999, 9999), ("about_paragraph", "012", 12),
+    ("about_paragraph", "", None), ("kind", "comment", "comment"), ("kind", "correction", "correction"),
+    ("kind", "", "comment"),
+])
+def test_what_a_comment_is_about_and_its_kind(field, value, expected):
+    assert verify(VALID | {field: value})[field] == expected
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("about_reference", 0, "must be the number of a reference, 1-999"),
+    ("about_reference", 1000, "must be the number of a reference, 1-999"),
+    ("about_reference", "-1", "must be the number of a reference, 1-999"),
+    ("about_reference", True, "must be the number of a reference, 1-999"),
+    ("about_reference", 2.0, "must be the number of a reference, 1-999"),
+    ("about_reference", "9" * 5000, "must be the number of a reference, 1-999"),
+    ("about_paragraph", 10_000, "must be the number of a paragraph, 1-9999"),
+    ("about_paragraph", "3a", "must be the number of a paragraph, 1-9999"),
+    ("about_paragraph", [1], "must be the number of a paragraph, 1-9999"),
+    ("kind", "Correction", "must be one of comment, correction"),
+    ("kind", None, "must be one of comment, correction"),
+    ("kind", ["correction"], "must be one of comment, correction"),
+])
+def test_bad_about_and_kind_values_are_named(field, value, message):
+    assert problems(VALID | {field: value}) == {field: message}
+
+
+@pytest.mark.parametrize("number, count, ok", [
+    (3, 3, True), (4, 3, False), (1, 1, True), (2, 1, False), (999, 0, True), (None, 2, True),
+])
+def test_about_reference_is_bounded_by_the_articles_count_when_known(number, count, ok):
+    fields = verify(VALID | {"about_reference": number})
+    if ok:
+        check_about_reference(fields, count)
+    else:
+        with pytest.raises(InvalidInput) as caught:
+            check_about_reference(fields, count)
+        plural = "reference" if count == 1 else "references"
+        assert caught.value.fields == {"about_reference": f"must be one of the article's {count} {plural}, 1-{count}"}

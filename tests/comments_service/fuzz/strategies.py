@@ -94,6 +94,11 @@ NEAR_VALID = {
     "form_token": st.one_of(short_text, st.sampled_from(["", "x" * 1001, "a.b", "e30.x"])),
     "homepage": st.one_of(st.just(""), short_text),
     "notify": st.sampled_from([True, False, "on", "off", "true", "", 1, 0, None]),
+    "about_reference": st.one_of(st.sampled_from(NUMBER_STRINGS), st.sampled_from(BIG_INTEGERS),
+                                 st.integers(-2, 1001), st.sampled_from(["2", "999", "1000"])),
+    "about_paragraph": st.one_of(st.sampled_from(NUMBER_STRINGS), st.sampled_from(BIG_INTEGERS),
+                                 st.integers(-2, 10_001)),
+    "kind": st.sampled_from(["comment", "correction", "", "Correction", "correction ", "pick", None, True]),
 }
 COMMENT_FIELDS = tuple(NEAR_VALID)
 UNKNOWN_FIELDS = ["id", "state", "email_confirmed", "html", "created", "thread", "deleted", "__proto__",

@@ -156,7 +156,10 @@ class World:
         self.tally[label] += 1
         response = self.client.open(path, method=method, **request)
         html_errors = (method in ("GET", "POST") and path.startswith("/api/subscriptions/")
-                       or method == "POST" and (request.get("content_type") or "").partition(";")[0] in FORM_TYPES)
+                       or method == "POST" and (request.get("content_type") or "").partition(";")[0] in FORM_TYPES
+                       # the reader's pages (pages.py), when the URL reaches them
+                       or method == "GET" and response.mimetype == "text/html"
+                       and ("/reply/" in path or path.endswith("/all")))
         described = (f"{method} {path} {str(request)[:300]} -> {response.status}: "
                      f"{response.get_data(as_text=True)[:300]!r}")
         assert response.status_code < 500, described
@@ -307,12 +310,24 @@ def query_strings(names: list[str]) -> st.SearchStrategy[dict]:
 def reads(draw) -> tuple[str, str, str, dict]:
     """(label, method, path, request options) of a read: thread pages, counts, feeds."""
     slug = draw(slugs())
-    kind = draw(st.sampled_from(["thread", "counts", "thread feed", "site feed", "health", "openapi"]))
+    kind = draw(st.sampled_from(["thread", "thread page", "counts", "thread feed", "site feed", "health",
+                                 "openapi", "reply page", "whole thread"]))
     if kind == "thread":
         since = st.one_of(st.sampled_from(NUMBER_STRINGS), st.integers().map(str), hostile_text)
         options = draw(st.one_of(st.lists(since, max_size=2).map(lambda values: query("since", values)),
                                  query_strings(["since", "SINCE", "x"])))
         path = f"/api/threads/{slug}/comments"
+    elif kind == "thread page":
+        number = st.one_of(st.sampled_from(NUMBER_STRINGS + ["500", "501", "1", "2"]), st.integers().map(str),
+                           hostile_text)
+        options = draw(st.one_of(
+            st.tuples(number, number).map(lambda pair: {"query_string": {"limit": pair[0], "after": pair[1]}}),
+            query_strings(["limit", "after", "since"])))
+        path = f"/api/threads/{slug}/comments"
+    elif kind in ("reply page", "whole thread"):
+        options = draw(query_strings(["x", "parent"]))
+        target = draw(st.one_of(st.integers(0, 2**64).map(str), st.sampled_from(["1", "2", "-1", "01", "x"])))
+        path = f"/api/threads/{slug}/" + (f"reply/{target}" if kind == "reply page" else "all")
     elif kind == "counts":
         names = st.one_of(slugs(), hostile_text, st.just("first-article"))
         options = draw(st.one_of(st.lists(names, max_size=60).map(lambda values: query("thread", values)),

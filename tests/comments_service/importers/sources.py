@@ -139,8 +139,9 @@ def assert_refused(app, source, path, named) -> None:
     for fragment in named:
         assert fragment in result.stderr
     assert "Nothing was imported." in result.stderr
-    assert exported(app) | {"version": None} == {"format": FORMAT, "version": None,
-                                                  "threads": [], "comments": []}
+    written = exported(app)
+    assert written["format"] == FORMAT
+    assert {key: value for key, value in written.items() if isinstance(value, list) and value} == {}
 
 
 # Remark42 backups, written here in the shapes Remark42's export writes (backend/app/migrator/

@@ -1,10 +1,10 @@
-"""The conversion every source shares (importers/common.py): slugs from URLs, plain text from
-HTML, and the checks of ids and parents (a missing parent, one in another thread, a loop) and of
-the author's length, which refuse a source naming the item, with nothing written."""
+"""What every source shares (importers/common.py and the staging checks): slugs from URLs, and
+the checks of ids and parents (a missing parent, one in another thread, a loop) and of the
+author's length, which refuse a source naming the item, with nothing written."""
 
 import pytest
 
-from comments_service.importers.common import article_slug, plain_text
+from comments_service.importers.common import article_slug
 
 from .sources import assert_refused, case_id, isso_with, line_of, variant_case
 
@@ -20,20 +20,6 @@ from .sources import assert_refused, case_id, isso_with, line_of, variant_case
 ])
 def test_article_slug_is_the_last_path_segment_without_html(url, slug):
     assert article_slug(url) == slug
-
-
-#: HTML -> its plain text.
-PLAIN_TEXTS = {
-    "<p>One &amp; two</p><p>Three<br>four</p>": "One & two\n\nThree\nfour",
-    "<ul><li>a</li><li>b</li></ul>x &lt;b&gt;": "a\nb\n\nx <b>",
-    "<script>alert(1)</script><style>p {}</style>Words": "Words",
-    "<blockquote>Quoted</blockquote>Reply": "Quoted\n\nReply",
-}
-
-
-@pytest.mark.parametrize("html, text", PLAIN_TEXTS.items())
-def test_plain_text_keeps_words_and_line_structure(html, text):
-    assert plain_text(html) == text
 
 
 def _isso_parent_in_another_thread(tmp_path):

@@ -5,6 +5,7 @@ or date cannot be read is refused naming it, with nothing written."""
 import pytest
 
 from comments_service.core.comment import DELETED_AUTHOR
+from comments_service.core.render import render
 
 from ..conftest import assert_inert
 from .sources import (
@@ -41,7 +42,10 @@ def test_disqus_export_imports_threads_replies_states_and_sanitised_html(app):
     assert "pwned" not in first["html"] and "steal" not in first["html"]
     link = '<a href="https://source.example/doc" rel="nofollow ugc noopener">source</a>'
     assert link in first["html"]
-    assert first["text"] == "Great piece & source.\n\nSecond paragraph\nnext line"
+    # Markdown keeping the link's target (a later edit re-renders it), and the line break
+    assert first["text"] == ("Great piece & [source](https://source.example/doc).\n\n"
+                             "Second paragraph  \nnext line")
+    assert first["html"] == render(first["text"])
     assert (first["email"], first["website"]) == ("ann@example.org", None)
     assert first["ip_hash"] == ip_hash(app, "192.0.2.10")
     assert document["comments"][4]["created"] == "2020-01-03T08:00:00Z"  # +02:00 in the file

@@ -16,8 +16,19 @@ from comments_service.importers import remark42
 from comments_service.importers.items import Foreign, Invalid, SourceRejected, Thread
 
 from ..conftest import assert_inert
-from .sources import (DATA, R42_FIRST, R42_IP, R42_META, R42_SECOND, exported, r42_comment, r42_id,
-                      r42_user, remark42_backup, run_import)
+from .sources import (
+    DATA,
+    R42_FIRST,
+    R42_IP,
+    R42_META,
+    R42_SECOND,
+    exported,
+    r42_comment,
+    r42_id,
+    r42_user,
+    remark42_backup,
+    run_import,
+)
 
 BO = r42_user("Bo &lt;3", "anonymous_bo", ip="0c4d9e2f7a1b3c5d6e8f9a0b1c2d3e4f5a6b7c8d", block=True)
 CY = {"name": "Cy", "id": "google_cy", "picture": "", "admin": False}  # no ip: omitempty
@@ -195,7 +206,7 @@ def test_hostile_html_is_sanitised_and_its_words_are_the_text_without_orig(tmp_p
     assert_inert(read.html)
     assert read.html == sanitize(hostile) and "alert" not in read.html
     assert 'href="https://ok.example"' in read.html
-    assert read.text == "Hithereok"
+    assert read.text == "Hithere[ok](https://ok.example)"  # Markdown, keeping the link
 
 
 NOT_BACKUPS = {

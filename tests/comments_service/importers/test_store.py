@@ -128,3 +128,14 @@ def test_a_row_the_database_refuses_is_named_by_the_source(app, tmp_path):
     assert "refused by the test" in result.stderr
     assert exported(app)["comments"] == []
 
+
+
+def test_two_imports_of_one_source_at_once_add_each_comment_once(app, tmp_path, monkeypatch):
+    """The second read its list of imported ids before the first one committed."""
+    source = isso_database(tmp_path)
+    first = imported(app, "isso", source)
+    monkeypatch.setattr("comments_service.transfer.cli.imported_ids", lambda conn, source: {})
+    result = run_import(app, "isso", source)
+    assert result.exit_code == 1
+    assert "another import of this isso source wrote some of these comments" in result.stderr
+    assert exported(app) == first

@@ -40,9 +40,9 @@ def test_wordpress_export_imports_comments_and_skips_pingbacks_and_other_types(a
     ]
     by_author = {c["author"]: c for c in document["comments"]}
     bea = by_author["Bea"]
-    assert bea["html"] == "<p>First line<br>\nsecond line</p><p>New <em>paragraph</em> </p>"
+    assert bea["html"] == "<p>First line<br>\nsecond line</p>\n<p>New <em>paragraph</em></p>"
     assert_inert(bea["html"])
-    assert bea["text"] == "First line\nsecond line\n\nNew paragraph"
+    assert bea["text"] == "First line  \nsecond line\n\nNew *paragraph*"  # Markdown, as typed here
     assert bea["website"] is None  # javascript: dropped
     assert bea["created"] == "2020-01-03T11:00:00Z"  # comment_date_gmt
     assert by_author["Bot"]["created"] == "2020-01-06T10:00:00Z"  # no GMT date: comment_date

@@ -144,3 +144,26 @@ def test_public_view_of_a_removed_comment_shows_only_the_escaped_reason(engine, 
     assert tuple(view) == PUBLIC_FIELDS
     assert view["author"] == DELETED_AUTHOR and view["website"] is None
     assert view["html"].endswith("&lt;b&gt;spam&lt;/b&gt;</p>")
+
+
+def test_create_stores_the_kind_and_what_the_comment_is_about(engine):
+    row = run(engine, stored.create_comment, slug="first-article", parent=None, author="Ann", email=None,
+              website=None, text="Wrong year", html="<p>Wrong year</p>", ip_hash=None, state=PENDING,
+              flags="correction", kind="correction", about_reference=3, about_paragraph=12)
+    assert (row.kind, row.about_reference, row.about_paragraph, row.flags) == ("correction", 3, 12, "correction")
+    again = run(engine, stored.get_comment, row.id)
+    assert (again.kind, again.about_reference, again.about_paragraph) == ("correction", 3, 12)
+    plain = run(engine, stored.create_comment, slug="first-article", parent=None, author="Ann", email=None,
+                website=None, text="Hi", html="<p>Hi</p>", ip_hash=None, state=PENDING)
+    assert (plain.kind, plain.about_reference, plain.about_paragraph) == ("comment", None, None)
+
+
+def test_set_picked_keeps_the_note_only_while_picked(engine, add):
+    comment_id = add()
+    assert run(engine, stored.set_picked, comment_id, True, "A fine source")
+    [shown] = run(engine, stored.thread_page, "first-article").comments
+    assert (shown.picked, shown.pick_note) == (True, "A fine source")
+    assert run(engine, stored.set_picked, comment_id, False, "ignored")
+    [shown] = run(engine, stored.thread_page, "first-article").comments
+    assert (shown.picked, shown.pick_note) == (False, None)
+    assert not run(engine, stored.set_picked, 999, True)
