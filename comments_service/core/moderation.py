@@ -9,10 +9,11 @@
 - Why a comment is held: `hold_flags()` names the rule and the soft spam signals (column `flags`).
 - The queue: comments by state, newest first, a page at a time, with what only moderators see
   (email, text as typed, flags, an edit waiting); the held page lists waiting edits too.
-- Actions: approve (`publish`), reject, delete (optionally with a reason shown publicly), edit,
-  approve-edit / reject-edit (an author's waiting edit), lock and unlock a thread. Each one writes
-  its moderation_log row in the caller's transaction, so the action and its record commit
-  together or not at all; the caller commits.
+- Actions: approve (`publish`; it clears readers' reports, core/reactions.py), reject, delete
+  (optionally with a reason shown publicly), edit, approve-edit / reject-edit (an author's
+  waiting edit), lock and unlock a thread. Each one writes its moderation_log row in the
+  caller's transaction, so the action and its record commit together or not at all; the caller
+  commits.
 """
 
 from sqlalchemy import Connection, false, or_
@@ -22,6 +23,7 @@ from .render import count_links
 from .storage import comments as stored
 from .storage.addresses import is_confirmed
 from .storage.moderation_log import Page, log_action, page_of
+from .storage.reports import clear_reports
 from .storage.tables import comments, threads
 from .storage.threads import set_thread_locked as set_thread_locked_row
 
@@ -67,11 +69,13 @@ def thread_comments(conn: Connection, slug: str) -> list[Comment]:
 
 
 def publish(conn: Connection, actor: str, row: Comment, reason: str | None = None) -> bool:
-    """Approve a held (or rejected) comment: the one place where a comment becomes public.
-    False when there is nothing to do (already published, or deleted)."""
+    """Approve a held (or rejected) comment: the one place where a comment becomes public. Its
+    readers' reports are cleared: the moderator has judged them. False when there is nothing to
+    do (already published, or deleted)."""
     if row.deleted or row.state == APPROVED:
         return False
     stored.approve_comment(conn, row.id)
+    clear_reports(conn, row.id)
     log_action(conn, actor, APPROVE, comment_id=row.id, slug=row.thread, reason=reason)
     return True
 

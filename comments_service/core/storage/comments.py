@@ -23,7 +23,7 @@ from sqlalchemy import (
     update,
 )
 
-from ..comment import APPROVED, DELETED_AUTHOR, PRIVATE_FIELDS, REJECTED, Comment
+from ..comment import APPROVED, DELETED_AUTHOR, PENDING, PRIVATE_FIELDS, REJECTED, Comment
 from ..times import utcnow
 from .tables import comments, reply_subscriptions, threads
 from .threads import bump_thread_of, changed_thread_id
@@ -198,6 +198,17 @@ def reject_comment(conn: Connection, comment_id: int) -> bool:
     """Hide a comment for good (it stays stored for the moderation record), with any edit that
     was waiting for a moderator."""
     return _set_state(conn, comment_id, REJECTED, **_NO_PENDING_EDIT)
+
+
+def hold_comment(conn: Connection, comment_id: int, flag: str) -> bool:
+    """Take a published comment back to the moderation queue, with `flag` added to its flags
+    (why it is held); False when it is not published (held already, say)."""
+    flags = conn.execute(select(comments.c.flags).where(comments.c.id == comment_id, comments.c.state == APPROVED,
+                                                        comments.c.deleted == false())).first()
+    if flags is None:
+        return False
+    codes = (flags.flags or "").split()
+    return _set_state(conn, comment_id, PENDING, flags=" ".join(codes if flag in codes else [*codes, flag]))
 
 
 def latest_comments(conn: Connection, limit: int, slug: str | None = None) -> list[Comment]:
