@@ -74,7 +74,7 @@ def _require_open(conn: Connection, thread: Thread) -> None:
         raise APIError(403, "thread_locked", "Comments on this article have been locked by a moderator.")
 
 
-def _body(*, form_allowed: bool) -> Any:
+def request_body(*, form_allowed: bool) -> Any:
     """The request body as a mapping: JSON always, a submitted form where `form_allowed`."""
     if request.mimetype == "application/json":
         try:
@@ -89,14 +89,15 @@ def _body(*, form_allowed: bool) -> Any:
     raise UnsupportedMediaType()
 
 
-def _verified(data: Any, allowed: frozenset[str] = COMMENT_FIELDS) -> dict[str, Any]:
+def verified_fields(data: Any, allowed: frozenset[str] = COMMENT_FIELDS) -> dict[str, Any]:
     try:
         return verify(data, allowed)
     except InvalidInput as problem:
         raise APIError(400, "invalid", "Please correct the marked fields.", problem.fields) from None
 
 
-def _rendered(text: str) -> str:
+def rendered_text(text: str) -> str:
+    """The comment's HTML, or 400 past MAX_LINKS: for posts, edits and the preview alike."""
     max_links = current_app.config["MAX_LINKS"]
     if count_links(text) > max_links:
         message = f"may contain at most {max_links} links"
@@ -136,10 +137,10 @@ def create_comment(slug: str):
     origin_allowed = security.origin_is_allowed()
     conn = db.connection()
     _require_open(conn, thread)
-    fields = _verified(_body(form_allowed=True))
+    fields = verified_fields(request_body(form_allowed=True))
     security.reject_honeypot(fields["homepage"])
     security.require_form_proof(fields["form_token"], slug, origin_allowed)
-    html = _rendered(fields["text"])
+    html = rendered_text(fields["text"])
     unknown_parent = APIError(400, "unknown_parent", "The comment you reply to is not on this article.",
                               {"parent": "is not a comment on this article"})
     if fields["parent"] is not None and not stored.parent_accepts_replies(conn, fields["parent"], slug):
@@ -201,10 +202,10 @@ def edit_comment(comment_id: int):
     security.origin_is_allowed()
     conn = db.connection()
     row = _owned_comment(conn, comment_id)
-    fields = _verified(_body(form_allowed=False), EDIT_FIELDS)
+    fields = verified_fields(request_body(form_allowed=False), EDIT_FIELDS)
     thread = require_thread(row.thread)
     _require_open(conn, thread)
-    html = _rendered(fields["text"])
+    html = rendered_text(fields["text"])
     if row.state == APPROVED and _held(conn, row.email):
         row = stored.propose_edit(conn, comment_id, text=fields["text"], html=html)
         conn.commit()
