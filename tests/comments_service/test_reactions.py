@@ -26,6 +26,9 @@ ARTICLE = "http://localhost/first-article.html"
 HOME, WORK = "192.0.2.10", "198.51.100.20"
 
 
+EMPTY_PAGE = "<main><!-- comments:start --><!-- comments:end --></main>"
+
+
 @pytest.fixture
 def site(tmp_path):
     """The built site (SITE_DIR): the article's page with an empty comments section."""
@@ -33,9 +36,6 @@ def site(tmp_path):
     folder.mkdir()
     (folder / "first-article.html").write_text(EMPTY_PAGE, encoding="utf-8")
     return folder
-
-
-EMPTY_PAGE = "<main><!-- comments:start --><!-- comments:end --></main>"
 
 
 @pytest.fixture
