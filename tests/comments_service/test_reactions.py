@@ -15,6 +15,7 @@ from comments_service.core.settings import SettingsError
 from comments_service.core.storage import comments as stored
 from comments_service.core.storage import database
 from comments_service.core.storage.tables import comment_reports, comment_votes
+from comments_service.core.storage.threads import set_thread_locked
 from comments_service.core.tokens import check_reader_token, issue_form_token, issue_reader_token
 from comments_service.db import engine as app_engine
 from comments_service.notifications import mail
@@ -209,6 +210,18 @@ def test_only_published_comments_of_a_known_article_take_votes_and_reports(app, 
             assert response.status_code == 404, comment_id
             assert error_of(response)["code"] in ("unknown_comment", "not_found")
     assert stored_rows(app, comment_votes) == [] and stored_rows(app, comment_reports) == []
+
+
+def test_closed_and_locked_threads_still_take_votes_and_reports(app, comment):
+    with app.app_context(), database.connect(app_engine(), write=True) as conn:
+        on_closed = stored.create_comment(conn, slug="closed-article", parent=None, author="Ann", email=None,
+                                          website=None, text="Hello", html="<p>Hello</p>", ip_hash=None,
+                                          state="approved").id
+        set_thread_locked(conn, "first-article", True)
+        conn.commit()
+    for comment_id in (on_closed, comment):
+        assert Reader(app).vote(comment_id).status_code == 200
+        assert Reader(app).report(comment_id).status_code == 202
 
 
 def test_votes_and_reports_have_the_write_limit_and_the_preview_the_read_limit(app_config):
