@@ -65,7 +65,7 @@ def _require_open(conn: Connection, thread: Thread) -> None:
         raise APIError(403, "thread_locked", "Comments on this article have been locked by a moderator.")
 
 
-def _body(*, form_allowed: bool) -> Any:
+def request_body(*, form_allowed: bool) -> Any:
     """The request body as a mapping: JSON always, a submitted form where `form_allowed`."""
     if request.mimetype == "application/json":
         try:
@@ -80,7 +80,8 @@ def _body(*, form_allowed: bool) -> Any:
     raise UnsupportedMediaType()
 
 
-def _verified(data: Any, allowed: frozenset[str] = COMMENT_FIELDS, references: int = 0) -> dict[str, Any]:
+def verified_fields(data: Any, allowed: frozenset[str] = COMMENT_FIELDS,
+                    references: int = 0) -> dict[str, Any]:
     """The body's fields, clean (`references`: the article's count, bounding about_reference)."""
     try:
         fields = verify(data, allowed)
@@ -90,7 +91,8 @@ def _verified(data: Any, allowed: frozenset[str] = COMMENT_FIELDS, references: i
         raise APIError(400, "invalid", "Please correct the marked fields.", problem.fields) from None
 
 
-def _rendered(text: str) -> str:
+def rendered_text(text: str) -> str:
+    """The comment's HTML, or 400 past MAX_LINKS: for posts, edits and the preview alike."""
     max_links = current_app.config["MAX_LINKS"]
     if count_links(text) > max_links:
         message = f"may contain at most {max_links} links"
@@ -136,10 +138,10 @@ def create_comment(slug: str):
     origin_allowed = security.origin_is_allowed()
     conn = db.connection()
     _require_open(conn, thread)
-    fields = _verified(_body(form_allowed=True), references=thread.references)
+    fields = verified_fields(request_body(form_allowed=True), references=thread.references)
     security.reject_honeypot(fields["homepage"])
     security.require_form_proof(fields["form_token"], slug, origin_allowed)
-    html = _rendered(fields["text"])
+    html = rendered_text(fields["text"])
     unknown_parent = APIError(400, "unknown_parent", "The comment you reply to is not on this article.",
                               {"parent": "is not a comment on this article"})
     if fields["parent"] is not None and not stored.parent_accepts_replies(conn, fields["parent"], slug):
@@ -207,10 +209,10 @@ def edit_comment(comment_id: int):
     security.origin_is_allowed()
     conn = db.connection()
     row = _owned_comment(conn, comment_id)
-    fields = _verified(_body(form_allowed=False), EDIT_FIELDS)
+    fields = verified_fields(request_body(form_allowed=False), EDIT_FIELDS)
     thread = require_thread(row.thread)
     _require_open(conn, thread)
-    html = _rendered(fields["text"])
+    html = rendered_text(fields["text"])
     if row.state == APPROVED and _held(conn, row.email):
         row = stored.propose_edit(conn, comment_id, text=fields["text"], html=html)
         conn.commit()

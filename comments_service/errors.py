@@ -4,7 +4,7 @@ reader typed and carries a fresh form token. Never a stack trace."""
 
 import logging
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -18,6 +18,9 @@ STORAGE_RETRY_AFTER = 30
 _FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 _KEPT_FIELDS = ("author", "email", "website", "text", "parent", "notify", "about_reference",
                 "about_paragraph", "kind")
+#: The error page's heading for the no-JS forms other than the comment form (reactions.py).
+_FORM_HEADINGS = {"reactions.vote": "Your vote was not counted",
+                  "reactions.report": "Your report was not sent"}
 
 #: (code, message) for the HTTP errors raised by Flask, Werkzeug and Flask-Limiter.
 _HTTP_ERRORS = {
@@ -105,6 +108,8 @@ def _kept_input() -> dict[str, str]:
 def _form_error_page(error: APIError) -> str:
     thread = current_thread()
     form_token = issue_form_token(current_app.secret_key, thread.slug) if thread else ""
+    heading = _FORM_HEADINGS.get(request.endpoint or "", "Your comment was not posted")
     return render_template("comment_error.html", error=error, fields=error.fields or {},
                            values=_kept_input(), thread=thread, thread_url=thread_url,
-                           form_token=form_token)
+                           form_token=form_token, heading=heading,
+                           back_url=g.get("comments_back_url"))

@@ -1,5 +1,5 @@
-"""Privacy housekeeping (docs/privacy.md): the salted IP hash stored with each comment is kept
-IP_RETENTION_DAYS days, then `flask --app comments_service purge` clears it; mails the outbox
+"""Privacy housekeeping (docs/privacy.md): the salted IP hash stored with each comment, vote and
+report is kept IP_RETENTION_DAYS days, then `flask --app comments_service purge` clears it; mails the outbox
 gave up on (they hold addresses and readers' text) are deleted after as many days. Run purge
 daily, e.g. from the systemd timer in docs/deploy.md."""
 
@@ -10,7 +10,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from . import db
-from .core.privacy import purge_ip_hashes
+from .core.privacy import purge_ip_hashes, purge_reader_ip_hashes
 from .core.storage.database import connect
 from .core.storage.outbox import delete_failed_before
 from .core.times import isoformat, utcnow
@@ -35,6 +35,7 @@ def purge_command() -> None:
     posted_before = utcnow() - _retention()
     with connect(db.engine(), write=True) as conn, conn.begin():
         cleared = purge_ip_hashes(conn, posted_before)
+        reactions = purge_reader_ip_hashes(conn, posted_before)
         mails = delete_failed_before(conn, posted_before)
-    click.echo(f"Cleared the IP hash of {cleared} comments posted before "
+    click.echo(f"Cleared the IP hash of {cleared} comments and {reactions} votes and reports made before "
                f"{isoformat(posted_before)}; deleted {mails} mails that failed before then.")

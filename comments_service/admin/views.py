@@ -24,6 +24,7 @@ from ..core.limits import MODERATOR_NAME_MAX
 from ..core.render import render
 from ..core.storage.comments import get_comment
 from ..core.storage.moderation_log import log_entries
+from ..core.storage.reports import reports_of
 from ..core.storage.threads import thread_is_locked
 from ..core.times import isoformat
 from ..core.validation import EDIT_FIELDS, InvalidInput, verify
@@ -112,11 +113,14 @@ def logout():
 
 @bp.get("/")
 def queue():
-    """Comments in one state (held by default), newest first, with the per-comment and bulk forms."""
+    """Comments in one state (held by default), newest first, with the per-comment and bulk forms,
+    and what readers reported of them (count and reasons)."""
     state, kind = forms.state(), forms.kind()
-    page = moderation.comments_in_state(db.connection(), state, page=forms.page_number(),
+    conn = db.connection()
+    page = moderation.comments_in_state(conn, state, page=forms.page_number(),
                                         size=current_app.config["ADMIN_PAGE_SIZE"], kind=kind)
-    return render_template("admin/queue.html", state=state, kind=kind, page=page)
+    reports = reports_of(conn, [row.id for row in page.rows])
+    return render_template("admin/queue.html", state=state, kind=kind, page=page, reports=reports)
 
 
 @bp.post("/moderate")

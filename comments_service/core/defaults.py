@@ -53,6 +53,9 @@ PAGE_CACHE_BYTES = 16 * 1024 * 1024
 # address is confirmed: approving one mails the address a link, needs SMTP_HOST), "all" (hold
 # everything). Under "first" and "all" an author's edit of a published comment waits too.
 MODERATION = "none"
+#: Readers' reports (spam, abuse, off-topic; one per reader) that take a published comment back to
+#: the moderation queue, flagged `reported`, until a moderator approves it again.
+REPORT_HOLD_AFTER = 3
 
 # Tokens. EDIT_WINDOW: seconds after posting during which the edit token works.
 EDIT_WINDOW = 15 * 60

@@ -11,11 +11,11 @@
   first, a page at a time, with what only moderators see (email, text as typed, flags, an edit
   waiting); the held page lists waiting edits too. A thread's comments, oldest first, a page at
   a time, and its editors' picks.
-- Actions: approve (`publish`), reject, delete (optionally with a reason shown publicly), edit,
-  approve-edit / reject-edit (an author's waiting edit), pick / unpick (an editor's pick of a
-  published comment, with an optional public note), lock and unlock a thread. Each one writes
-  its moderation_log row in the caller's transaction, so the action and its record commit
-  together or not at all; the caller commits.
+- Actions: approve (`publish`; it clears readers' reports, core/reactions.py), reject, delete
+  (optionally with a reason shown publicly), edit, approve-edit / reject-edit (an author's
+  waiting edit), pick / unpick (an editor's pick of a published comment, with an optional public
+  note), lock and unlock a thread. Each one writes its moderation_log row in the caller's
+  transaction, so the action and its record commit together or not at all; the caller commits.
 """
 
 from sqlalchemy import Connection, and_, false, or_, true
@@ -25,6 +25,7 @@ from .render import count_links
 from .storage import comments as stored
 from .storage.addresses import is_confirmed
 from .storage.moderation_log import Page, log_action, page_of
+from .storage.reports import clear_reports
 from .storage.tables import comments, threads
 from .storage.threads import set_thread_locked as set_thread_locked_row
 
@@ -87,11 +88,13 @@ def thread_picks(conn: Connection, slug: str) -> list[Comment]:
 
 
 def publish(conn: Connection, actor: str, row: Comment, reason: str | None = None) -> bool:
-    """Approve a held (or rejected) comment: the one place where a comment becomes public.
-    False when there is nothing to do (already published, or deleted)."""
+    """Approve a held (or rejected) comment: the one place where a comment becomes public. Its
+    readers' reports are cleared: the moderator has judged them. False when there is nothing to
+    do (already published, or deleted)."""
     if row.deleted or row.state == APPROVED:
         return False
     stored.approve_comment(conn, row.id)
+    clear_reports(conn, row.id)
     log_action(conn, actor, APPROVE, comment_id=row.id, slug=row.thread, reason=reason)
     return True
 

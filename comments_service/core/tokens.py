@@ -11,8 +11,12 @@
   SUBSCRIPTION_CONFIRM_MAX_AGE): mailed to the address of a comment a moderator approved, it
   confirms that address (MODERATION=first trusts only confirmed ones). It names the comment, not
   the address, so the link does not carry the address.
+- Reader token: a random reader id, signed (the `comments_reader` cookie, reactions.py). It names
+  no person and carries no time: it only lets one browser's votes and reports be told apart.
+  The database stores its HMAC (privacy.reader_digest), never the id.
 """
 
+import secrets
 import time
 from functools import lru_cache
 
@@ -23,6 +27,9 @@ _EDIT_SALT = "comments.edit-token"
 _CONFIRM_SALT = "comments.subscription-confirm"
 _UNSUBSCRIBE_SALT = "comments.subscription-unsubscribe"
 _ADDRESS_SALT = "comments.address-confirm"
+_READER_SALT = "comments.reader"
+#: Random bytes of a reader id (URL-safe base64: 22 characters).
+_READER_ID_BYTES = 16
 
 
 class TokenRejected(Exception):
@@ -117,6 +124,21 @@ def check_unsubscribe_token(secret_key: str, token: str) -> tuple[int, str]:
     except BadSignature:
         raise TokenRejected("This unsubscribe link is not valid.") from None
     return _row_reference(payload)
+
+
+def issue_reader_token(secret_key: str) -> tuple[str, str]:
+    """A new random reader id and its signed token (the cookie's value)."""
+    reader_id = secrets.token_urlsafe(_READER_ID_BYTES)
+    return reader_id, URLSafeSerializer(secret_key, salt=_READER_SALT).dumps(reader_id)
+
+
+def check_reader_token(secret_key: str, token: str) -> str | None:
+    """The reader id `token` carries; None for a token this key did not sign (a new id is due)."""
+    try:
+        reader_id = URLSafeSerializer(secret_key, salt=_READER_SALT).loads(token)
+    except BadSignature:
+        return None
+    return reader_id if isinstance(reader_id, str) and reader_id else None
 
 
 def _row_reference(payload: object) -> tuple[int, str]:

@@ -1,7 +1,8 @@
 """The mails the service sends, and when (docs/privacy.md says what they contain):
 
-- a comment is held for moderation: every MODERATOR_EMAILS address gets the article, the
-  author, the text, the reasons it was held and the link to /admin/;
+- a comment is held for moderation (when posted, or when readers' reports take it back to the
+  queue): every MODERATOR_EMAILS address gets the article, the author, the text, the reasons it
+  was held and the link to /admin/;
 - a comment asks for reply notifications (`notify`): its address gets a confirmation link
   (double opt-in, nothing else is ever sent to an unconfirmed address);
 - a reply is published: the confirmed subscriber of the parent comment gets it, with an RFC 8058
@@ -82,6 +83,17 @@ def comment_posted(conn: Connection, comment: Comment) -> None:
             _mail_confirmation(conn, posted, own_subscription)
         if parent_subscription is not None:
             _mail_reply(conn, posted, parent_subscription)
+
+
+def comment_held(conn: Connection, comment_id: int) -> None:
+    """Queue, in the caller's transaction, the moderators' alert for a published comment that
+    readers' reports took back to the queue (core/reactions.py)."""
+    if not mail.mail_enabled():
+        return
+    with _never_failing_the_write(f"comment {comment_id}"):
+        held = stored.get_comment(conn, comment_id)
+        if held is not None:
+            _mail_moderators(conn, held)
 
 
 def notify_reply_published(comment: Comment, conn: Connection | None = None) -> None:

@@ -8,22 +8,10 @@ from collections.abc import Iterable
 from operator import itemgetter
 from typing import NamedTuple
 
-from sqlalchemy import (
-    Connection,
-    CursorResult,
-    Select,
-    and_,
-    bindparam,
-    delete,
-    false,
-    func,
-    literal,
-    null,
-    select,
-    update,
-)
+from sqlalchemy import (Connection, CursorResult, Select, and_, bindparam, delete, false, func,
+                        literal, null, select, update)
 
-from ..comment import APPROVED, COMMENT, DELETED_AUTHOR, PRIVATE_FIELDS, REJECTED, Comment
+from ..comment import APPROVED, COMMENT, DELETED_AUTHOR, PENDING, PRIVATE_FIELDS, REJECTED, Comment
 from ..times import utcnow
 from .tables import comments, reply_subscriptions, threads
 from .threads import bump_thread_of, changed_thread_id
@@ -210,6 +198,17 @@ def set_picked(conn: Connection, comment_id: int, picked: bool, note: str | None
     result = conn.execute(update(comments).where(comments.c.id == comment_id)
                           .values(picked=picked, pick_note=note if picked else None))
     return result.rowcount == 1
+
+
+def hold_comment(conn: Connection, comment_id: int, flag: str) -> bool:
+    """Take a published comment back to the moderation queue, with `flag` added to its flags
+    (why it is held); False when it is not published (held already, say)."""
+    flags = conn.execute(select(comments.c.flags).where(comments.c.id == comment_id, comments.c.state == APPROVED,
+                                                        comments.c.deleted == false())).first()
+    if flags is None:
+        return False
+    codes = (flags.flags or "").split()
+    return _set_state(conn, comment_id, PENDING, flags=" ".join(codes if flag in codes else [*codes, flag]))
 
 
 def latest_comments(conn: Connection, limit: int, slug: str | None = None) -> list[Comment]:

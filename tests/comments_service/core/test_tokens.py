@@ -10,11 +10,13 @@ from comments_service.core.tokens import (
     check_confirm_token,
     check_edit_token,
     check_form_token,
+    check_reader_token,
     check_unsubscribe_token,
     issue_address_token,
     issue_confirm_token,
     issue_edit_token,
     issue_form_token,
+    issue_reader_token,
     issue_unsubscribe_token,
 )
 
@@ -112,3 +114,20 @@ def test_signed_but_malformed_subscription_payloads_are_rejected(payload):
     token = URLSafeSerializer(KEY, salt="comments.subscription-unsubscribe").dumps(payload)
     with pytest.raises(TokenRejected, match="This link is not valid."):
         check_unsubscribe_token(KEY, token)
+
+
+def test_reader_tokens_carry_a_new_random_id_signed():
+    reader_id, token = issue_reader_token(KEY)
+    other_id, _ = issue_reader_token(KEY)
+    assert len(reader_id) >= 22 and reader_id != other_id
+    assert check_reader_token(KEY, token) == reader_id
+
+
+@pytest.mark.parametrize("token", [
+    "", "garbage", issue_reader_token("another key")[1],
+    URLSafeSerializer(KEY, salt="comments.form-token").dumps("an id"),  # another kind of token
+    URLSafeSerializer(KEY, salt="comments.reader").dumps(["not", "text"]),
+    URLSafeSerializer(KEY, salt="comments.reader").dumps(""),
+])
+def test_reader_tokens_this_key_did_not_sign_name_nobody(token):
+    assert check_reader_token(KEY, token) is None

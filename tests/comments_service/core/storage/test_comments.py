@@ -61,6 +61,23 @@ def test_approve_publishes_a_held_comment(engine, add):
     assert not run(engine, stored.approve_comment, held + 100)
 
 
+def test_hold_takes_a_published_comment_back_to_the_queue_with_its_flag(engine, add):
+    flagged, plain, held = add(), add(), add(state=PENDING)
+    with database.connect(engine, write=True) as conn:
+        conn.execute(comments.update().where(comments.c.id == flagged).values(flags="links"))
+        conn.commit()
+    before = run(engine, thread_store.thread_state, "first-article").version
+    assert run(engine, stored.hold_comment, flagged, "reported")
+    assert run(engine, stored.hold_comment, plain, "reported")
+    assert run(engine, thread_store.thread_state, "first-article").version > before
+    assert [(c.state, c.flags) for c in (run(engine, stored.get_comment, i) for i in (flagged, plain))] == [
+        (PENDING, "links reported"), (PENDING, "reported")]
+    assert not run(engine, stored.hold_comment, flagged, "reported")  # held already: no second flag
+    assert not run(engine, stored.hold_comment, held, "reported")
+    assert run(engine, stored.get_comment, held).flags is None
+    assert run(engine, stored.thread_page, "first-article").comments == []
+
+
 def test_counts_cover_every_asked_slug(engine, add):
     add(), add(), add("second-article"), add(state=PENDING)
     counts = run(engine, stored.approved_counts, ["first-article", "second-article", "nothing"])
