@@ -40,10 +40,12 @@ _COMMENT_COLUMNS = {"id": "id", "parent": "parent_id", "state": "state", "delete
                     "html": "html", "ip_hash": "ip_hash", "created": "created", "edited": "edited",
                     "flags": "flags", "moderation_reason": "moderation_reason",
                     "likes": "likes", "dislikes": "dislikes", "pending_text": "pending_text",
-                    "pending_html": "pending_html", "pending_since": "pending_since"}
+                    "pending_html": "pending_html", "pending_since": "pending_since",
+                    "picked": "picked", "pick_note": "pick_note", "kind": "kind",
+                    "about_reference": "about_reference", "about_paragraph": "about_paragraph"}
 _TIMESTAMPS = ("created", "edited", "pending_since")
 #: What a field that older versions lack reads as (null when not listed).
-_DEFAULTS = {"likes": 0, "dislikes": 0}
+_DEFAULTS = {"likes": 0, "dislikes": 0, "picked": False, "kind": "comment"}
 _PENDING_EDIT = ("pending_text", "pending_html", "pending_since")
 #: The field that names an item in messages, the first one it has.
 _NAMING = ("id", "slug", "source_id")
