@@ -20,7 +20,7 @@ the manifest take votes and reports; anything else is 404. Both are writes: a fo
 The preview changes nothing: READ_RATE_LIMIT (its own blueprint, for its own limit).
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, redirect, request
@@ -146,14 +146,20 @@ def _report_reason() -> tuple[str, str]:
     return reason, token
 
 
-@bp.post("/comments/<int:comment_id>/vote")
-def vote(comment_id: int):
+def _reaction(comment_id: int, read_field: Callable[[], tuple[Any, str]]):
+    """What a vote and a report both start with: the origin and form checks, the published
+    comment and its article, the body's one field (`read_field`), and who the reader is."""
     origin_allowed = security.origin_is_allowed()
     conn = db.connection()
     row, thread = _published(conn, comment_id)
-    value, form_token = _vote_value()
+    value, form_token = read_field()
     security.require_form_proof(form_token, thread.slug, origin_allowed)
-    reader = _reader()
+    return conn, row, thread, value, _reader()
+
+
+@bp.post("/comments/<int:comment_id>/vote")
+def vote(comment_id: int):
+    conn, row, thread, value, reader = _reaction(comment_id, _vote_value)
     try:
         votes = cast_vote(conn, row.id, voter=reader.digest, ip_hash=reader.ip_hash, value=value)
     except NotPublished:  # held or deleted by a request that committed since _published
@@ -168,12 +174,7 @@ def vote(comment_id: int):
 
 @bp.post("/comments/<int:comment_id>/report")
 def report(comment_id: int):
-    origin_allowed = security.origin_is_allowed()
-    conn = db.connection()
-    row, thread = _published(conn, comment_id)
-    reason, form_token = _report_reason()
-    security.require_form_proof(form_token, thread.slug, origin_allowed)
-    reader = _reader()
+    conn, row, thread, reason, reader = _reaction(comment_id, _report_reason)
     try:
         held = reactions.report(conn, row, reporter=reader.digest, ip_hash=reader.ip_hash, reason=reason,
                                 hold_after=current_app.config["REPORT_HOLD_AFTER"])
