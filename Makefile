@@ -1,12 +1,15 @@
 # Pelican quickstart targets plus test, bench and import.
 # The first target that needs Python creates .venv and installs the project into it.
+# Paths are the repository's, wherever make runs from (`make -f path/to/Makefile html
+# INPUTDIR=content` builds another folder with this project's settings, theme and venv).
+ROOT := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
 PY ?= python3
-VENV ?= $(CURDIR)/.venv
+VENV ?= $(ROOT)/.venv
 BIN := $(VENV)/bin
 PELICAN := $(BIN)/pelican
 PELICANOPTS ?= --fatal errors
 
-BASEDIR := $(CURDIR)
+BASEDIR := $(ROOT)
 INPUTDIR ?= $(BASEDIR)/content
 OUTPUTDIR ?= $(BASEDIR)/output
 CONFFILE ?= $(BASEDIR)/pelican.conf.py
@@ -35,10 +38,10 @@ help:
 	@echo 'make test                 run the whole test suite'
 	@echo 'make bench                run the benchmarks (results in bench/results/)'
 
-$(INSTALLED): pyproject.toml
+$(INSTALLED): $(ROOT)/pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test,bench]'
+	$(BIN)/python -m pip install -q -e '$(ROOT)[test,bench]'
 	touch $@
 
 venv: $(INSTALLED)

@@ -40,6 +40,8 @@ from markdown.extensions.footnotes import FootnoteBlockProcessor, FootnoteExtens
 from pelican.settings import DEFAULT_CONFIG
 from pelican.utils import slugify
 
+from plugins.build_errors import BuildError
+
 from .citations import (MARKER_CLOSE, MARKER_OPEN, MARKER_PATTERN, CitationInlineProcessor,
                         SourceLinesPreprocessor, definition_lines, marker_line)
 from .section import (SECTION_ATTRIBUTES, ReferenceNumberingTreeprocessor,
@@ -69,15 +71,14 @@ def source_file(path: str) -> Iterator[None]:
         _source_path.reset(token)
 
 
-class CitationError(ValueError):
-    """A reference problem in the source; `str()` reads `source:line: problem`."""
+class CitationError(BuildError, ValueError):
+    """A reference problem in the source; `str()` reads `source:line: problem` (the source
+    relative to the working directory when below it, as every build error names its file)."""
 
     def __init__(self, line: int | None, problem: str):
         self.source = _source_path.get() or UNKNOWN_SOURCE
-        self.line = line
         self.problem = problem
-        where = f"{self.source}:{line}" if line else self.source
-        super().__init__(f"{where}: {problem}")
+        super().__init__(self.source, line, problem)
 
 
 def plain_body(html: str) -> str:

@@ -1,0 +1,85 @@
+"""Build errors read `content/<file>:<line>: message`, last, without a traceback (issue 14.6)."""
+
+import logging
+
+from plugins.build_errors import BuildError, ReadableErrors, display_path, located_message, metadata_line
+from plugins.build_errors.testing import last_line, make_html
+
+ARTICLE = "Title: Harbour reopens\nDate: 2025-07-16 08:00\n\nThe harbour reopened [^port].\n\n"
+
+
+def test_a_build_error_names_the_file_relative_to_the_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    error = BuildError(tmp_path / "content" / "harbour.md", 9, "ImageAlt is required")
+    assert str(error) == "content/harbour.md:9: ImageAlt is required"
+    assert str(BuildError("/elsewhere/x.md", None, "broken")) == "/elsewhere/x.md: broken"
+    assert display_path(None) == "<unknown file>"
+
+
+def test_metadata_line_finds_a_field_of_the_header_only(tmp_path):
+    source = tmp_path / "a.md"
+    source.write_text("Title: T\nimage: a.jpg\nCorrection: one\n  more\nCorrection: two\n\n"
+                      "Image: not metadata\n", encoding="utf-8")
+    assert metadata_line(source, "Image") == 2
+    assert metadata_line(source, "correction", occurrence=2) == 5
+    assert metadata_line(source, "Correction", occurrence=3) is None
+    assert metadata_line(source, "Authors") is None
+    assert metadata_line(tmp_path / "missing.md", "Title") is None
+
+
+def test_a_build_error_is_found_anywhere_in_the_exception_chain():
+    try:
+        try:
+            raise BuildError("content/a.md", 3, "bad")
+        except BuildError:
+            raise RuntimeError("Warning or error encountered")  # noqa: B904 - as Pelican does
+    except RuntimeError as error:
+        assert located_message(error) == "content/a.md:3: bad"
+    assert located_message(RuntimeError("no place")) is None
+
+
+def test_the_closing_critical_record_becomes_one_plain_line(capsys):
+    handler_filter = ReadableErrors()
+    error = BuildError("content/a.md", 3, "bad")
+    record = logging.LogRecord("pelican", logging.CRITICAL, __file__, 1, "%s: %s",
+                               ("RuntimeError", "x"), (RuntimeError, RuntimeError("x"), None))
+    record.exc_info[1].__context__ = error
+    assert handler_filter.filter(record) is False
+    assert capsys.readouterr().err == "content/a.md:3: bad\n"
+
+
+def test_without_a_location_the_last_error_logged_is_the_closing_line(capsys):
+    handler_filter = ReadableErrors()
+    error_record = logging.LogRecord("pelican", logging.ERROR, __file__, 1, "Could not process %s",
+                                     ("./x.md",), None)
+    assert handler_filter.filter(error_record) is True
+    closing = logging.LogRecord("pelican", logging.CRITICAL, __file__, 1, "boom", (),
+                                (RuntimeError, RuntimeError("Warning or error encountered"), None))
+    assert handler_filter.filter(closing) is False
+    assert capsys.readouterr().err == "Could not process ./x.md\n"
+
+
+def test_make_html_ends_with_file_and_line_and_no_traceback(tmp_path):
+    result = make_html(tmp_path, {"harbour.md": ARTICLE + "More [^gone].\n\n[^port]: https://port.example.org\n"})
+    assert result.returncode != 0
+    assert last_line(result) == "content/harbour.md:6: [^gone] is cited but never defined"
+    assert "Traceback" not in result.stdout
+
+
+def test_a_template_error_names_the_template_and_its_line(tmp_path):
+    theme = tmp_path / "theme"
+    (theme / "templates").mkdir(parents=True)
+    (theme / "templates" / "article.html").write_text("<p>\n{{ article.title|no_such_filter }}\n",
+                                                      encoding="utf-8")
+    result = make_html(tmp_path, {"harbour.md": ARTICLE.replace(" [^port]", "")},
+                       PELICANOPTS=f"--fatal errors -t {theme}")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stdout
+    assert "theme/templates/article.html" in last_line(result), result.stdout
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    result = make_html(tmp_path, {"harbour.md": ARTICLE + "More [^gone].\n\n[^port]: https://port.example.org\n"},
+                       env={"DEBUG": "1"})
+    assert result.returncode != 0
+    assert "Traceback" in result.stdout
