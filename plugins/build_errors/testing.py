@@ -34,7 +34,8 @@ def make_html(tmp_path: Path, files: dict[str, str | bytes], *, target: str = "h
     variables = {"INPUTDIR": "content", "OUTPUTDIR": "output", **make_vars}
     command = ["make", "--no-print-directory", "-f", str(REPO / "Makefile"), target,
                *(f"{name}={value}" for name, value in variables.items())]
-    run_env = {**os.environ,
+    # PYTHONPATH: the plugins of this checkout, not whichever one the venv was installed from.
+    run_env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
                "COMMENTS_DATABASE_URL": f"sqlite:///{tmp_path / 'no-database' / 'comments.sqlite3'}",
                "COMMENTS_SECRET_KEY": "build-error-tests", **(env or {})}
     if "DEBUG" not in (env or {}):
