@@ -105,9 +105,11 @@ def bake_comments(generator) -> None:
             context = section_context(values, key, slug=article.slug, url=article.url,
                                       comments=comments, is_open=is_open, references=references)
             section = render_section(context, values)
-        except Exception:  # noqa: BLE001 - readers wrote this data: it must never stop publishing
-            logger.exception("comments: the thread of %s could not be rendered; its %d comments are "
-                             "left out of this build", article.source_path, len(comments))
+        except Exception as error:  # noqa: BLE001 - readers wrote this data: it must never stop publishing
+            # A warning, not an error: `make html` runs with --fatal errors, which would stop it.
+            logger.warning("comments: the thread of %s could not be rendered (%s: %s); its %d "
+                           "comments are left out of this build", article.source_path,
+                           type(error).__name__, error, len(comments))
             context = section_context(values, key, slug=article.slug, url=article.url,
                                       comments=[], is_open=is_open, references=references)
             section = render_section(context, values)

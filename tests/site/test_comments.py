@@ -2,6 +2,7 @@
 fixture site built with the real pelican.conf.py, the pages and the manifest read back."""
 
 import json
+import logging
 import re
 import shutil
 from datetime import UTC, datetime
@@ -9,6 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from types import SimpleNamespace
 
+import pelican.log
 import pytest
 from sqlalchemy import event
 
@@ -308,7 +310,9 @@ def test_a_reply_chain_of_any_depth_never_stops_the_build(build, tmp_path, monke
 
 
 def test_a_thread_that_cannot_be_rendered_is_logged_and_left_empty(monkeypatch, caplog):
-    """Comment data must never stop publishing: the failing thread is built without comments."""
+    """Comment data must never stop publishing: the failing thread is built without comments,
+    and the warning does not stop `make html` either (its `--fatal errors` raises on any error)."""
+    monkeypatch.setattr(pelican.log.FatalLogger, "fatal_lvl", logging.ERROR)
     real = plugins.comments.section_context
     calls = []
 
@@ -329,3 +333,5 @@ def test_a_thread_that_cannot_be_rendered_is_logged_and_left_empty(monkeypatch, 
     assert calls == [["unrenderable"], []]
     assert article.comment_count == 0 and "No comments yet" in article.comments_section
     assert "content/story.md" in caplog.text and "could not be rendered" in caplog.text
+    assert "RecursionError" in caplog.text
+    assert max(record.levelno for record in caplog.records) < logging.ERROR
