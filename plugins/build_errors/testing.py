@@ -35,13 +35,14 @@ def make_html(tmp_path: Path, files: dict[str, str | bytes], *, target: str = "h
     command = ["make", "--no-print-directory", "-f", str(REPO / "Makefile"), target,
                *(f"{name}={value}" for name, value in variables.items())]
     # PYTHONPATH: the plugins of this checkout, not whichever one the venv was installed from.
-    run_env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+    python_path = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
+    run_env = {**os.environ, "PYTHONPATH": python_path,
                "COMMENTS_DATABASE_URL": f"sqlite:///{tmp_path / 'no-database' / 'comments.sqlite3'}",
                "COMMENTS_SECRET_KEY": "build-error-tests", **(env or {})}
     if "DEBUG" not in (env or {}):
         run_env.pop("DEBUG", None)
-    return subprocess.run(command, cwd=tmp_path, env=run_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, timeout=300)
+    return subprocess.run(command, cwd=tmp_path, env=run_env, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, timeout=300)
 
 
 def last_line(result: subprocess.CompletedProcess) -> str:
