@@ -9,8 +9,9 @@ names `content/harbour.md:9`. `metadata_line(path, key)` finds the line of a met
 Under `--fatal errors` (the Makefile's default) Pelican turns the first error into an exception
 and ends with `CRITICAL RuntimeError: ...` and a traceback. The filter replaces that last record
 with one plain line on stderr: the `BuildError` found in the exception's chain, else the
-message of the last error logged (Pelican's own, e.g. "Could not process x.md"), else
-`Class: message`; a template error names `template:line`. Records carrying a `BuildError` lose
+file Pelican could not read with the reason (and the metadata line holding the value the
+reason quotes: `content/a.md:2: 'yesterday' is not a valid date`), else the last error logged,
+else `Class: message`; a template error names `template:line`. Records carrying a `BuildError` lose
 their traceback. With `DEBUG=1` (Pelican's `-D`), nothing is changed: every traceback is shown.
 """
 
@@ -113,37 +114,112 @@ def _last_template_frame(traceback) -> tuple[str, int] | None:
     return found
 
 
+#: Pelican's own message when reading a file failed; its argument is the path below PATH.
+COULD_NOT_PROCESS = "Could not process %s"
+#: What Pelican's --fatal logger raises in place of the error it just logged.
+FATAL_PLACEHOLDER = "Warning or error encountered"
+_QUOTED = re.compile(r"'([^'\n]{1,200})'|\"([^\"\n]{1,200})\"")
+
+
+def root_cause(error: BaseException | None) -> BaseException | None:
+    """The outermost exception of the chain that is not Pelican's --fatal placeholder (the
+    reader's own words: "'x' is not a valid date", not the date parser's underneath)."""
+    return next((link for link in _chain(error)
+                 if not (isinstance(link, RuntimeError) and str(link) == FATAL_PLACEHOLDER)), None)
+
+
+def header_line_quoting(path: str | os.PathLike, message: str) -> int | None:
+    """The metadata line holding the one value quoted in `message` (Pelican's own messages quote
+    the bad value: "'yesterday' is not a valid date"), when exactly one header line holds it."""
+    values = {a or b for a, b in _QUOTED.findall(message)}
+    if len(values) != 1:
+        return None
+    value = values.pop()
+    found = []
+    try:
+        with open(path, encoding="utf-8", errors="replace") as lines:
+            for number, line in enumerate(lines, start=1):
+                if not line.strip():
+                    break
+                if value in line:
+                    found.append(number)
+    except OSError:
+        return None
+    return found[0] if len(found) == 1 else None
+
+
+def message_with_display_paths(record: logging.LogRecord) -> str:
+    """The record's message, every existing absolute path in its arguments shown as
+    `display_path` shows it (Pelican's "Skipping /abs/content/a.md: ..." names content/a.md)."""
+    if not isinstance(record.args, tuple) or not record.args:
+        return record.getMessage()
+    args = tuple(_shown(arg) for arg in record.args)
+    try:
+        return str(record.msg) % args
+    except (TypeError, ValueError):
+        return record.getMessage()
+
+
+def _shown(arg):
+    """A log argument naming a file (a path, or Pelican content with its `source_path`) as
+    `display_path` shows it; any other argument as it is."""
+    path = getattr(arg, "source_path", arg)
+    if isinstance(path, str) and os.path.isabs(path) and os.path.exists(path):
+        return display_path(path)
+    return arg
+
+
 class ReadableErrors(logging.Filter):
     """Turns the build's closing `CRITICAL` record into one plain `file:line: message` line."""
 
-    def __init__(self, stream=None):
+    def __init__(self, content_path: str | os.PathLike | None = None, stream=None):
         super().__init__("build_errors")
+        self.content_path = content_path
         self.stream = stream
         self.last_error: str | None = None
+        self.failed_source: str | None = None
 
     def filter(self, record: logging.LogRecord) -> bool:
         if logging.getLogger().getEffectiveLevel() <= logging.DEBUG:
             return True
         error = record.exc_info[1] if record.exc_info else None
+        located = located_message(error)
         if record.levelno >= logging.CRITICAL:
-            message = located_message(error) or self.last_error or \
-                (f"{type(error).__name__}: {error}" if error else record.getMessage())
-            stream = self.stream or sys.stderr
-            print(message, file=stream, flush=True)
+            print(located or self.closing_line(error, record), file=self.stream or sys.stderr,
+                  flush=True)
             return False
         if record.levelno >= logging.ERROR:
-            self.last_error = located_message(error) or record.getMessage()
-            if located_message(error):
+            self.last_error = located or message_with_display_paths(record)
+            if record.msg == COULD_NOT_PROCESS and record.args:
+                self.failed_source = os.path.join(self.content_path or "", str(record.args[0]))
+            if located:
                 record.exc_info = None
                 record.exc_text = None
         return True
 
+    def closing_line(self, error: BaseException | None, record: logging.LogRecord) -> str:
+        """Without a located error: the file Pelican could not read and why, else the last error
+        logged, else the exception itself."""
+        cause = root_cause(error)
+        if self.failed_source and isinstance(cause, UnicodeDecodeError) and isinstance(cause.object, bytes):
+            line = cause.object[:cause.start].count(b"\n") + 1
+            return (f"{display_path(self.failed_source)}:{line}: this file is not UTF-8 text "
+                    f"(byte {cause.object[cause.start]:#04x}); save it as UTF-8")
+        if self.failed_source and cause is not None:
+            line = header_line_quoting(self.failed_source, str(cause))
+            where = display_path(self.failed_source) + (f":{line}" if line else "")
+            return f"{where}: {cause}"
+        if self.last_error:
+            return self.last_error
+        return f"{type(cause).__name__}: {cause}" if cause is not None else record.getMessage()
 
-def install(_pelican=None) -> None:
+
+def install(pelican=None) -> None:
     """`initialized` handler: put one `ReadableErrors` on every handler of the root logger."""
+    content_path = getattr(pelican, "path", None)
     for handler in logging.getLogger().handlers:
         if not any(isinstance(existing, ReadableErrors) for existing in handler.filters):
-            handler.addFilter(ReadableErrors())
+            handler.addFilter(ReadableErrors(content_path))
 
 
 def register():

@@ -2,7 +2,14 @@
 
 import logging
 
-from plugins.build_errors import BuildError, ReadableErrors, display_path, located_message, metadata_line
+from plugins.build_errors import (
+    BuildError,
+    ReadableErrors,
+    display_path,
+    header_line_quoting,
+    located_message,
+    metadata_line,
+)
 from plugins.build_errors.testing import last_line, make_html
 
 ARTICLE = "Title: Harbour reopens\nDate: 2025-07-16 08:00\n\nThe harbour reopened [^port].\n\n"
@@ -83,3 +90,38 @@ def test_debug_shows_the_traceback(tmp_path):
                        env={"DEBUG": "1"})
     assert result.returncode != 0
     assert "Traceback" in result.stdout
+
+
+def test_pelicans_own_reading_errors_name_the_file_and_the_line_of_the_bad_value(tmp_path):
+    result = make_html(tmp_path, {"harbour.md": "Title: Harbour\nDate: yesterday-ish\n\nText.\n"})
+    assert result.returncode != 0 and "Traceback" not in result.stdout
+    assert last_line(result) == "content/harbour.md:2: 'yesterday-ish' is not a valid date"
+
+
+def test_a_file_that_is_not_utf8_names_the_line_of_the_first_bad_byte(tmp_path):
+    source = b"Title: Harbour\nDate: 2025-07-16\n\nOne.\n\nTwo \xff.\n"
+    result = make_html(tmp_path, {"harbour.md": source})
+    assert result.returncode != 0 and "Traceback" not in result.stdout
+    assert last_line(result) == "content/harbour.md:6: this file is not UTF-8 text (byte 0xff); save it as UTF-8"
+
+
+def test_pelicans_logged_errors_name_the_file_relative_to_the_repository(tmp_path):
+    result = make_html(tmp_path, {"harbour.md": "Date: 2025-07-16\n\nNo title.\n"})
+    assert result.returncode != 0 and "Traceback" not in result.stdout
+    assert last_line(result) == "Skipping content/harbour.md: could not find information about 'title'"
+
+
+def test_a_missing_production_key_is_the_last_line_of_make_publish(tmp_path):
+    result = make_html(tmp_path, {"harbour.md": ARTICLE.replace(" [^port]", "")}, target="publish",
+                       env={"COMMENTS_SECRET_KEY": ""})
+    assert result.returncode != 0 and "Traceback" not in result.stdout
+    assert last_line(result).startswith("SettingsError: COMMENTS_SECRET_KEY is not set")
+
+
+def test_the_value_quoted_in_a_message_is_found_in_the_header_only_when_unambiguous(tmp_path):
+    source = tmp_path / "a.md"
+    source.write_text("Title: 2025\nDate: 2025\nSlug: x\n\n'2025' in the body\n", encoding="utf-8")
+    assert header_line_quoting(source, "'x' is bad") == 3
+    assert header_line_quoting(source, "'2025' is bad") is None  # two header lines hold it
+    assert header_line_quoting(source, "no quoted value") is None
+    assert header_line_quoting(tmp_path / "missing.md", "'x'") is None
