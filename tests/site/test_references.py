@@ -9,6 +9,7 @@ from sqlalchemy import update
 from comments_service.core.comment import APPROVED
 from comments_service.core.storage import comments as stored
 from comments_service.core.storage import database, tables
+from plugins.build_errors.testing import last_line, make_html
 from plugins.references.tests.html_text import find_run, read_page, seed_article_lines
 from plugins.references.tests.test_extension import ERRORS
 from tests.conftest import ROOT
@@ -133,17 +134,12 @@ def test_feed_summaries_carry_no_footnote_residue(tmp_path):
             assert residue not in summary
 
 
-def squeeze(text: str) -> str:
-    """Drop all whitespace: the log handler wraps long lines anywhere."""
-    return "".join(text.split())
-
-
 @pytest.mark.parametrize(("text", "line", "problem"), ERRORS)
-def test_reference_errors_fail_the_build_with_file_and_line(build, text, line, problem):
+def test_reference_errors_fail_make_html_with_file_and_line_last(tmp_path, text, line, problem):
     good = (FIXTURE_CONTENT / "out-of-order.md").read_text(encoding="utf-8")
-    result, _ = build({"bad.md": text, "good.md": good})
-    assert result.returncode != 0
-    assert squeeze(f"bad.md:{line}: {problem}") in squeeze(result.stdout + result.stderr)
+    result = make_html(tmp_path, {"bad.md": text, "good.md": good})
+    assert result.returncode != 0 and "Traceback" not in result.stdout
+    assert last_line(result) == f"content/bad.md:{line}: {problem}"
 
 
 def test_each_source_offers_the_comment_form_and_paragraphs_have_anchors(built_site):
