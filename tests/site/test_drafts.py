@@ -1,0 +1,124 @@
+"""Drafts and scheduled articles (issue 14 item 5) in real builds of pelican.conf.py and
+publish.conf.py: nothing unpublished reaches output/ (pages, listings, feeds, the comments
+manifest), and a future-dated article appears with the first build after its time, its naive
+date read in the site's TIMEZONE. The preview build is tested in tests/site/test_preview.py."""
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.site.conftest import run_pelican
+
+PUBLISHED = """Title: Harbour reopens
+Date: 2025-07-01 10:00
+Category: Local
+Tags: harbour
+Authors: Jane Doe
+
+The harbour reopened on Tuesday [^1].
+
+[^1]: https://example.org/harbour
+"""
+DRAFT = """Title: Quokka ferry plan
+Date: 2025-07-02 10:00
+Status: draft
+Category: Local
+Tags: harbour, quokkaferry
+Authors: Jane Doe, Zebulon Draftwriter
+
+Unfinished copy about the ferry [^1].
+
+[^1]: https://example.org/ferry
+"""
+FUTURE = """Title: Wombat budget embargo
+Date: 2099-01-01 09:00
+Category: Politics
+Tags: wombatbudget
+Authors: Yolanda Embargo
+
+Embargoed until the minister speaks [^1].
+
+[^1]: https://example.org/budget
+"""
+DRAFT_PAGE = """Title: Platypus masthead
+Status: draft
+
+Who we will be.
+"""
+SITE = {"harbour.md": PUBLISHED, "draft.md": DRAFT, "future.md": FUTURE,
+        "pages/masthead.md": DRAFT_PAGE}
+#: Words that only the unpublished sources contain: none may appear in any built file.
+UNPUBLISHED_MARKS = ("quokka", "wombat", "platypus", "zebulon", "draftwriter", "yolanda",
+                     "embargo", "unfinished", "masthead")
+
+
+def write(content: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (content / name).parent.mkdir(parents=True, exist_ok=True)
+        (content / name).write_text(text, encoding="utf-8")
+
+
+def build(tmp_path: Path, files: dict[str, str], settings: str = "pelican.conf.py", *extra: str) -> Path:
+    content, output = tmp_path / "content", tmp_path / "output"
+    write(content, files)
+    result = run_pelican(content, output, *extra, settings=ROOT / settings)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return output
+
+
+def files_mentioning(output: Path, marks: tuple[str, ...]) -> dict[str, list[str]]:
+    """{output file: the marks its path or text contains (case-insensitively)}."""
+    found = {}
+    for path in sorted(output.rglob("*")):
+        if path.is_file():
+            text = (str(path.relative_to(output)) + "\n" + path.read_bytes().decode("utf-8", "replace")).lower()
+            if hits := [mark for mark in marks if mark in text]:
+                found[str(path.relative_to(output))] = hits
+    return found
+
+
+def naive(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+@pytest.mark.parametrize("settings", ["pelican.conf.py", "publish.conf.py"])
+def test_nothing_unpublished_reaches_output(tmp_path, settings):
+    """Pages, drafts/ folder, index, archives, tags, categories, authors, feeds, manifest."""
+    output = build(tmp_path, SITE, settings)
+    assert (output / "harbour-reopens.html").is_file()
+    assert "harbour reopens" in (output / "index.html").read_text(encoding="utf-8").lower()
+    if settings == "publish.conf.py":
+        assert "Harbour reopens" in (output / "feeds" / "all.atom.xml").read_text(encoding="utf-8")
+    assert files_mentioning(output, UNPUBLISHED_MARKS) == {}
+    assert not (output / "drafts").exists()
+
+
+def test_the_manifest_lists_published_articles_only(tmp_path):
+    output = build(tmp_path, SITE)
+    entries = json.loads((output / "comments" / "threads.json").read_text(encoding="utf-8"))
+    assert [entry["slug"] for entry in entries] == ["harbour-reopens"]
+
+
+def test_an_article_whose_time_has_come_is_published_by_the_next_build(tmp_path):
+    past = naive(datetime.now(UTC) - timedelta(minutes=2))
+    output = build(tmp_path, {"due.md": FUTURE.replace("2099-01-01 09:00", past)})
+    assert (output / "wombat-budget-embargo.html").is_file()
+    entries = json.loads((output / "comments" / "threads.json").read_text(encoding="utf-8"))
+    assert [entry["slug"] for entry in entries] == ["wombat-budget-embargo"]
+
+
+@pytest.mark.parametrize(("timezone", "shift", "published"), [
+    # UTC-12: one hour ago in UTC is 11 hours ahead there, so not yet.
+    ("Etc/GMT+12", timedelta(hours=-1), False),
+    # UTC+14: one hour ahead in UTC is 13 hours past there, so already.
+    ("Etc/GMT-14", timedelta(hours=1), True),
+])
+def test_a_naive_date_is_read_in_the_sites_timezone(tmp_path, timezone, shift, published):
+    date = naive(datetime.now(UTC) + shift)
+    output = build(tmp_path, {"harbour.md": PUBLISHED, "due.md": FUTURE.replace("2099-01-01 09:00", date)},
+                   "pelican.conf.py", "-e", f'TIMEZONE="{timezone}"')
+    assert (output / "wombat-budget-embargo.html").is_file() is published
+    assert bool(files_mentioning(output, ("wombat",))) is published
