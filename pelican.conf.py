@@ -15,7 +15,8 @@ DEFAULT_CATEGORY = "News"
 DEFAULT_DATE_FORMAT = "%-d %B %Y"
 
 THEME = "theme"
-PLUGINS = ["plugins.build_errors", "plugins.references", "plugins.comments"]
+# plugins.preview does nothing unless PREVIEW is on (preview.conf.py, `make preview`).
+PLUGINS = ["plugins.build_errors", "plugins.references", "plugins.preview", "plugins.comments"]
 
 # Python-Markdown: the references plugin adds its footnote extension to this list at start-up.
 MARKDOWN = {

@@ -44,7 +44,8 @@ MANIFEST = Path("comments") / "threads.json"
 #: What an unpublished article shows instead of a thread: the service knows no thread for it, so
 #: a form would post to nothing (or, on a preview, to the live service).
 UNPUBLISHED_SECTION = Markup(
-    '<section id="comments" class="comments comments-unpublished" aria-labelledby="comments-title">\n'
+    '<section id="comments" class="comments comments-unpublished"'
+    ' aria-labelledby="comments-title">\n'
     '  <h2 id="comments-title">Comments</h2>\n'
     '  <p class="comments-closed">Comments open when the article is published.</p>\n'
     '</section>\n')

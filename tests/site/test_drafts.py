@@ -1,7 +1,8 @@
 """Drafts and scheduled articles (issue 14 item 5) in real builds of pelican.conf.py and
 publish.conf.py: nothing unpublished reaches output/ (pages, listings, feeds, the comments
 manifest), and a future-dated article appears with the first build after its time, its naive
-date read in the site's TIMEZONE. The preview build is tested in tests/site/test_preview.py."""
+date read in the site's TIMEZONE; `make preview` builds all of it into its own folder, every page
+marked as a preview, without touching output/ and its comments manifest."""
 
 import json
 from datetime import UTC, datetime, timedelta
@@ -9,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from plugins.build_errors.testing import last_line, make_html
+from plugins.references.tests.html_text import read_page
 from tests.conftest import ROOT
 from tests.site.conftest import run_pelican
 
@@ -54,6 +57,16 @@ SITE = {"harbour.md": PUBLISHED, "draft.md": DRAFT, "future.md": FUTURE,
 UNPUBLISHED_MARKS = ("quokka", "wombat", "platypus", "zebulon", "draftwriter", "yolanda",
                      "embargo", "unfinished", "masthead")
 
+#: What marks a page as a preview: never on the live site.
+PREVIEW_MARKS = ('class="preview-banner"', 'name="robots"', "preview —")
+DRAFT_LABEL = "Preview — not published: draft"
+PREVIEW_PAGES = {
+    "harbour-reopens.html": "Preview — not the live site",
+    "drafts/quokka-ferry-plan.html": DRAFT_LABEL,
+    "drafts/wombat-budget-embargo.html": "Preview — not published: scheduled for 1 January 2099, 09:00 UTC",
+    "drafts/pages/platypus-masthead.html": DRAFT_LABEL,
+}
+
 
 def write(content: Path, files: dict[str, str]) -> None:
     for name, text in files.items():
@@ -74,9 +87,10 @@ def files_mentioning(output: Path, marks: tuple[str, ...]) -> dict[str, list[str
     found = {}
     for path in sorted(output.rglob("*")):
         if path.is_file():
-            text = (str(path.relative_to(output)) + "\n" + path.read_bytes().decode("utf-8", "replace")).lower()
+            name = str(path.relative_to(output))
+            text = (name + "\n" + path.read_bytes().decode("utf-8", "replace")).lower()
             if hits := [mark for mark in marks if mark in text]:
-                found[str(path.relative_to(output))] = hits
+                found[name] = hits
     return found
 
 
@@ -94,6 +108,7 @@ def test_nothing_unpublished_reaches_output(tmp_path, settings):
         assert "Harbour reopens" in (output / "feeds" / "all.atom.xml").read_text(encoding="utf-8")
     assert files_mentioning(output, UNPUBLISHED_MARKS) == {}
     assert not (output / "drafts").exists()
+    assert files_mentioning(output, PREVIEW_MARKS) == {}
 
 
 def test_the_manifest_lists_published_articles_only(tmp_path):
@@ -122,3 +137,45 @@ def test_a_naive_date_is_read_in_the_sites_timezone(tmp_path, timezone, shift, p
                    "pelican.conf.py", "-e", f'TIMEZONE="{timezone}"')
     assert (output / "wombat-budget-embargo.html").is_file() is published
     assert bool(files_mentioning(output, ("wombat",))) is published
+
+
+def test_the_preview_has_every_article_each_page_marked_as_a_preview(tmp_path):
+    preview = build(tmp_path, SITE, "preview.conf.py")
+    for name, label in PREVIEW_PAGES.items():
+        lines = read_page((preview / name).read_text(encoding="utf-8")).lines()
+        assert label in lines, name
+        assert lines.index(label) < lines.index("Skip to content"), name  # first thing in <body>
+    for page in preview.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert '<meta name="robots" content="noindex">' in html, page
+        assert 'class="preview-banner"' in html, page
+
+
+def test_an_unpublished_article_in_the_preview_offers_no_comment_form(tmp_path):
+    preview = build(tmp_path, SITE, "preview.conf.py")
+    for name in ("drafts/quokka-ferry-plan.html", "drafts/wombat-budget-embargo.html"):
+        html = (preview / name).read_text(encoding="utf-8")
+        assert "Comments open when the article is published." in read_page(html).lines()
+        assert "<form" not in html, name
+    assert '<form id="comment-form"' in (preview / "harbour-reopens.html").read_text(encoding="utf-8")
+    entries = json.loads((preview / "comments" / "threads.json").read_text(encoding="utf-8"))
+    assert [entry["slug"] for entry in entries] == ["harbour-reopens"]
+
+
+def test_make_preview_leaves_the_live_site_and_its_manifest_alone(tmp_path):
+    assert make_html(tmp_path, SITE).returncode == 0
+    manifest = tmp_path / "output" / "comments" / "threads.json"
+    before = (manifest.read_bytes(), manifest.stat().st_mtime_ns)
+    result = make_html(tmp_path, {}, target="preview", PREVIEWDIR="preview")
+    assert result.returncode == 0, result.stdout
+    assert (tmp_path / "preview" / "drafts" / "quokka-ferry-plan.html").is_file()
+    assert (manifest.read_bytes(), manifest.stat().st_mtime_ns) == before
+    assert files_mentioning(tmp_path / "output", UNPUBLISHED_MARKS + PREVIEW_MARKS) == {}
+
+
+def test_make_preview_refuses_to_write_into_the_live_output(tmp_path):
+    assert make_html(tmp_path, SITE).returncode == 0
+    result = make_html(tmp_path, {}, target="preview", PREVIEWDIR="output")
+    assert result.returncode != 0
+    assert last_line(result) == "make preview: PREVIEWDIR must not be OUTPUTDIR (output is the live site)"
+    assert files_mentioning(tmp_path / "output", UNPUBLISHED_MARKS + PREVIEW_MARKS) == {}
