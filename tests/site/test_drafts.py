@@ -179,3 +179,14 @@ def test_make_preview_refuses_to_write_into_the_live_output(tmp_path):
     assert result.returncode != 0
     assert last_line(result) == "make preview: PREVIEWDIR must not be OUTPUTDIR (output is the live site)"
     assert files_mentioning(tmp_path / "output", UNPUBLISHED_MARKS + PREVIEW_MARKS) == {}
+
+
+def test_every_template_keeps_the_page_whole_without_the_comments_plugin(tmp_path):
+    """No template may depend on the comments plugin's attributes unguarded: a preview (every
+    template, drafts included) built without that plugin has every page, and no comments at all."""
+    plugins = json.dumps(["plugins.build_errors", "plugins.references", "plugins.preview"])
+    preview = build(tmp_path, SITE, "preview.conf.py", "-e", f"PLUGINS={plugins}")
+    for name, label in PREVIEW_PAGES.items():
+        lines = read_page((preview / name).read_text(encoding="utf-8")).lines()
+        assert label in lines and "Comments" not in lines, name
+    assert not (preview / "comments").exists()
