@@ -36,8 +36,7 @@ help:
 	@echo 'make serve [PORT=8000]    serve output/ and the comments API on one origin'
 	@echo 'make devserver            regenerate and serve output/ (static only, no comments API)'
 	@echo 'make publish              build with publish.conf.py'
-	@echo 'make preview              build drafts and scheduled articles too, marked as previews, into'
-	@echo '                          $(PREVIEWDIR) (drafts/<slug>.html); never touches $(OUTPUTDIR)'
+	@echo 'make preview              build drafts and scheduled articles too into preview/ (PREVIEWDIR), marked as previews'
 	@echo 'make import FILE=path [IMPORTOPTS="--date ... --force"]  convert a seed-format text article'
 	@echo 'make test                 run the whole test suite'
 	@echo 'make bench                run the benchmarks (results in bench/results/)'
@@ -68,10 +67,11 @@ devserver: $(INSTALLED)
 publish: $(INSTALLED)
 	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s $(PUBLISHCONF) $(PELICANOPTS)
 
-# Never into OUTPUTDIR: the live site would show drafts and lose its comments manifest.
+# Never into OUTPUTDIR or below it: the live site would publish the drafts (and a preview in
+# OUTPUTDIR itself would replace its comments manifest).
 preview: $(INSTALLED)
-	@test "$(abspath $(PREVIEWDIR))" != "$(abspath $(OUTPUTDIR))" || \
-		{ echo 'make preview: PREVIEWDIR must not be OUTPUTDIR ($(OUTPUTDIR) is the live site)' >&2; exit 2; }
+	@case "$(abspath $(PREVIEWDIR))/" in "$(abspath $(OUTPUTDIR))/"*) \
+		echo 'make preview: PREVIEWDIR must be outside OUTPUTDIR ($(OUTPUTDIR) is the live site)' >&2; exit 2;; esac
 	$(PELICAN) $(INPUTDIR) -o $(PREVIEWDIR) -s $(PREVIEWCONF) $(PELICANOPTS)
 
 import: $(INSTALLED)

@@ -173,11 +173,13 @@ def test_make_preview_leaves_the_live_site_and_its_manifest_alone(tmp_path):
     assert files_mentioning(tmp_path / "output", UNPUBLISHED_MARKS + PREVIEW_MARKS) == {}
 
 
-def test_make_preview_refuses_to_write_into_the_live_output(tmp_path):
+@pytest.mark.parametrize("folder", ["output", "output/", "output/preview", "./output/../output"])
+def test_make_preview_refuses_to_write_into_the_live_output(tmp_path, folder):
     assert make_html(tmp_path, SITE).returncode == 0
-    result = make_html(tmp_path, {}, target="preview", PREVIEWDIR="output")
+    result = make_html(tmp_path, {}, target="preview", PREVIEWDIR=folder)
     assert result.returncode != 0
-    assert last_line(result) == "make preview: PREVIEWDIR must not be OUTPUTDIR (output is the live site)"
+    assert last_line(result) == "make preview: PREVIEWDIR must be outside OUTPUTDIR (output is the live site)"
+    assert not (tmp_path / "output" / "preview").exists()
     assert files_mentioning(tmp_path / "output", UNPUBLISHED_MARKS + PREVIEW_MARKS) == {}
 
 
