@@ -51,8 +51,16 @@ Status: draft
 
 Who we will be.
 """
-SITE = {"harbour.md": PUBLISHED, "draft.md": DRAFT, "future.md": FUTURE,
-        "pages/masthead.md": DRAFT_PAGE}
+DRAFT_TRANSLATION = """Title: Quokka ferry plan, en français
+Date: 2025-07-02 10:00
+Slug: quokka-ferry-plan
+Lang: fr
+Status: draft
+
+Brouillon.
+"""
+SITE = {"harbour.md": PUBLISHED, "draft.md": DRAFT, "draft-fr.md": DRAFT_TRANSLATION,
+        "future.md": FUTURE, "pages/masthead.md": DRAFT_PAGE}
 #: Words that only the unpublished sources contain: none may appear in any built file.
 UNPUBLISHED_MARKS = ("quokka", "wombat", "platypus", "zebulon", "draftwriter", "yolanda",
                      "embargo", "unfinished", "masthead")
@@ -63,6 +71,7 @@ DRAFT_LABEL = "Preview — not published: draft"
 PREVIEW_PAGES = {
     "harbour-reopens.html": "Preview — not the live site",
     "drafts/quokka-ferry-plan.html": DRAFT_LABEL,
+    "drafts/quokka-ferry-plan-fr.html": DRAFT_LABEL,
     "drafts/wombat-budget-embargo.html": "Preview — not published: scheduled for 1 January 2099, 09:00 UTC",
     "drafts/pages/platypus-masthead.html": DRAFT_LABEL,
 }
