@@ -14,6 +14,8 @@ INPUTDIR ?= $(BASEDIR)/content
 OUTPUTDIR ?= $(BASEDIR)/output
 CONFFILE ?= $(BASEDIR)/pelican.conf.py
 PUBLISHCONF ?= $(BASEDIR)/publish.conf.py
+PREVIEWDIR ?= $(BASEDIR)/preview
+PREVIEWCONF ?= $(BASEDIR)/preview.conf.py
 PORT ?= 8000
 BIND ?= 127.0.0.1
 INSTALLED := $(VENV)/.installed
@@ -25,7 +27,7 @@ ifeq ($(RELATIVE), 1)
 	PELICANOPTS += --relative-urls
 endif
 
-.PHONY: help venv html clean regenerate serve devserver publish test bench import
+.PHONY: help venv html clean regenerate serve devserver publish preview test bench import
 
 help:
 	@echo 'make html                 build the site into $(OUTPUTDIR)'
@@ -34,6 +36,7 @@ help:
 	@echo 'make serve [PORT=8000]    serve output/ and the comments API on one origin'
 	@echo 'make devserver            regenerate and serve output/ (static only, no comments API)'
 	@echo 'make publish              build with publish.conf.py'
+	@echo 'make preview              build drafts and scheduled articles too into preview/ (PREVIEWDIR), marked as previews'
 	@echo 'make import FILE=path [IMPORTOPTS="--date ... --force"]  convert a seed-format text article'
 	@echo 'make test                 run the whole test suite'
 	@echo 'make bench                run the benchmarks (results in bench/results/)'
@@ -63,6 +66,13 @@ devserver: $(INSTALLED)
 
 publish: $(INSTALLED)
 	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s $(PUBLISHCONF) $(PELICANOPTS)
+
+# Never into OUTPUTDIR or below it: the live site would publish the drafts (and a preview in
+# OUTPUTDIR itself would replace its comments manifest).
+preview: $(INSTALLED)
+	@case "$(abspath $(PREVIEWDIR))/" in "$(abspath $(OUTPUTDIR))/"*) \
+		echo 'make preview: PREVIEWDIR must be outside OUTPUTDIR ($(OUTPUTDIR) is the live site)' >&2; exit 2;; esac
+	$(PELICAN) $(INPUTDIR) -o $(PREVIEWDIR) -s $(PREVIEWCONF) $(PELICANOPTS)
 
 import: $(INSTALLED)
 	@test -n "$(FILE)" || { echo 'usage: make import FILE=path/to/article.txt' >&2; exit 2; }

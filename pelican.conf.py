@@ -15,7 +15,8 @@ DEFAULT_CATEGORY = "News"
 DEFAULT_DATE_FORMAT = "%-d %B %Y"
 
 THEME = "theme"
-PLUGINS = ["plugins.build_errors", "plugins.references", "plugins.comments"]
+# plugins.preview does nothing unless PREVIEW is on (preview.conf.py, `make preview`).
+PLUGINS = ["plugins.build_errors", "plugins.references", "plugins.preview", "plugins.comments"]
 
 # Python-Markdown: the references plugin adds its footnote extension to this list at start-up.
 MARKDOWN = {
@@ -29,6 +30,17 @@ MARKDOWN = {
 
 ARTICLE_URL = "{slug}.html"
 ARTICLE_SAVE_AS = "{slug}.html"
+
+# Unpublished work never reaches output/ (issue 14): Pelican would write drafts to drafts/, where
+# anyone who guesses the URL reads them. An empty SAVE_AS makes it write nothing; `make preview`
+# (preview.conf.py) restores the drafts/ folder, in its own output folder.
+DRAFT_SAVE_AS = ""
+DRAFT_LANG_SAVE_AS = ""
+DRAFT_PAGE_SAVE_AS = ""
+DRAFT_PAGE_LANG_SAVE_AS = ""
+# Scheduling: an article dated in the future is a draft until a build runs after its date (naive
+# dates are in TIMEZONE), so publishing on time needs a periodic rebuild (README, "Scheduling").
+WITH_FUTURE_DATES = False
 DEFAULT_PAGINATION = 10
 SUMMARY_MAX_LENGTH = 50
 

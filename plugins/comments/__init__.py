@@ -9,6 +9,11 @@
 * gives each article `comments_section` (the rendered section, built by the one builder the
   service's re-bake uses too) and `comments_thread` (its context), and, for other templates,
   `comments`, `comment_count`, `comments_last_id` and `comments_open`;
+* gives each unpublished article (a draft, or dated in the future: Pelican makes those drafts),
+  which only a build with a DRAFT_SAVE_AS writes (`make preview`), a whole section of its own:
+  `comments_section` says comments open on publication, `comments_thread` is None (no thread
+  exists, nothing may post to one), `comments_open` False; no comments are shown, even ones
+  stored under its slug, and it is not in the manifest;
 * writes the thread manifest `<output>/comments/threads.json` that the service reads, with each
   article's number of source references (`reference_count`, set by plugins/references; 0 without
   it), which bounds `about_reference` in the service and lists the references in the section.
@@ -36,6 +41,14 @@ from comments_service.core.storage.database import engine_from_url, schema_exist
 logger = logging.getLogger(__name__)
 
 MANIFEST = Path("comments") / "threads.json"
+#: What an unpublished article shows instead of a thread: the service knows no thread for it, so
+#: a form would post to nothing (or, on a preview, to the live service).
+UNPUBLISHED_SECTION = Markup(
+    '<section id="comments" class="comments comments-unpublished"'
+    ' aria-labelledby="comments-title">\n'
+    '  <h2 id="comments-title">Comments</h2>\n'
+    '  <p class="comments-closed">Comments open when the article is published.</p>\n'
+    '</section>\n')
 
 
 def load_comments(database_url: str) -> dict[str, list]:
@@ -63,6 +76,17 @@ def commentable_articles(generator) -> list:
     """Every article page the build writes (published, hidden and translations), drafts excluded."""
     return [*generator.articles, *generator.hidden_articles, *generator.translations,
             *generator.hidden_translations]
+
+
+def unpublished_articles(generator) -> list:
+    """Drafts and their translations, future-dated articles included."""
+    return [*generator.drafts, *generator.drafts_translations]
+
+
+def attach_unpublished(article) -> None:
+    article.comments_thread = None
+    article.comments_section = UNPUBLISHED_SECTION
+    article.comments_open = False
 
 
 def attach_thread(article, context: dict[str, Any], section: str) -> None:
@@ -114,6 +138,8 @@ def bake_comments(generator) -> None:
                                       comments=[], is_open=is_open, references=references)
             section = render_section(context, values)
         attach_thread(article, context, section)
+    for article in unpublished_articles(generator):
+        attach_unpublished(article)
     write_manifest(Path(generator.output_path) / MANIFEST, map(manifest_thread, articles))
     logger.info("comments: %d approved comments baked into %d articles",
                 sum(map(len, by_thread.values())), len(articles))

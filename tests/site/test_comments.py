@@ -255,7 +255,7 @@ def fake_generator(output: Path, count: int):
                                 date=date, metadata={}) for n in range(count)]
     return SimpleNamespace(settings={"COMMENTS_API_URL": "/api"}, output_path=str(output),
                            articles=articles, hidden_articles=[], translations=[],
-                           hidden_translations=[])
+                           hidden_translations=[], drafts=[], drafts_translations=[])
 
 
 def test_one_query_reads_every_thread(tmp_path, monkeypatch):
@@ -327,7 +327,8 @@ def test_a_thread_that_cannot_be_rendered_is_logged_and_left_empty(monkeypatch, 
     article = SimpleNamespace(slug="story", url="story.html", title="Story", metadata={},
                               date=datetime(2026, 1, 1, tzinfo=UTC), source_path="content/story.md")
     generator = SimpleNamespace(settings={"COMMENTS_SECRET_KEY": "k"}, articles=[article], hidden_articles=[],
-                                translations=[], hidden_translations=[], output_path="/nonexistent")
+                                translations=[], hidden_translations=[], drafts=[], drafts_translations=[],
+                                output_path="/nonexistent")
     monkeypatch.setattr(plugins.comments, "write_manifest", lambda path, threads: list(threads))
     plugins.comments.bake_comments(generator)
     assert calls == [["unrenderable"], []]
@@ -335,3 +336,31 @@ def test_a_thread_that_cannot_be_rendered_is_logged_and_left_empty(monkeypatch, 
     assert "content/story.md" in caplog.text and "could not be rendered" in caplog.text
     assert "RecursionError" in caplog.text
     assert max(record.levelno for record in caplog.records) < logging.ERROR
+
+
+def test_a_rendered_draft_gets_a_whole_comments_section_without_a_thread(tmp_path, monkeypatch):
+    """Issue 14: drafts got no thread context at all, so a draft page (Pelican writes them when a
+    DRAFT_SAVE_AS is set, as the preview build does) had no comments section and any template
+    reading the thread was one step from an UndefinedError. A draft now says when comments open,
+    and offers nothing that would post to the live service: no form, no feed, no widget, none of
+    the comments stored under its slug (an article taken back to draft keeps them hidden)."""
+    url = f"sqlite:///{tmp_path / 'comments.sqlite3'}"
+    seed(url)
+    monkeypatch.setenv("COMMENTS_DATABASE_URL", url)
+    monkeypatch.setenv("COMMENTS_SECRET_KEY", SECRET_KEY)
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "draft.md").write_text(f"Title: Harbour draft\nDate: 2025-07-01 10:00\nSlug: {SLUG}\n"
+                                      "Status: draft\n\nText [^1].\n\n[^1]: https://example.org/\n",
+                                      encoding="utf-8")
+    (content / "future.md").write_text("Title: Future\nDate: 2099-01-01 10:00\n\nLater.\n", encoding="utf-8")
+    result = run_pelican(content, tmp_path / "output", "-e", 'DRAFT_SAVE_AS="drafts/{slug}.html"')
+    assert result.returncode == 0, result.stdout + result.stderr
+    for slug in (SLUG, "future"):
+        html = (tmp_path / "output" / "drafts" / f"{slug}.html").read_text(encoding="utf-8")
+        lines = read_page(html).lines()
+        assert lines[lines.index("Comments") + 1] == "Comments open when the article is published."
+        assert "<form" not in html and "comments.js" not in html and "feed.atom" not in html
+        assert "First!" not in lines and "ref-comments" not in html
+    entries = json.loads((tmp_path / "output" / "comments" / "threads.json").read_text(encoding="utf-8"))
+    assert entries == []
