@@ -17,6 +17,7 @@ their traceback. With `DEBUG=1` (Pelican's `-D`), nothing is changed: every trac
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import re
@@ -129,44 +130,51 @@ def root_cause(error: BaseException | None) -> BaseException | None:
 
 
 def header_line_quoting(path: str | os.PathLike, message: str) -> int | None:
-    """The metadata line holding the one value quoted in `message` (Pelican's own messages quote
-    the bad value: "'yesterday' is not a valid date"), when exactly one header line holds it."""
+    """The metadata line holding the value quoted in `message` (Pelican's own messages quote the
+    bad value: "'yesterday' is not a valid date"): the one header line that the quoted values
+    found in the header point to, None when none or several do."""
     values = {a or b for a, b in _QUOTED.findall(message)}
-    if len(values) != 1:
+    if not values:
         return None
-    value = values.pop()
-    found = []
     try:
-        with open(path, encoding="utf-8", errors="replace") as lines:
-            for number, line in enumerate(lines, start=1):
-                if not line.strip():
-                    break
-                if value in line:
-                    found.append(number)
+        with open(path, encoding="utf-8", errors="replace") as source:
+            header = list(itertools.takewhile(str.strip, source))
     except OSError:
         return None
-    return found[0] if len(found) == 1 else None
+    lines = set()
+    for value in values:
+        holding = [number for number, line in enumerate(header, start=1) if value in line]
+        if len(holding) > 1:
+            return None
+        lines.update(holding)
+    return lines.pop() if len(lines) == 1 else None
 
 
 def message_with_display_paths(record: logging.LogRecord) -> str:
     """The record's message, every existing absolute path in its arguments shown as
-    `display_path` shows it (Pelican's "Skipping /abs/content/a.md: ..." names content/a.md)."""
+    `display_path` shows it (Pelican's "Skipping /abs/content/a.md: ..." names content/a.md);
+    when it names one file and quotes a value found on one line of that file's header, it starts
+    with `file:line:` ("content/a.md:3: Unknown status 'drafts' for file content/a.md, ...")."""
     if not isinstance(record.args, tuple) or not record.args:
         return record.getMessage()
-    args = tuple(_shown(arg) for arg in record.args)
+    files = [path for arg in record.args if (path := _file_named(arg))]
     try:
-        return str(record.msg) % args
+        message = str(record.msg) % tuple(display_path(_file_named(arg)) if _file_named(arg) else arg
+                                          for arg in record.args)
     except (TypeError, ValueError):
         return record.getMessage()
+    if len(set(files)) == 1 and (line := header_line_quoting(files[0], message)):
+        return f"{display_path(files[0])}:{line}: {message}"
+    return message
 
 
-def _shown(arg):
-    """A log argument naming a file (a path, or Pelican content with its `source_path`) as
-    `display_path` shows it; any other argument as it is."""
+def _file_named(arg) -> str | None:
+    """The existing absolute path a log argument names (a path, or Pelican content with its
+    `source_path`), else None."""
     path = getattr(arg, "source_path", arg)
-    if isinstance(path, str) and os.path.isabs(path) and os.path.exists(path):
-        return display_path(path)
-    return arg
+    if isinstance(path, str) and os.path.isabs(path) and os.path.isfile(path):
+        return path
+    return None
 
 
 class ReadableErrors(logging.Filter):

@@ -125,3 +125,9 @@ def test_the_value_quoted_in_a_message_is_found_in_the_header_only_when_unambigu
     assert header_line_quoting(source, "'2025' is bad") is None  # two header lines hold it
     assert header_line_quoting(source, "no quoted value") is None
     assert header_line_quoting(tmp_path / "missing.md", "'x'") is None
+
+
+def test_a_message_quoting_several_values_names_the_header_line_holding_one(tmp_path):
+    result = make_html(tmp_path, {"harbour.md": "Title: Harbour\nDate: 2025-07-16\nStatus: drafts\n\nText.\n"})
+    assert result.returncode != 0 and "Traceback" not in result.stdout
+    assert last_line(result).startswith("content/harbour.md:3: Unknown status 'drafts' for file content/harbour.md")
