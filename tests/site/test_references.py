@@ -61,16 +61,18 @@ def test_named_key_cited_several_times_is_listed_once(built_site):
     assert [link["href"] for link in citation_links(reader)] == ["#harbour-reopens-ref-1"] * 3
     assert len(reference_entries(reader, "harbour-reopens")) == 1
     assert len(backlinks_to(reader, "harbour-reopens", 1)) == 3
-    assert "[1] Port authority statement, https://port.example.org/notices/2025-07-15." in reader.lines()
+    # A named source: its title cited, the link reading as the address without its scheme.
+    assert "[1] Port authority statement, port.example.org/notices/2025-07-15." in reader.lines()
     assert reader.with_attr("href", "https://port.example.org/notices/2025-07-15")
+    assert [tag for tag, _ in reader.elements].count("cite") == 1
 
 
 def test_references_are_numbered_by_first_citation(built_site):
     reader = page(built_site, "council-budget.html")
     assert [link["href"].rsplit("-", 1)[1] for link in citation_links(reader)] == ["1", "2", "1"]
     lines = reader.lines()
-    first = lines.index("[1] Council minutes: https://council.example.org/minutes/2025-07")
-    assert lines[first + 1] == "[2] Opposition press release, https://opposition.example.org/budget."
+    first = lines.index("[1] Council minutes: council.example.org/minutes/2025-07")
+    assert lines[first + 1] == "[2] Opposition press release, opposition.example.org/budget."
 
 
 def test_code_is_highlighted_and_a_marker_in_code_stays_code(built_site):
