@@ -88,6 +88,7 @@ class _Part:
     date: Span | None = None
     date_value: str | None = None
     in_parentheses: bool = False
+    impossible: bool = False  # it ends in what looks like a date but is none
 
 
 def parse(text: str, autolinks: Mapping[int, str] | None = None) -> NamedSource | None:
@@ -177,9 +178,11 @@ def _abbreviation(word: str) -> bool:
 def _dated(text: str, part: Span) -> _Part:
     """`part` with the date that ends it (after a comma, in parentheses, or alone) taken apart."""
     match = DATE_AT_END.search(text, max(part.start, part.end - DATE_WINDOW), part.end)
-    value = match and date_value(match.group("date"))
-    if not value:
+    if not match:
         return _Part(part)
+    value = date_value(match.group("date"))
+    if not value:
+        return _Part(part, impossible=True)  # "2025-02-30": a mistake, not a name
     date = Span(match.start("date"), match.end("date"))
     before = text[part.start:match.start()].rstrip()
     parenthesised = bool(match.group("open"))
@@ -196,6 +199,8 @@ def _assign(text: str, title: Span | None, parts: list[Span]) -> NamedSource | N
     if not parts and title is None:
         return None
     last = _dated(text, parts[-1]) if parts else _Part(None)
+    if last.impossible:
+        return None
     publisher = None
     if title is None and len(parts) == 1:
         # `Title`, `Publisher, date`, `Title, Publisher (date)`, `date`
