@@ -1,5 +1,8 @@
 """Named references (`sources.py`): the grammar of README.md, rendered, and what it leaves alone."""
 
+import re
+from pathlib import Path
+
 import pytest
 
 from plugins.references.sources import OBJECT, Span, parse
@@ -143,3 +146,33 @@ def test_a_100_kb_definition_line_renders(definition):
     """Finishing at all is the test: a backtracking grammar would take hours on these."""
     html = render(f"Title: T\n\nX [^s].\n\n[^s]: {definition}\n")
     assert 'id="t-ref-1"' in html
+
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def editor_examples() -> list[str]:
+    """The definitions of the README's "For editors" examples."""
+    section = README.read_text(encoding="utf-8").split("## For editors", 1)[1]
+    return re.findall(r"^\[\^\w+\]: .*$", section, re.MULTILINE)
+
+
+def test_the_readme_examples_render_as_it_says():
+    examples = editor_examples()
+    assert len(examples) == 9
+    html = render("Title: T\n\n" + " ".join(f"[^{line[2:line.index(']')]}]" for line in examples)
+                  + "\n\n" + "\n".join(examples) + "\n")
+    lines = read_page(html).lines()
+    assert lines[lines.index("References:") + 1] == (
+        "[1] Harbour reopens after storm. Port Authority, 15 July 2025. port.example.org/notices/2025-07-15")
+    items = entries(tree(html))
+    *named, bare = items
+    for item in named:
+        assert item.find("cite") is not None or item.find("span[@class='ref-publisher']") is not None
+    assert item_parts(named[-1]) == {"cite": "Tide tables", "ref-publisher": "Coastguard", "time": "2025"}
+    assert bare.find("cite") is None and bare.find("a").text.startswith("https://www.politico.com/")
+
+
+def item_parts(item) -> dict[str, str]:
+    return {element.get("class") or element.tag: "".join(element.itertext()) for element in item
+            if element.tag in ("cite", "time") or element.get("class") == "ref-publisher"}
