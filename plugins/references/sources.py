@@ -180,18 +180,17 @@ def _dated(text: str, part: Span) -> _Part:
     match = DATE_AT_END.search(text, max(part.start, part.end - DATE_WINDOW), part.end)
     if not match:
         return _Part(part)
-    value = date_value(match.group("date"))
-    if not value:
-        return _Part(part, impossible=True)  # "2025-02-30": a mistake, not a name
-    date = Span(match.start("date"), match.end("date"))
     before = text[part.start:match.start()].rstrip()
     parenthesised = bool(match.group("open"))
     if before and not parenthesised:
         if not before.endswith(","):
-            return _Part(part)  # "Top stories of 2025": a year inside a name, not a date
+            return _Part(part)  # "Top stories of 2025": a number inside a name, not a date
         before = before[:-1].rstrip()
+    value = date_value(match.group("date"))
+    if not value:
+        return _Part(part, impossible=True)  # "Port, 2025-02-30": a mistake, not a name
     rest = Span(part.start, part.start + len(before)) if before else None
-    return _Part(rest, date, value, parenthesised)
+    return _Part(rest, Span(match.start("date"), match.end("date")), value, parenthesised)
 
 
 def _assign(text: str, title: Span | None, parts: list[Span]) -> NamedSource | None:

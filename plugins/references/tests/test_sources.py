@@ -105,9 +105,10 @@ def test_a_bare_url_keeps_reading_as_the_full_url():
     assert entry(url) == f'<a href="{url}">{url}</a>'
 
 
-def test_a_year_inside_a_name_is_not_a_date():
+def test_a_number_inside_a_name_is_not_a_date():
     assert entry("Top stories of 2025. https://a.example/") == (
         '<cite>Top stories of 2025</cite>. <a href="https://a.example/">a.example</a>')
+    assert entry("Flight 0000 report. https://a.example/").startswith("<cite>Flight 0000 report</cite>")
 
 
 def test_initials_and_abbreviations_do_not_end_a_part():
