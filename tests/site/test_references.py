@@ -72,7 +72,22 @@ def test_references_are_numbered_by_first_citation(built_site):
     assert [link["href"].rsplit("-", 1)[1] for link in citation_links(reader)] == ["1", "2", "1"]
     lines = reader.lines()
     first = lines.index("[1] Council minutes: council.example.org/minutes/2025-07")
-    assert lines[first + 1] == "[2] Opposition press release, opposition.example.org/budget."
+    assert lines[first + 1] == ('[2] "A missed chance." Council Opposition Group, 15 July 2025. '
+                                "opposition.example.org/budget.")
+
+
+def test_a_named_source_marks_up_title_publisher_and_date(built_site):
+    html = (built_site / "council-budget.html").read_text(encoding="utf-8")
+    assert ('"<cite>A missed chance</cite>." <span class="ref-publisher">Council Opposition Group</span>, '
+            '<time datetime="2025-07-15">15 July 2025</time>. '
+            '<a href="https://www.opposition.example.org/budget">opposition.example.org/budget</a>.') in html
+
+
+def test_a_source_cited_three_times_has_lettered_backlinks(built_site):
+    reader = page(built_site, "harbour-reopens.html")
+    backlinks = reader.with_attr("role", "doc-backlink")
+    assert [(link["data-letter"], link["aria-label"]) for link in backlinks] == [
+        (letter, f"Back to citation {k} of 3 of reference 1") for k, letter in enumerate("abc", start=1)]
 
 
 def test_code_is_highlighted_and_a_marker_in_code_stays_code(built_site):
