@@ -158,17 +158,18 @@ def _add_backlinks(item: etree.Element, namespace: str, number: int, count: int)
         holder[-1].tail = (holder[-1].tail or "") + " "
     else:
         holder.text = (holder.text or "") + " "
-    backlinks = etree.SubElement(holder, "span", {"class": "backlinks" if count == 1 else "backlinks lettered"})
+    lettered = count > 1
+    backlinks = etree.SubElement(holder, "span", {"class": "backlinks lettered" if lettered else "backlinks"})
     backlinks.text = " "
     for citation in range(1, count + 1):
         link = etree.SubElement(backlinks, "a", {
             "href": f"#{namespace}-cite-{number}-{citation}",
             "role": "doc-backlink",
             "class": "backlink",
-            "aria-label": f"Back to the citation of reference {number}",
+            "aria-label": (f"Back to citation {citation} of {count} of reference {number}" if lettered
+                           else f"Back to the citation of reference {number}"),
         })
-        if count > 1:
-            link.set("aria-label", f"Back to citation {citation} of {count} of reference {number}")
+        if lettered:
             link.set("data-letter", citation_letter(citation))
         link.tail = " " if citation < count else None
 
