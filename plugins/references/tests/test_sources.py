@@ -88,6 +88,7 @@ def test_a_named_entry_reads_as_written_but_for_the_address():
     pytest.param("Title. Port, 2025-02-30. https://a.example/", id="impossible-date"),
     pytest.param("[Report](https://a.example/). Port Authority.", id="no-url-no-date-with-link"),
     pytest.param(". https://a.example/", id="empty-title"),
+    pytest.param("Title \ufffc. Port, 2025. https://a.example/", id="object-replacement-character"),
 ])
 def test_what_the_grammar_does_not_describe_renders_as_free_text(definition):
     html = entry(definition)
