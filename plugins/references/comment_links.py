@@ -17,7 +17,8 @@ with `reference_counts` {n: published comments about [n]} when the service provi
 It runs on `article_generator_write_article`, just before the page is written (the comments
 plugin bakes its threads on `article_generator_finalized`), and works on the HTML the extension
 produced: entries are `<li id="NS-ref-n">` whose back-links are one `<span class="backlinks">`
-holding only links (section.py), so the end of that span is found without parsing.
+(or `"backlinks lettered"`) holding only links (section.py), so the end of that span is found
+without parsing.
 """
 
 import re
@@ -29,7 +30,7 @@ from pelican.contents import Content
 from .section import SECTION_ATTRIBUTES
 
 ENTRY = re.compile(r'<li id="(?P<namespace>[^"]+)-ref-(?P<number>\d+)"')
-BACKLINKS = '<span class="backlinks">'
+BACKLINKS = '<span class="backlinks'  # then `">` or ` lettered">`
 PARAGRAPH = re.compile(r"<p(?P<attributes>\s[^>]*)?>")
 
 

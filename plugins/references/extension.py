@@ -8,7 +8,8 @@ Built on Python-Markdown's `footnotes` extension: its block processor still coll
 * one `<section class="references">` at the end of the document lists every source once,
   with a text-less back-link to every place it is cited, the theme drawing the glyph
   (`section.py`);
-* bare http(s) URLs in definitions become links (`links.py`);
+* a definition naming its source (`Title. Publisher, date. URL`) is marked up as such
+  (`sources.py`, `dates.py`); in any other, bare http(s) URLs become links (`links.py`);
 * every id is namespaced, so two articles on one index page never collide;
 * an undefined marker, a definition never cited and a duplicate definition raise
   `CitationError` naming `source:line`.

@@ -10,6 +10,11 @@ Contract of `link_bare_urls(element)`:
 * nothing inside `<a>`, `<code>` or `<pre>` is touched, nor `AtomicString` text (already final);
 * elements are changed in place; nothing else about the tree changes.
 
+`short_url(url)` is the link text of a URL in a named reference (`sources.py`): host and path,
+without scheme, user, `www.`, query or fragment (`https://www.example.org/a/b/?q#f` reads
+`example.org/a/b`); when longer than `SHORT_URL_LENGTH` characters, the middle of the path gives
+way to `…` (`host/first/…/last`, else `host/…/last`), else the end (`host/first-part…`).
+
 Plain ElementTree only: no Markdown instance is needed, so it can run on any finished subtree.
 """
 
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
+from urllib.parse import urlsplit
 
 from markdown.util import AtomicString
 
@@ -24,6 +30,8 @@ from markdown.util import AtomicString
 BARE_URL = re.compile(r"https?://[^\s<>\"'\x02\x03]+")
 URL_TRAILING_PUNCTUATION = ".,;:!?'\""
 NO_LINK_TAGS = frozenset({"a", "code", "pre"})
+SHORT_URL_LENGTH = 50
+ELLIPSIS = "…"
 
 
 def link_bare_urls(element: etree.Element) -> None:
@@ -48,7 +56,7 @@ def _split_urls(text: str | None) -> tuple[str | None, list[etree.Element]]:
     head = None
     position = 0
     for match in BARE_URL.finditer(text):
-        url = _trim_url(match.group(0))
+        url = trim_url(match.group(0))
         before = text[position:match.start()]
         if links:
             links[-1].tail = before
@@ -64,7 +72,7 @@ def _split_urls(text: str | None) -> tuple[str | None, list[etree.Element]]:
     return head or None, links
 
 
-def _trim_url(url: str) -> str:
+def trim_url(url: str) -> str:
     """Drop sentence punctuation and an unbalanced closing parenthesis from a URL's end."""
     while url:
         if url[-1] in URL_TRAILING_PUNCTUATION:
@@ -74,3 +82,28 @@ def _trim_url(url: str) -> str:
         else:
             break
     return url
+
+
+def short_url(url: str) -> str:
+    """The shortened text of `url` (see the module docstring); `url` itself if it has no host."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    if host[:4].lower() == "www.":
+        host = host[4:]
+    if not host:
+        return url
+    path = parts.path.rstrip("/")
+    text = host + path
+    if len(text) <= SHORT_URL_LENGTH:
+        return text
+    segments = path.strip("/").split("/")
+    shorter = [f"{host}/{segments[0]}/{ELLIPSIS}/{segments[-1]}"] if len(segments) > 2 else []
+    if len(segments) > 1:
+        shorter.append(f"{host}/{ELLIPSIS}/{segments[-1]}")
+    for candidate in shorter:
+        if len(candidate) <= SHORT_URL_LENGTH:
+            return candidate
+    return text[:SHORT_URL_LENGTH - 1] + ELLIPSIS

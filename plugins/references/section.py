@@ -10,10 +10,14 @@ They run on either side of Python-Markdown's inline pass (tree processor "inline
   get the same inline treatment as the body.
 * `ReferenceNumberingTreeprocessor`, after it (every citation is then counted), has the document
   check that every definition is cited, keeps the entries in order of first citation, and gives
-  entry n the id `NS-ref-n`, its bare URLs linked (`links.py`), a leading
-  `<span class="ref-label">[n]</span>` and a trailing `<span class="backlinks">` with one
-  text-less `<a class="backlink" href="#NS-cite-n-k" role="doc-backlink">` per citation k
-  (labelled "Back to citation k of reference n"; the theme draws the glyph).
+  entry n the id `NS-ref-n`, its parts marked up when it names its source (`sources.py`), else
+  its bare URLs linked (`links.py`), a leading `<span class="ref-label">[n]</span>` and a
+  trailing `<span class="backlinks">` with one text-less
+  `<a class="backlink" href="#NS-cite-n-k" role="doc-backlink">` per citation k. A source cited
+  once has one back-link labelled "Back to the citation of reference n"; one cited c > 1 times
+  has c, each with `data-letter` (a, b, ... z, aa, ab, ...) and labelled "Back to citation k of
+  c of reference n", in a span with the extra class `lettered`. The theme draws the glyph and
+  the letters (CSS generated content), so they add nothing to the entry's text.
 
 NS is the document's namespace. The processors keep no state: it lives on the document (the
 extension instance), whose part they use is `ReferencedDocument`. A document without
@@ -31,6 +35,7 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
 from .links import link_bare_urls
+from .sources import name_source
 
 # Python-Markdown serialises attributes sorted by name: this follows `aria-labelledby="..."`.
 SECTION_ATTRIBUTES = ' class="references" role="doc-endnotes"'
@@ -107,7 +112,8 @@ class ReferenceNumberingTreeprocessor(ReferencesTreeprocessor):
         for number, (key, count) in enumerate(references.citations.items(), start=1):
             item = references.entries[key]
             item.set("id", f"{namespace}-ref-{number}")
-            link_bare_urls(item)
+            if not name_source(item):
+                link_bare_urls(item)
             _add_label(item, number)
             _add_backlinks(item, namespace, number, count)
 
@@ -135,23 +141,36 @@ def _add_label(item: etree.Element, number: int) -> None:
     holder.insert(0, label)
 
 
+def citation_letter(citation: int) -> str:
+    """The letter of the `citation`-th back-link (1-based): a ... z, aa, ab, ... az, ba, ..."""
+    letters = ""
+    while citation > 0:
+        citation, remainder = divmod(citation - 1, 26)
+        letters = chr(ord("a") + remainder) + letters
+    return letters
+
+
 def _add_backlinks(item: etree.Element, namespace: str, number: int, count: int) -> None:
-    """Append one text-less back-link per citation (the theme shows a glyph via CSS)."""
+    """Append one text-less back-link per citation (the theme draws glyph and letters via CSS)."""
     holder = _last_paragraph(item)
     _strip_trailing_space(holder)
     if len(holder):
         holder[-1].tail = (holder[-1].tail or "") + " "
     else:
         holder.text = (holder.text or "") + " "
-    backlinks = etree.SubElement(holder, "span", {"class": "backlinks"})
+    lettered = count > 1
+    backlinks = etree.SubElement(holder, "span", {"class": "backlinks lettered" if lettered else "backlinks"})
     backlinks.text = " "
     for citation in range(1, count + 1):
         link = etree.SubElement(backlinks, "a", {
             "href": f"#{namespace}-cite-{number}-{citation}",
             "role": "doc-backlink",
             "class": "backlink",
-            "aria-label": f"Back to citation {citation} of reference {number}",
+            "aria-label": (f"Back to citation {citation} of {count} of reference {number}" if lettered
+                           else f"Back to the citation of reference {number}"),
         })
+        if lettered:
+            link.set("data-letter", citation_letter(citation))
         link.tail = " " if citation < count else None
 
 

@@ -62,16 +62,33 @@ def test_named_key_cited_several_times_is_listed_once(built_site):
     assert [link["href"] for link in citation_links(reader)] == ["#harbour-reopens-ref-1"] * 3
     assert len(reference_entries(reader, "harbour-reopens")) == 1
     assert len(backlinks_to(reader, "harbour-reopens", 1)) == 3
-    assert "[1] Port authority statement, https://port.example.org/notices/2025-07-15." in reader.lines()
+    # A named source: its title cited, the link reading as the address without its scheme.
+    assert "[1] Port authority statement, port.example.org/notices/2025-07-15." in reader.lines()
     assert reader.with_attr("href", "https://port.example.org/notices/2025-07-15")
+    assert [tag for tag, _ in reader.elements].count("cite") == 1
 
 
 def test_references_are_numbered_by_first_citation(built_site):
     reader = page(built_site, "council-budget.html")
     assert [link["href"].rsplit("-", 1)[1] for link in citation_links(reader)] == ["1", "2", "1"]
     lines = reader.lines()
-    first = lines.index("[1] Council minutes: https://council.example.org/minutes/2025-07")
-    assert lines[first + 1] == "[2] Opposition press release, https://opposition.example.org/budget."
+    first = lines.index("[1] Council minutes: council.example.org/minutes/2025-07")
+    assert lines[first + 1] == ('[2] "A missed chance." Council Opposition Group, 15 July 2025. '
+                                "opposition.example.org/budget.")
+
+
+def test_a_named_source_marks_up_title_publisher_and_date(built_site):
+    html = (built_site / "council-budget.html").read_text(encoding="utf-8")
+    assert ('"<cite>A missed chance</cite>." <span class="ref-publisher">Council Opposition Group</span>, '
+            '<time datetime="2025-07-15">15 July 2025</time>. '
+            '<a href="https://www.opposition.example.org/budget">opposition.example.org/budget</a>.') in html
+
+
+def test_a_source_cited_three_times_has_lettered_backlinks(built_site):
+    reader = page(built_site, "harbour-reopens.html")
+    backlinks = reader.with_attr("role", "doc-backlink")
+    assert [(link["data-letter"], link["aria-label"]) for link in backlinks] == [
+        (letter, f"Back to citation {k} of 3 of reference 1") for k, letter in enumerate("abc", start=1)]
 
 
 def test_code_is_highlighted_and_a_marker_in_code_stays_code(built_site):

@@ -42,9 +42,12 @@ def test_a_source_nobody_discussed_reads_as_before_and_offers_a_labelled_link():
 def test_counts_read_beside_each_entry_after_its_backlinks():
     annotated = annotate(render(TWO_SOURCES), "two", {1: 1, "2": 3}, True)
     assert entry_lines(annotated) == ["[1] https://a.example/notice 1 comment",
-                                      "[2] Harbour office, https://b.example/ 3 comments"]
+                                      "[2] Harbour office, b.example 3 comments"]
     first = annotated.index('id="two-ref-1"')
     assert annotated.index('class="backlinks"', first) < annotated.index('class="ref-comments"', first)
+    second = annotated.index('id="two-ref-2"')  # cited twice: lettered back-links
+    assert (annotated.index('class="backlinks lettered"', second)
+            < annotated.index('class="ref-comments"', second) < annotated.index("</li>", second))
     assert "aria-label" not in annotated[annotated.index('class="ref-comments"'):].split("</a>")[0]
 
 

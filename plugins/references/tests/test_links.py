@@ -5,7 +5,7 @@ import xml.etree.ElementTree as etree
 import pytest
 from markdown.util import AtomicString
 
-from plugins.references.links import link_bare_urls
+from plugins.references.links import SHORT_URL_LENGTH, link_bare_urls, short_url
 
 
 def linked(html: str) -> str:
@@ -60,3 +60,22 @@ def test_url_stops_at_a_markdown_placeholder():
     link_bare_urls(element)
     assert element[0].get("href") == "https://a.example/"
     assert element[0].tail == "\x02wzxhzdk:0\x03"
+
+
+@pytest.mark.parametrize(("url", "text"), [
+    ("https://www.port.example.org/notices/2025-07-15", "port.example.org/notices/2025-07-15"),
+    ("http://user:secret@WWW.Example.org:8080/a/b/?q=1#f", "Example.org:8080/a/b"),
+    ("https://example.org/", "example.org"),
+    ("https://example.org", "example.org"),
+    ("https://www2.example.org/a", "www2.example.org/a"),
+    ("https://www.politico.com/newsletters/national-security-daily/2025/07/14/making-sense-00452001",
+     "politico.com/newsletters/…/making-sense-00452001"),
+    ("https://example.org/" + "f" * 30 + "/m/" + "l" * 20, "example.org/…/" + "l" * 20),
+    ("https://example.org/a/" + "b" * 60, "example.org/a/" + "b" * 35 + "…"),
+    ("https://example.org/" + "c" * 80, "example.org/" + "c" * 37 + "…"),
+    ("https://[::1/x", "https://[::1/x"),  # not a URL urlsplit can read: shown in full
+    ("https:///path-without-host", "https:///path-without-host"),
+])
+def test_short_url_keeps_host_and_path_shortening_long_paths(url, text):
+    assert short_url(url) == text
+    assert len(short_url(url)) <= SHORT_URL_LENGTH or short_url(url) == url

@@ -7,7 +7,10 @@ from pelican.readers import MarkdownReader, Readers
 from pelican.settings import DEFAULT_CONFIG
 
 from plugins.references import COUNT_METADATA, EXTENSION, ReferencesMarkdownReader, configure_markdown, use_references_reader
+from plugins.build_errors.testing import last_line, make_html
 from plugins.references.extension import CitationError
+
+from .test_extension import ERRORS
 
 
 def site_settings(**overrides) -> dict:
@@ -113,3 +116,12 @@ def test_one_reader_reads_many_files_without_carrying_state_over(tmp_path):
     content, metadata = read_back["cited"]
     assert metadata["title"] == "Cited" and [tag.name for tag in metadata["tags"]] == ["alpha"]
     assert content.count('role="doc-noteref"') == 1 and "<abbr" in content
+
+
+@pytest.mark.parametrize(("text", "line", "problem"), ERRORS)
+def test_make_html_ends_with_the_reference_error_and_its_line(tmp_path, text, line, problem):
+    """A citation error is a BuildError: `make html` ends with `content/file.md:LINE: problem`."""
+    result = make_html(tmp_path, {"story.md": text})
+    assert result.returncode != 0
+    assert last_line(result) == f"content/story.md:{line}: {problem}"
+    assert "Traceback" not in result.stdout

@@ -1,5 +1,7 @@
 """The references section (`section.py`): entries, their order, labels and back-links, rendered."""
 
+from plugins.references.section import citation_letter
+
 from .html_text import read_page
 from .rendering import SEED_LIKE, backlink_targets, entries, markers, render, tree
 
@@ -35,7 +37,31 @@ def test_every_citation_has_its_own_backlink():
     assert backlink_targets(entry) == ["#t-cite-1-1", "#t-cite-1-2", "#t-cite-1-3"]
     backlinks = [a for a in entry.iter("a") if a.get("role") == "doc-backlink"]
     assert all(a.text is None and a.get("class") == "backlink" for a in backlinks)
-    assert backlinks[1].get("aria-label") == "Back to citation 2 of reference 1"
+    assert [a.get("data-letter") for a in backlinks] == ["a", "b", "c"]
+    assert backlinks[1].get("aria-label") == "Back to citation 2 of 3 of reference 1"
+    assert entry.find("span[@class='backlinks lettered']") is not None
+
+
+def test_a_source_cited_once_keeps_one_unlettered_backlink():
+    html = render("Title: T\n\nOnce [^k].\n\n[^k]: Source\n")
+    (entry,) = entries(tree(html))
+    (backlink,) = [a for a in entry.iter("a") if a.get("role") == "doc-backlink"]
+    assert backlink.attrib == {"href": "#t-cite-1-1", "role": "doc-backlink", "class": "backlink",
+                               "aria-label": "Back to the citation of reference 1"}
+    assert entry.find("span[@class='backlinks']") is not None
+
+
+def test_letters_run_a_to_z_then_aa_ab():
+    assert [citation_letter(n) for n in (1, 2, 26, 27, 28, 52, 53, 702, 703)] == [
+        "a", "b", "z", "aa", "ab", "az", "ba", "zz", "aaa"]
+    html = render("Title: T\n\n" + " ".join(["Claim [^k]."] * 28) + "\n\n[^k]: Source\n")
+    letters = [a.get("data-letter") for a in entries(tree(html))[0].iter("a") if a.get("data-letter")]
+    assert letters[-3:] == ["z", "aa", "ab"] and len(set(letters)) == 28
+
+
+def test_lettered_backlinks_add_no_text_to_the_entry():
+    html = render("Title: T\n\nOne [^k], two [^k].\n\n[^k]: Source\n")
+    assert read_page(html).lines()[-1] == "[1] Source"
 
 
 def test_urls_already_linked_or_in_code_stay_as_they_are():
