@@ -102,7 +102,8 @@ def test_a_file_that_is_not_utf8_names_the_line_of_the_first_bad_byte(tmp_path):
     source = b"Title: Harbour\nDate: 2025-07-16\n\nOne.\n\nTwo \xff.\n"
     result = make_html(tmp_path, {"harbour.md": source})
     assert result.returncode != 0 and "Traceback" not in result.stdout
-    assert last_line(result) == "content/harbour.md:6: this file is not UTF-8 text (byte 0xff); save it as UTF-8"
+    assert last_line(result) == ("content/harbour.md:6: this file is not UTF-8 text (byte 0xff); "
+                                 "save it as UTF-8")
 
 
 def test_pelicans_logged_errors_name_the_file_relative_to_the_repository(tmp_path):
@@ -128,6 +129,8 @@ def test_the_value_quoted_in_a_message_is_found_in_the_header_only_when_unambigu
 
 
 def test_a_message_quoting_several_values_names_the_header_line_holding_one(tmp_path):
-    result = make_html(tmp_path, {"harbour.md": "Title: Harbour\nDate: 2025-07-16\nStatus: drafts\n\nText.\n"})
+    source = "Title: Harbour\nDate: 2025-07-16\nStatus: drafts\n\nText.\n"
+    result = make_html(tmp_path, {"harbour.md": source})
     assert result.returncode != 0 and "Traceback" not in result.stdout
-    assert last_line(result).startswith("content/harbour.md:3: Unknown status 'drafts' for file content/harbour.md")
+    assert last_line(result).startswith(
+        "content/harbour.md:3: Unknown status 'drafts' for file content/harbour.md")
