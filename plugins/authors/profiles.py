@@ -139,15 +139,27 @@ def _links(path: str, metadata: dict) -> tuple[Link, ...]:
     links: dict[str, Link] = {}
     for value in _values(metadata, "links"):
         for url in filter(None, _LINK_SEPARATORS.split(value)):
-            parts = urlsplit(url)
-            if parts.scheme.lower() not in ("http", "https") or not parts.hostname \
-                    or any(ord(character) < 32 or ord(character) == 127 for character in url):
+            host = _web_host(url)
+            if host is None:
                 raise BuildError(path, _line_with(path, "Links", url),
                                  f'Links: "{url}" is not a web address: write each link in full, '
                                  "starting with https:// (separate several with commas).")
-            host = parts.netloc.removeprefix("www.")
-            links.setdefault(url, Link(url=url, label=host + parts.path.rstrip("/")))
+            links.setdefault(url, Link(url=url, label=host + urlsplit(url).path.rstrip("/")))
     return tuple(links.values())
+
+
+def _web_host(url: str) -> str | None:
+    """`url`'s host (and port), without `www.`, if it is an http(s) address; else None."""
+    if any(ord(character) < 32 or ord(character) == 127 for character in url):
+        return None
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:  # a malformed port or IPv6 address
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return parts.hostname.removeprefix("www.") + (f":{port}" if port else "")
 
 
 def _line_with(path: str, key: str, text: str) -> int | None:

@@ -96,6 +96,7 @@ def test_two_files_for_one_author_is_an_error_naming_both(tmp_path, second):
     (("Links: https://a.example/", "    ftp://files.example/jane"), "ftp://files.example/jane", 3),
     (("Links: jane.example.org",), "jane.example.org", 2),
     (("Links: https://",), "https://", 2),
+    (("Links: https://a.example:99999/",), "https://a.example:99999/", 2),
     (("Links: https://a.example/\x00x",), "https://a.example/\x00x", 2),
 ])
 def test_a_link_that_is_not_http_is_an_error(tmp_path, links, bad, line):
