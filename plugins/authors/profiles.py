@@ -115,11 +115,15 @@ def _photo(path: str, value: str, content: Path) -> Photo:
         raise BuildError(path, line, f'Photo "{value}" must be a path inside content/, written from '
                                      "there, e.g. Photo: authors/jane-doe.jpg (no leading /, no ..).")
     root = content.resolve()
-    target = (root / relative).resolve()
+    try:
+        target = (root / relative).resolve()
+        is_file = target.is_file()
+    except (OSError, RuntimeError):  # a name too long for the system, a loop of links
+        target, is_file = root / relative, False
     if not target.is_relative_to(root):
         raise BuildError(path, line, f'Photo "{value}" leads outside content/ (a link?): put the image '
                                      "file itself inside content/.")
-    if not target.is_file():
+    if not is_file:
         raise BuildError(path, line, f'Photo "{value}" is not a file: no content/{value}. Check the '
                                      "spelling, or add the image there.")
     try:

@@ -2,9 +2,11 @@
 
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from plugins.authors.profiles import DESCRIPTION_WORDS, Link, read_profile
+from plugins.build_errors import BuildError
 
 
 def profile(tmp_path: Path, metadata: dict, bio: str = "<p>Bio.</p>", header: str = "Name: Jane Doe\n"):
@@ -54,3 +56,9 @@ def test_schema_adds_only_what_the_file_knows(tmp_path):
     full = profile(tmp_path, {"role": "<b>Health</b> &amp; science", "links": "https://a.example/"})
     assert full.schema(person, "https://site") == {**person, "jobTitle": "Health & science",
                                                    "description": "Bio.", "sameAs": ["https://a.example/"]}
+
+
+def test_a_photo_name_too_long_for_the_system_is_a_missing_file(tmp_path):
+    name = "authors/" + "x" * 300 + ".png"
+    with pytest.raises(BuildError, match="is not a file"):
+        profile(tmp_path, {"photo": name}, header=f"Name: Jane Doe\nPhoto: {name}\n")
