@@ -51,7 +51,7 @@ def read_profiles(generator) -> dict[str, AuthorProfile]:
             if first is not profile:
                 raise BuildError(path, metadata_line(path, "Name") or 1,
                                  f'a second author file for "{plain(profile.name)}": '
-                                 f"{display_path(first.source_path)} already describes author/{slug}; "
+                                 f"{display_path(first.source_path)} already describes this author (slug {slug}); "
                                  "keep one of the two files.")
     return by_slug
 

@@ -86,7 +86,7 @@ def test_two_files_for_one_author_is_an_error_naming_both(tmp_path, second):
                                   "authors/jane-doe.md": author_file("Name: Jane Doe"),
                                   second: author_file("Role: Reporter", f"Name: {name}")})
     assert failed(result) == (f'content/{second}:2: a second author file for "{name}": '
-                              "content/authors/jane-doe.md already describes author/jane-doe; "
+                              "content/authors/jane-doe.md already describes this author (slug jane-doe); "
                               "keep one of the two files.")
 
 
