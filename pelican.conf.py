@@ -16,7 +16,15 @@ DEFAULT_DATE_FORMAT = "%-d %B %Y"
 
 THEME = "theme"
 # plugins.preview does nothing unless PREVIEW is on (preview.conf.py, `make preview`).
-PLUGINS = ["plugins.build_errors", "plugins.references", "plugins.preview", "plugins.comments"]
+PLUGINS = ["plugins.build_errors", "plugins.references", "plugins.authors", "plugins.preview",
+           "plugins.comments"]
+
+# Author files (bio, photo, links: plugins/authors) live in content/authors/; the plugin reads them,
+# so they must not also be published as articles or pages. AUTHOR (above) stays the byline of an
+# article that names no author.
+AUTHOR_FILES_PATH = "authors"
+ARTICLE_EXCLUDES = [AUTHOR_FILES_PATH]
+PAGE_EXCLUDES = [AUTHOR_FILES_PATH]
 
 # Python-Markdown: the references plugin adds its footnote extension to this list at start-up.
 MARKDOWN = {
