@@ -15,7 +15,7 @@ DEFAULT_CATEGORY = "News"
 DEFAULT_DATE_FORMAT = "%-d %B %Y"
 
 THEME = "theme"
-PLUGINS = ["plugins.build_errors", "plugins.references", "plugins.comments"]
+PLUGINS = ["plugins.build_errors", "plugins.references", "plugins.corrections", "plugins.comments"]
 
 # Python-Markdown: the references plugin adds its footnote extension to this list at start-up.
 MARKDOWN = {
@@ -38,6 +38,9 @@ CATEGORY_FEED_ATOM = None
 TRANSLATION_FEED_ATOM = None
 AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
+# plugins/corrections: the Corrections page is CORRECTIONS_SAVE_AS ("corrections.html"); its feed,
+# CORRECTIONS_FEED_ATOM, is off here for the same reason as the feeds above.
+CORRECTIONS_FEED_ATOM = None
 
 # Comments: the plugin resolves its settings (database, key, COMMENTS_API_URL, ...) with the
 # service's resolver, from COMMENTS_* variables and any COMMENTS_* name set here (plugins/comments).
