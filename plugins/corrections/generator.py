@@ -62,12 +62,15 @@ class FeedItem:
 
 
 def inline_markdown() -> Markdown:
-    """A Markdown that knows paragraphs only: the text of a correction stays inline however it
-    starts ("1986. ..." is not a list, "# 3" not a heading, `<b>` not an HTML block)."""
+    """A Markdown that knows paragraphs only, so the text of a correction stays inline however it
+    starts ("1986. ..." is not a list, "# 3" not a heading), without images, and with raw HTML
+    shown as text: an unclosed `<div>` in a one-line notice cannot break the page."""
     md = Markdown(output_format="html5")
     md.parser.blockprocessors = Registry()
     md.parser.blockprocessors.register(ParagraphProcessor(md.parser), "paragraph", 10)
     md.preprocessors.deregister("html_block")
+    for name in ("html", "image_link", "image_reference", "short_image_ref"):
+        md.inlinePatterns.deregister(name)
     return md
 
 

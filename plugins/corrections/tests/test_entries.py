@@ -79,7 +79,10 @@ def test_parse_moment(text, expected):
     ("# 3 votes", "# 3 votes"),
     ("- not a list", "- not a list"),
     ("> not a quote", "&gt; not a quote"),
-    ("<div>raw</div> & more", "<div>raw</div> &amp; more"),
+    ("<div>raw & more", "&lt;div&gt;raw &amp; more"),
+    ("&copy; <https://a.example/>", '&copy; <a href="https://a.example/">https://a.example/</a>'),
+    ("![chart](chart.png)", "![chart](chart.png)"),
+    ("`<b>` is code", "<code>&lt;b&gt;</code> is code"),
     ("---", "---"),
 ])
 def test_text_renders_inline(text, html):

@@ -181,3 +181,17 @@ def test_times_without_an_offset_are_in_the_site_time_zone(tmp_path):
     ]
     assert [item["datePublished"] for item in structured_data(page)["correction"]] == [
         "2025-07-16T10:00:00+02:00", "2025-07-16T12:00:00+02:00"]
+
+
+def test_html_in_a_correction_is_text_and_cannot_end_the_json_ld(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "hostile.md").write_text(
+        "Title: Hostile\nDate: 2025-07-15 09:00\nSlug: hostile\n"
+        'Correction: 2025-07-16 10:00 | <div>Unclosed & "quoted" </script>\n\nText.\n', encoding="utf-8")
+    result = run_pelican(content, tmp_path / "output")
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = (tmp_path / "output" / "hostile.html").read_text(encoding="utf-8")
+    assert notice(page).count("<p") == notice(page).count("</p>") == 1
+    assert ': &lt;div&gt;Unclosed &amp; "quoted" &lt;/script&gt;</p>' in notice(page)
+    assert structured_data(page)["correction"][0]["text"] == '<div>Unclosed & "quoted" </script>'
