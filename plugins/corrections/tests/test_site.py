@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from plugins.references.tests.html_text import read_page
+from tests.conftest import ROOT
 from tests.site.conftest import run_pelican
 
 SITEURL = "https://news.example.org"
@@ -195,3 +196,15 @@ def test_html_in_a_correction_is_text_and_cannot_end_the_json_ld(tmp_path):
     assert notice(page).count("<p") == notice(page).count("</p>") == 1
     assert ': &lt;div&gt;Unclosed &amp; "quoted" &lt;/script&gt;</p>' in notice(page)
     assert structured_data(page)["correction"][0]["text"] == '<div>Unclosed & "quoted" </script>'
+
+
+def test_without_corrections_the_page_says_so_and_the_feed_is_empty(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "plain.md").write_text("Title: Plain\nDate: 2025-07-15 09:00\n\nText.\n", encoding="utf-8")
+    result = run_pelican(content, tmp_path / "output", settings=ROOT / "publish.conf.py")
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = read_page(html(tmp_path / "output", "corrections.html")).lines()
+    assert lines[lines.index("Corrections") + 2] == "No corrections so far."
+    root = etree.parse(tmp_path / "output" / "corrections.atom.xml").getroot()
+    assert root.tag == f"{ATOM}feed" and not root.findall(f"{ATOM}entry")
