@@ -1,8 +1,8 @@
 """One article's `Correction:` entries: where they are in the file, what they say, and whether an
 editor must fix them.
 
-`article_corrections(article, now, render)` returns the article's corrections, oldest first, or
-raises `BuildError` at the offending line. `check_modified(article)` checks `Modified:` against
+`article_corrections(article, now, render, zone)` returns the article's corrections, oldest
+first, or raises `BuildError` at the offending line (`read_entry` checks one value). `check_modified(article)` checks `Modified:` against
 `Date:`. Times without an offset are in the site's TIMEZONE, as Pelican reads `Date:`; every time
 is shown in that zone.
 """
@@ -145,38 +145,44 @@ def has_date(article) -> bool:
     return "date" in article.metadata
 
 
+def read_entry(value: str, zone: ZoneInfo, published: datetime | None, now: datetime) -> tuple[datetime, str]:
+    """(when, text) of one `Correction:` value; `ValueError` with what the editor must fix."""
+    stamp, bar, text = value.partition("|")
+    stamp, text = stamp.strip(), text.strip()
+    if not bar:
+        raise ValueError(f"a correction needs its date and time, a `|`, then what was corrected, "
+                         f"as in `{EXAMPLE}`")
+    when = parse_moment(stamp, zone)
+    if when is None:
+        raise ValueError(f"cannot read the correction's date `{stamp}`: write it as YYYY-MM-DD HH:MM "
+                         f"(24-hour, in the site's time zone, {zone.key}), as in `{EXAMPLE}`")
+    if not text:
+        raise ValueError("the correction has no text after the `|`: say what was wrong and what is right")
+    if _CONTROL.search(text):
+        raise ValueError("the correction's text contains an invisible control character: retype the line")
+    if published is not None and when < published:
+        raise ValueError(f"the correction is dated {shown(when)}, before the article's Date "
+                         f"({shown(published.astimezone(zone))}): a correction comes after publication")
+    if when > now:
+        raise ValueError(f"the correction is dated {shown(when)}, which is in the future "
+                         f"(times are in the site's time zone, {zone.key}): check the date")
+    return when, text
+
+
 def article_corrections(article, now: datetime, render: Callable[[str], str], zone: ZoneInfo) -> tuple[Correction, ...]:
     """The article's corrections, oldest first; `BuildError` at the line of the first bad entry.
 
     `render` turns the text's inline Markdown into HTML; `now` is the build's time (aware)."""
-    path = article.source_path
+    published = article.date if has_date(article) else None
     corrections = []
     for number, entry in enumerate(entries(article), start=1):
-        def fail(message: str) -> BuildError:
-            return BuildError(path, entry.line, message)
-
-        stamp, bar, text = entry.value.partition("|")
-        stamp, text = stamp.strip(), text.strip()
-        if not bar:
-            raise fail(f"a correction needs its date and time, a `|`, then what was corrected, "
-                       f"as in `{EXAMPLE}`")
-        when = parse_moment(stamp, zone)
-        if when is None:
-            raise fail(f"cannot read the correction's date `{stamp}`: write it as YYYY-MM-DD HH:MM "
-                       f"(24-hour, in the site's time zone, {zone.key}), as in `{EXAMPLE}`")
-        if not text:
-            raise fail("the correction has no text after the `|`: say what was wrong and what is right")
-        if _CONTROL.search(text):
-            raise fail("the correction's text contains an invisible control character: retype the line")
-        if has_date(article) and when < article.date:
-            raise fail(f"the correction is dated {shown(when)}, before the article's Date "
-                       f"({shown(article.date.astimezone(zone))}): a correction comes after publication")
-        if when > now:
-            raise fail(f"the correction is dated {shown(when)}, which is in the future "
-                       f"(times are in the site's time zone, {zone.key}): check the date")
+        try:
+            when, text = read_entry(entry.value, zone, published, now)
+        except ValueError as problem:
+            raise BuildError(article.source_path, entry.line, str(problem)) from None
         html = Markup(render(text))
-        corrections.append(Correction(when=when, when_text=local_text(when), html=html, text=html.striptags(),
-                                      anchor=f"{article.slug}-correction-{number}"))
+        corrections.append(Correction(when=when, when_text=local_text(when), html=html,
+                                      text=html.striptags(), anchor=f"{article.slug}-correction-{number}"))
     return tuple(sorted(corrections, key=lambda correction: correction.when))
 
 
