@@ -16,8 +16,8 @@ DEFAULT_DATE_FORMAT = "%-d %B %Y"
 
 THEME = "theme"
 # plugins.preview does nothing unless PREVIEW is on (preview.conf.py, `make preview`).
-PLUGINS = ["plugins.build_errors", "plugins.references", "plugins.authors", "plugins.preview",
-           "plugins.comments"]
+PLUGINS = ["plugins.build_errors", "plugins.references", "plugins.authors", "plugins.corrections",
+           "plugins.preview", "plugins.comments"]
 
 # Author files (bio, photo, links: plugins/authors) live in content/authors/; the plugin reads them,
 # so they must not also be published as articles or pages. AUTHOR (above) stays the byline of an
@@ -58,6 +58,9 @@ CATEGORY_FEED_ATOM = None
 TRANSLATION_FEED_ATOM = None
 AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
+# plugins/corrections: the Corrections page is CORRECTIONS_SAVE_AS ("corrections.html"); its feed,
+# CORRECTIONS_FEED_ATOM, is off here for the same reason as the feeds above.
+CORRECTIONS_FEED_ATOM = None
 
 # Comments: the plugin resolves its settings (database, key, COMMENTS_API_URL, ...) with the
 # service's resolver, from COMMENTS_* variables and any COMMENTS_* name set here (plugins/comments).

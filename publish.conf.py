@@ -22,6 +22,8 @@ RELATIVE_URLS = False
 FEED_DOMAIN = SITEURL
 FEED_ALL_ATOM = "feeds/all.atom.xml"
 CATEGORY_FEED_ATOM = "feeds/{slug}.atom.xml"
+# Beside the Corrections page, not in feeds/, where a category named "Corrections" would put its own.
+CORRECTIONS_FEED_ATOM = "corrections.atom.xml"
 
 DELETE_OUTPUT_DIRECTORY = True
 
