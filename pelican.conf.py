@@ -15,7 +15,7 @@ DEFAULT_CATEGORY = "News"
 DEFAULT_DATE_FORMAT = "%-d %B %Y"
 
 THEME = "theme"
-PLUGINS = ["plugins.build_errors", "plugins.references", "plugins.comments"]
+PLUGINS = ["plugins.build_errors", "plugins.references", "plugins.related", "plugins.comments"]
 
 # Python-Markdown: the references plugin adds its footnote extension to this list at start-up.
 MARKDOWN = {
