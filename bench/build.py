@@ -47,8 +47,22 @@ def seed_parts() -> tuple[str, list[str]]:
     return lines[0], [line for line in lines[1:end] if line.strip()]
 
 
+#: Each generated article takes one tag from each group (sizes coprime, so the combinations vary):
+#: a few broad tags on a quarter of the articles, narrower ones on a tenth and a fortieth, as a
+#: newsroom's overlap, so the tag pages and related reading have real work at every size. Names
+#: end in letters: a paginated tag's page 2 is `{slug}2.html`, which "Story 12" would overwrite.
+TAG_GROUPS = (("Europe", "Americas", "Asia", "Africa"),
+              tuple(f"Topic {chr(65 + n)}" for n in range(11)),
+              tuple(f"Story {chr(65 + n // 26)}{chr(65 + n % 26)}" for n in range(37)))
+
+
+def article_tags(index: int) -> list[str]:
+    return [group[index % len(group)] for group in TAG_GROUPS]
+
+
 def article_markdown(index: int, title: str, paragraphs: list[str]) -> str:
-    """One seed-like article. Every third one cites three named sources out of order."""
+    """One seed-like article with three tags (`article_tags`) and one of three categories.
+    Every third one cites three named sources out of order."""
     if index % 3 == 2:
         keys = ["agency", "politico", "ministry"]
         body = [re.sub(r"\[1\]", f"[^{keys[(i * 2) % 3]}]", p) for i, p in enumerate(paragraphs)]
@@ -57,7 +71,8 @@ def article_markdown(index: int, title: str, paragraphs: list[str]) -> str:
         body = [p.replace("[1]", "[^1]") for p in paragraphs]
         notes = [f"[^1]: https://www.politico.com/newsletters/{index}"]
     header = (f"Title: {title} ({index})\nDate: 2025-07-{1 + index % 28:02d} 09:{index % 60:02d}\n"
-              f"Slug: article-{index}\nCategory: {('World', 'Politics', 'Defense')[index % 3]}\n")
+              f"Slug: article-{index}\nCategory: {('World', 'Politics', 'Defense')[index % 3]}\n"
+              f"Tags: {', '.join(article_tags(index))}\n")
     return header + "\n" + "\n\n".join(body) + "\n\n" + "\n".join(notes) + "\n"
 
 

@@ -62,7 +62,7 @@ def test_an_article_by_two_authors_has_both_in_its_byline(site):
     assert byline(html(site, "harbour-reopens.html")) == (
         '<p class="byline"> <time class="dt-published" datetime="2025-07-16T08:00:00+00:00">16 July 2025</time>'
         f' · By {author_link("jane-doe", "Jane Doe")} and {author_link("john-roe", "John Roe")}'
-        f' · in <a class="p-category" href="{SITEURL}/category/news.html">News</a> </p>')
+        f' · in <a class="p-category" href="{SITEURL}/category/news.html">News</a> · 1 min read </p>')
 
 
 def test_an_article_without_authors_is_signed_by_the_site_and_only_then(site):
@@ -142,7 +142,8 @@ def test_authors_list_shows_photo_and_role(site):
 
 def test_author_files_are_not_articles_or_pages(site):
     assert sorted(path.name for path in site.glob("*.html") if path.name not in (
-        "index.html", "archives.html", "authors.html", "categories.html", "tags.html")) == [
+        "index.html", "archives.html", "authors.html", "categories.html", "tags.html",
+        "corrections.html")) == [
         "clinic-opens.html", "council-meets.html", "ferry-timetable.html", "harbour-reopens.html",
         "hostile-names.html"]
     assert not list(site.glob("**/jroe*")) and not (site / "pages").exists()
