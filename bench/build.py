@@ -37,6 +37,8 @@ AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
+ARTICLE_EXCLUDES = ["authors"]
+PAGE_EXCLUDES = ["authors"]
 """  # MARKDOWN is Pelican's default: codehilite, extra (with the stock footnotes) and meta
 
 
@@ -60,26 +62,57 @@ def article_tags(index: int) -> list[str]:
     return [group[index % len(group)] for group in TAG_GROUPS]
 
 
+#: Bylines: one or two of these per article; all but the last two have an author file.
+AUTHORS = tuple(f"{first} {last}" for first, last in zip(
+    ("Jane", "John", "Amira", "Bo", "Carla", "Dmitri", "Eve", "Femi", "Gita", "Hugo", "Ines", "Jun"),
+    ("Doe", "Roe", "Haddad", "Lindqvist", "Mendes", "Orlov", "Park", "Adeyemi", "Rao", "Brandt",
+     "Costa", "Tanaka"), strict=True))
+AUTHORS_WITH_FILES = AUTHORS[:-2]
+
+
+def article_authors(index: int) -> list[str]:
+    first = AUTHORS[index % len(AUTHORS)]
+    return [first] if index % 2 else [first, AUTHORS[(index + 5) % len(AUTHORS)]]
+
+
 def article_markdown(index: int, title: str, paragraphs: list[str]) -> str:
-    """One seed-like article with three tags (`article_tags`) and one of three categories.
-    Every third one cites three named sources out of order."""
+    """One seed-like article with the fields a newsroom uses: one or two authors, three tags
+    (`article_tags`), one of three categories; every fourth one `Modified:`, every tenth two
+    `Correction:` entries. Every third one cites three named sources (title, publisher, date,
+    URL) out of order; the others one bare URL, as the seed does."""
     if index % 3 == 2:
         keys = ["agency", "politico", "ministry"]
         body = [re.sub(r"\[1\]", f"[^{keys[(i * 2) % 3]}]", p) for i, p in enumerate(paragraphs)]
-        notes = [f"[^{key}]: https://example.org/{key}/{index}" for key in keys]
+        notes = [f"[^{key}]: Statement on deliveries. The {key.title()} Desk, 15 July 2025. "
+                 f"https://example.org/{key}/{index}" for key in keys]
     else:
         body = [p.replace("[1]", "[^1]") for p in paragraphs]
         notes = [f"[^1]: https://www.politico.com/newsletters/{index}"]
-    header = (f"Title: {title} ({index})\nDate: 2025-07-{1 + index % 28:02d} 09:{index % 60:02d}\n"
+    day = 1 + index % 28
+    header = (f"Title: {title} ({index})\nDate: 2025-07-{day:02d} 09:{index % 60:02d}\n"
               f"Slug: article-{index}\nCategory: {('World', 'Politics', 'Defense')[index % 3]}\n"
-              f"Tags: {', '.join(article_tags(index))}\n")
+              f"Tags: {', '.join(article_tags(index))}\nAuthors: {', '.join(article_authors(index))}\n")
+    if index % 4 == 0:
+        header += f"Modified: 2025-08-{day:02d} 10:00\n"
+    if index % 10 == 0:
+        header += (f"Correction: 2025-08-{day:02d} 09:00 | An earlier version misstated the number of "
+                   f"systems; it is *two*, not three.\n"
+                   f"Correction: 2025-08-{day:02d} 09:30 | The ministry's statement was dated 14 July.\n")
     return header + "\n" + "\n\n".join(body) + "\n\n" + "\n".join(notes) + "\n"
 
 
+def author_file(name: str) -> str:
+    return (f"Name: {name}\nRole: Correspondent\nLinks: https://social.example/@{name.split()[0].lower()}\n\n"
+            f"{name} covers defence and diplomacy for the newsroom.\n")
+
+
 def generate(content: Path, count: int) -> None:
-    """Write `count` seed-like articles into `content`."""
+    """Write `count` seed-like articles, and the author files, into `content`."""
     title, paragraphs = seed_parts()
-    content.mkdir(parents=True, exist_ok=True)
+    (content / "authors").mkdir(parents=True, exist_ok=True)
+    for name in AUTHORS_WITH_FILES:
+        (content / "authors" / f"{name.lower().replace(' ', '-')}.md").write_text(
+            author_file(name), encoding="utf-8")
     for index in range(count):
         (content / f"article-{index}.md").write_text(
             article_markdown(index, title, paragraphs), encoding="utf-8")

@@ -1,6 +1,8 @@
 """Fast checks of the benchmark harness (the benchmarks themselves run with `make bench`)."""
 
 import json
+import os
+import subprocess
 import sys
 
 import pytest
@@ -215,3 +217,25 @@ def test_import_part_measures_a_tiny_file_end_to_end(tmp_path, monkeypatch):
     assert payload["app_floor"]["peak_rss_kib"] > 0
     assert payload["postgres"] == {"skipped": "--no-postgres"}
     assert (tmp_path / "import.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_generated_content_uses_every_newsroom_field_and_builds_on_both_sides(tmp_path):
+    """The build benchmark's content carries what editors write (authors and their files, tags,
+    Modified, corrections, named sources), and both sides build it without an error."""
+    content = tmp_path / "content"
+    build.generate(content, 20)
+    texts = "".join(path.read_text(encoding="utf-8") for path in content.glob("*.md"))
+    for field in ("Authors: ", "Tags: ", "Modified: ", "Correction: ", "Category: "):
+        assert field in texts
+    assert ". The Agency Desk, 15 July 2025. https://" in texts
+    assert len(list((content / "authors").glob("*.md"))) == len(build.AUTHORS_WITH_FILES)
+    bare = tmp_path / "bare.conf.py"
+    bare.write_text(build.BARE_SETTINGS, encoding="utf-8")
+    for settings in (bare, build.ROOT / "pelican.conf.py"):
+        result = subprocess.run(build.pelican_cmd(content, tmp_path / f"out-{settings.stem}", settings),
+                                cwd=build.ROOT, capture_output=True, text=True, timeout=300,
+                                env={**os.environ,
+                                     "COMMENTS_DATABASE_URL": f"sqlite:///{tmp_path / 'none.sqlite3'}"})
+        assert result.returncode == 0, result.stdout + result.stderr
+    assert (tmp_path / "out-pelican.conf" / "corrections.html").exists()
+    assert (tmp_path / "out-pelican.conf" / "author" / "jane-doe.html").exists()
