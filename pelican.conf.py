@@ -15,7 +15,7 @@ DEFAULT_CATEGORY = "News"
 DEFAULT_DATE_FORMAT = "%-d %B %Y"
 
 THEME = "theme"
-PLUGINS = ["plugins.build_errors", "plugins.references", "plugins.comments"]
+PLUGINS = ["plugins.build_errors", "plugins.references", "plugins.images", "plugins.comments"]
 
 # Python-Markdown: the references plugin adds its footnote extension to this list at start-up.
 MARKDOWN = {
@@ -41,6 +41,10 @@ AUTHOR_FEED_RSS = None
 
 # Comments: the plugin resolves its settings (database, key, COMMENTS_API_URL, ...) with the
 # service's resolver, from COMMENTS_* variables and any COMMENTS_* name set here (plugins/comments).
+
+# Pelican makes CACHE_PATH absolute relative to this file: the images plugin keeps its variants in
+# cache/images/ of the repository (IMAGES_CACHE_PATH), whatever folder make runs from.
+CACHE_PATH = "cache"
 
 DELETE_OUTPUT_DIRECTORY = False
 RELATIVE_URLS = False

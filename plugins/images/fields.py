@@ -1,0 +1,104 @@
+"""An article's lead-image metadata, checked: `Image`, `ImageAlt`, `ImageCaption`, `ImageCredit`.
+
+`read_fields(article, content_root)` returns None for an article without them, else `ImageFields`
+with the picture's resolved path under `content_root`; every mistake an editor can make is a
+`BuildError` at the line of the field concerned. The picture itself is checked later, when it is
+decoded (variants.py).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from plugins.build_errors import BuildError, display_path, metadata_line
+
+#: Pelican lower-cases metadata keys; these are the editor's spellings, for messages and lines.
+KEYS = {"image": "Image", "imagealt": "ImageAlt", "imagecaption": "ImageCaption",
+        "imagecredit": "ImageCredit"}
+EXAMPLE = "Image: images/harbour.jpg"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+@dataclass(frozen=True)
+class ImageFields:
+    """What the editor wrote: the picture (as written and resolved) and its texts."""
+
+    path: str
+    source: Path
+    alt: str
+    caption: str
+    credit: str
+
+
+def _error(article, key: str, message: str, occurrence: int = 1) -> BuildError:
+    path = article.source_path
+    return BuildError(path, metadata_line(path, KEYS[key], occurrence), message)
+
+
+def _value(article, key: str) -> str | None:
+    """The field's single value with control characters made spaces; None when absent."""
+    value = article.metadata.get(key)
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple)):  # the key repeated: Pelican keeps every value
+        raise _error(article, key, f"{KEYS[key]} is given {len(value)} times: an article has one "
+                                   f"lead image; keep one {KEYS[key]} line", occurrence=2)
+    return _CONTROL.sub(" ", str(value)).strip()
+
+
+def _resolve(article, written: str, content_root: Path) -> Path:
+    """The picture's real path, which must be a file inside `content_root`."""
+    if "\0" in written or PurePosixPath(written).is_absolute() or os.path.isabs(written) \
+            or re.match(r"^[A-Za-z]:", written):
+        raise _error(article, "image", f"Image must be a path relative to content/, like "
+                                       f"`{EXAMPLE}`, not `{written}`")
+    root = content_root.resolve()
+    candidate = content_root / written
+    try:
+        resolved = candidate.resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        resolved = None
+    if resolved is None or not resolved.is_relative_to(root):
+        how = "links to a file" if resolved is not None and ".." not in PurePosixPath(written).parts \
+            else "points"
+        raise _error(article, "image", f"Image `{written}` {how} outside content/: put the picture "
+                                       f"under content/ (e.g. content/images/) and write its path "
+                                       f"relative to content/, like `{EXAMPLE}`")
+    if not resolved.exists():
+        raise _error(article, "image", f"Image file not found: {display_path(candidate)} does not "
+                                       "exist (the path is relative to content/, and names are "
+                                       "case-sensitive)")
+    if not resolved.is_file():
+        raise _error(article, "image", f"Image `{written}` is a folder, not a picture file")
+    if resolved.suffix.lower() in (".svg", ".svgz"):
+        raise _error(article, "image", f"Image `{written}` is an SVG: a lead image must be a "
+                                       "photo-like picture that link previews show; export it "
+                                       "as PNG (or JPEG) and use that")
+    return resolved
+
+
+def read_fields(article, content_root: Path) -> ImageFields | None:
+    """The article's checked lead-image fields, or None when it has none of them."""
+    present = {key: _value(article, key) for key in KEYS}
+    written = present["image"]
+    if written is None:
+        stray = next((key for key in KEYS if present[key] is not None), None)
+        if stray:
+            raise _error(article, stray, f"{KEYS[stray]} is set but Image is not: add the picture "
+                                         f"(`{EXAMPLE}`) or remove {KEYS[stray]}")
+        return None
+    if not written:
+        raise _error(article, "image", f"Image is empty: give the picture's path relative to "
+                                       f"content/ (`{EXAMPLE}`) or remove the line")
+    if present["imagealt"] is None:
+        raise _error(article, "image", "Image has no ImageAlt: add a line `ImageAlt: <what the "
+                                       "picture shows>`, read to readers who cannot see it")
+    if not present["imagealt"]:
+        raise _error(article, "imagealt", "ImageAlt is empty: describe what the picture shows, "
+                                          "for readers who cannot see it")
+    return ImageFields(path=written, source=_resolve(article, written, content_root),
+                       alt=present["imagealt"], caption=present["imagecaption"] or "",
+                       credit=present["imagecredit"] or "")

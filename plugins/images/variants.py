@@ -1,0 +1,165 @@
+"""The image work: decode a source picture once and encode its responsive variants with Pillow.
+
+`render(data, key, widths)` returns a `Rendition` (what was made) and the encoded files as
+{file name: bytes}. Every variant is sRGB, upright (EXIF orientation applied) and carries no
+metadata (no EXIF, GPS, ICC profile or text chunks). Formats: WebP for every width, plus a JPEG
+fallback, or PNG when the picture really uses transparency. Widths are those of `widths` below
+the source's width, plus the source's own width when it is narrower than the largest: a variant is
+never upscaled. An animated GIF/WebP/PNG gives its first frame.
+
+`ImageProblem` says, in an editor's words, why a file cannot be used (not a picture Pillow reads,
+damaged or truncated, more pixels than Pillow's decompression-bomb limit).
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+
+#: What an editor may upload: formats whose decoders are plain Pillow code (no Ghostscript, no
+#: external tools). Anything else is "not a picture the build can read".
+FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "AVIF", "TIFF", "BMP")
+READABLE = "JPEG, PNG, GIF, WebP, AVIF, TIFF or BMP"
+#: Encoder settings; part of the cache key (`recipe()`), so changing one remakes every variant.
+WEBP = {"quality": 80, "method": 4}
+JPEG = {"quality": 82, "optimize": True, "progressive": True}
+PNG = {"optimize": True}
+#: Bumped when the pipeline changes in a way that changes output bytes.
+VERSION = 1
+DAMAGED = "is damaged or cut short: export it again from the original"
+MIME = {"webp": "image/webp", "jpg": "image/jpeg", "png": "image/png"}
+
+
+class ImageProblem(Exception):
+    """Why a file cannot be a lead image, to be read after "Image content/x.jpg ..."."""
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One encoded file: its name (`<key>-<width>.<ext>`), pixel size and MIME type."""
+
+    file: str
+    width: int
+    height: int
+    mime: str
+
+
+@dataclass(frozen=True)
+class Rendition:
+    """Every variant made from one source picture (identified by `key`), widest last."""
+
+    key: str
+    variants: tuple[Variant, ...]
+
+    def of_type(self, mime: str) -> tuple[Variant, ...]:
+        return tuple(variant for variant in self.variants if variant.mime == mime)
+
+    @property
+    def fallback_mime(self) -> str:
+        """The type older browsers and link previews get: JPEG, or PNG for transparent pictures."""
+        return "image/png" if any(v.mime == "image/png" for v in self.variants) else "image/jpeg"
+
+
+def recipe(widths: tuple[int, ...]) -> str:
+    """Everything besides the source bytes that decides the output: part of the cache key."""
+    return f"v{VERSION} widths={list(widths)} webp={WEBP} jpeg={JPEG} png={PNG}"
+
+
+def target_widths(source_width: int, widths: tuple[int, ...]) -> list[int]:
+    """The variant widths for a source `source_width` pixels wide: never wider than the source."""
+    chosen = sorted({width for width in widths if width < source_width})
+    if source_width <= max(widths):
+        chosen.append(source_width)
+    elif max(widths) not in chosen:
+        chosen.append(max(widths))
+    return chosen
+
+
+def decode(data: bytes) -> Image.Image:
+    """The picture in `data`, first frame, fully loaded; ImageProblem when it cannot be used."""
+    with warnings.catch_warnings():
+        # Pillow only warns between its limit and twice it; both are refused.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(data), formats=FORMATS)
+            image.load()
+            return image
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            limit = round((Image.MAX_IMAGE_PIXELS or 0) / 1e6)
+            raise ImageProblem(
+                f"has more pixels than the build will decode (over {limit} megapixels, a guard "
+                "against decompression bombs): export it at most 4000 pixels wide") from None
+        except UnidentifiedImageError:
+            raise ImageProblem(f"is not a picture the build can read ({READABLE}): "
+                               "export it again as JPEG or PNG") from None
+        except (OSError, SyntaxError, ValueError, EOFError, MemoryError):
+            raise ImageProblem(DAMAGED) from None
+
+
+_SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+def _to_srgb(image: Image.Image, mode: str) -> Image.Image:
+    """`image` converted to `mode` ("RGB" or "RGBA"), through its ICC profile when it has one
+    LittleCMS can use (CMYK, Adobe RGB, Display P3...), else by Pillow's plain conversion."""
+    profile = image.info.get("icc_profile")
+    if profile and image.mode in ("RGB", "RGBA", "CMYK", "L"):
+        try:
+            source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+            out_mode = mode if image.mode in ("RGB", "RGBA") else "RGB"
+            converted = ImageCms.profileToProfile(image, source, _SRGB, outputMode=out_mode)
+            if converted is not None:
+                return converted.convert(mode)
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            pass  # a broken or unusual profile: the plain conversion below still gives a picture
+    return image.convert(mode)
+
+
+def normalise(image: Image.Image) -> tuple[Image.Image, bool]:
+    """(`image` upright, in sRGB RGB or RGBA, without metadata; whether it uses transparency)."""
+    image = ImageOps.exif_transpose(image)
+    if image.mode.startswith("I"):  # 16-bit greyscale: scale to 8 bits instead of clipping
+        image = image.convert("I").point(lambda value: value * (1 / 256)).convert("L")
+    elif image.mode == "F":
+        image = image.convert("L")
+    transparent = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info
+    if image.mode in ("P", "PA", "1", "LA", "La", "RGBa") or "transparency" in image.info:
+        image = image.convert("RGBA" if transparent else "RGB")
+    image = _to_srgb(image, "RGBA" if transparent else "RGB")
+    if transparent and image.getchannel("A").getextrema()[0] == 255:
+        image, transparent = image.convert("RGB"), False  # an alpha channel nothing uses
+    image.info = {}
+    return image, transparent
+
+
+def _encode(image: Image.Image, ext: str) -> bytes:
+    out = io.BytesIO()
+    if ext == "webp":
+        image.save(out, "WEBP", **WEBP)
+    elif ext == "jpg":
+        image.save(out, "JPEG", **JPEG)
+    else:
+        image.save(out, "PNG", **PNG)
+    return out.getvalue()
+
+
+def render(data: bytes, key: str, widths: tuple[int, ...]) -> tuple[Rendition, dict[str, bytes]]:
+    """Decode `data` and encode every variant; returns what was made and the files' bytes."""
+    try:
+        image, transparent = normalise(decode(data))
+    except (OSError, SyntaxError, ValueError, EOFError):  # e.g. a broken EXIF block
+        raise ImageProblem(DAMAGED) from None
+    fallback = "png" if transparent else "jpg"
+    variants, files = [], {}
+    for width in target_widths(image.width, widths):
+        height = max(1, round(image.height * width / image.width))
+        sized = image if width == image.width else image.resize(
+            (width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
+        for ext in ("webp", fallback):
+            name = f"{key}-{width}.{ext}"
+            files[name] = _encode(sized, ext)
+            variants.append(Variant(name, width, height, MIME[ext]))
+    return Rendition(key, tuple(variants)), files

@@ -1,0 +1,117 @@
+"""Golden checks of a lead image on a published article: the <figure>, Open Graph and JSON-LD.
+
+Built with publish.conf.py (absolute URLs, as link previews need) and the plugin's real cache
+code in a throwaway folder; the file names' hash comes from the cache's own key function, so
+the page is compared whole, everything else literal.
+"""
+
+import json
+import re
+
+import pytest
+
+from plugins.images import DEFAULT_WIDTHS
+from plugins.images.cache import ImageCache
+from plugins.images.tests.pictures import jpeg
+from plugins.references.tests.html_text import read_page
+from tests.conftest import ROOT
+from tests.site.conftest import run_pelican
+from tests.site.test_theme import SITEURL
+
+PICTURE = jpeg(2000, 1250)
+ARTICLE = """Title: Harbour reopens
+Date: 2025-07-15 09:00
+Slug: harbour
+Image: images/harbour.jpg
+ImageAlt: Ferries "moored" at dawn & gulls
+ImageCaption: The harbour on Tuesday, <b>before</b> the first ferry.
+ImageCredit: Photo: Ana Ruiz / Harbour Times
+
+The harbour reopened on Tuesday.
+"""
+PLAIN = "Title: No picture\nDate: 2025-07-14 09:00\nSlug: plain\n\nJust text.\n"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    content = tmp_path_factory.mktemp("images-content")
+    (content / "images").mkdir()
+    (content / "images" / "harbour.jpg").write_bytes(PICTURE)
+    (content / "harbour.md").write_text(ARTICLE, encoding="utf-8")
+    (content / "plain.md").write_text(PLAIN, encoding="utf-8")
+    output = tmp_path_factory.mktemp("images-output")
+    cache = tmp_path_factory.mktemp("images-cache")
+    result = run_pelican(content, output, "-e", f'IMAGES_CACHE_PATH="{cache}"',
+                         settings=ROOT / "publish.conf.py")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return output, ImageCache(cache, DEFAULT_WIDTHS).key(PICTURE)
+
+
+def srcset(key: str, ext: str) -> str:
+    return ", ".join(f"{SITEURL}/images/{key}-{w}.{ext} {w}w" for w in (480, 800, 1200, 1600))
+
+
+def test_the_figure_is_a_responsive_picture_above_the_text(site):
+    output, key = site
+    html = (output / "harbour.html").read_text(encoding="utf-8")
+    figure = re.search(r'<figure class="lead-image">.*?</figure>', html, re.DOTALL).group(0)
+    sizes = "(min-width: 44rem) 42rem, calc(100vw - 2rem)"
+    assert figure.splitlines() == [
+        '<figure class="lead-image">',
+        '  <picture>',
+        f'    <source type="image/webp" srcset="{srcset(key, "webp")}" sizes="{sizes}">',
+        f'    <img src="{SITEURL}/images/{key}-800.jpg" srcset="{srcset(key, "jpg")}" sizes="{sizes}" '
+        'width="1600" height="1000" alt="Ferries &#34;moored&#34; at dawn &amp; gulls" '
+        'decoding="async" fetchpriority="high">',
+        '  </picture>',
+        '  <figcaption>The harbour on Tuesday, &lt;b&gt;before&lt;/b&gt; the first ferry. '
+        '<span class="credit">Photo: Ana Ruiz / Harbour Times</span></figcaption>',
+        '</figure>',
+    ]
+    assert 'loading="lazy"' not in figure
+    assert html.index(figure) < html.index('<div class="entry-content')
+    for width in (480, 800, 1200, 1600):
+        for ext in ("webp", "jpg"):
+            assert (output / "images" / f"{key}-{width}.{ext}").is_file()
+    assert not (output / "images" / "harbour.jpg").exists()
+
+
+def test_a_reader_sees_the_caption_and_credit_between_byline_and_text(site):
+    output, _ = site
+    lines = read_page((output / "harbour.html").read_text(encoding="utf-8")).lines()
+    start = lines.index("Harbour reopens")
+    assert lines[start + 2:start + 4] == [
+        "The harbour on Tuesday, <b>before</b> the first ferry. Photo: Ana Ruiz / Harbour Times",
+        "The harbour reopened on Tuesday.",
+    ]
+
+
+def meta(html: str, key: str) -> list[str]:
+    return re.findall(rf'<meta (?:property|name)="{re.escape(key)}" content="([^"]*)">', html)
+
+
+def test_link_previews_and_json_ld_name_the_picture(site):
+    output, key = site
+    html = (output / "harbour.html").read_text(encoding="utf-8")
+    share = f"{SITEURL}/images/{key}-1200.jpg"
+    assert meta(html, "og:image") == [share]
+    assert meta(html, "og:image:type") == ["image/jpeg"]
+    assert (meta(html, "og:image:width"), meta(html, "og:image:height")) == (["1200"], ["750"])
+    assert meta(html, "og:image:alt") == ["Ferries &#34;moored&#34; at dawn &amp; gulls"]
+    assert meta(html, "twitter:card") == ["summary_large_image"]
+    [data] = [json.loads(block) for block in
+              re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.DOTALL)]
+    assert data["@type"] == "NewsArticle"
+    assert data["image"] == {
+        "@type": "ImageObject", "url": share, "width": 1200, "height": 750,
+        "caption": "The harbour on Tuesday, <b>before</b> the first ferry.",
+        "creditText": "Photo: Ana Ruiz / Harbour Times"}
+
+
+def test_an_article_without_a_lead_image_has_none_of_it(site):
+    output, _ = site
+    html = (output / "plain.html").read_text(encoding="utf-8")
+    assert "<figure" not in html and "og:image" not in html and "twitter:card" not in html
+    [data] = [json.loads(block) for block in
+              re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.DOTALL)]
+    assert "image" not in data
