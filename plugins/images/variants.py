@@ -28,7 +28,7 @@ WEBP = {"quality": 80, "method": 4}
 JPEG = {"quality": 82, "optimize": True, "progressive": True}
 PNG = {"optimize": True}
 #: Bumped when the pipeline changes in a way that changes output bytes.
-VERSION = 1
+VERSION = 2
 DAMAGED = "is damaged or cut short: export it again from the original"
 MIME = {"webp": "image/webp", "jpg": "image/jpeg", "png": "image/png"}
 
@@ -153,13 +153,17 @@ def render(data: bytes, key: str, widths: tuple[int, ...]) -> tuple[Rendition, d
     except (OSError, SyntaxError, ValueError, EOFError):  # e.g. a broken EXIF block
         raise ImageProblem(DAMAGED) from None
     fallback = "png" if transparent else "jpg"
-    variants, files = [], {}
-    for width in target_widths(image.width, widths):
-        height = max(1, round(image.height * width / image.width))
-        sized = image if width == image.width else image.resize(
-            (width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    made, files = [], {}
+    # Widest first, each from the one before: resizing a 1600 px copy, not the 6000 px original,
+    # for every narrower width (the build's largest cost after encoding).
+    sized, source_width, source_height = image, image.width, image.height
+    for width in reversed(target_widths(image.width, widths)):
+        height = max(1, round(source_height * width / source_width))
+        if width != sized.width:
+            sized = sized.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
         for ext in ("webp", fallback):
             name = f"{key}-{width}.{ext}"
             files[name] = _encode(sized, ext)
-            variants.append(Variant(name, width, height, MIME[ext]))
-    return Rendition(key, tuple(variants)), files
+            made.append(Variant(name, width, height, MIME[ext]))
+    made.sort(key=lambda variant: variant.width)  # stable: webp before the fallback at each width
+    return Rendition(key, tuple(made)), files

@@ -29,6 +29,10 @@ ImageCredit: Photo: Ana Ruiz / Harbour Times
 
 The harbour reopened on Tuesday.
 """
+#: Control characters (NUL, escape), right-to-left text and a very long caption: all handled.
+HOSTILE = ("Title: Odd values\nDate: 2025-07-13 09:00\nSlug: odd\nImage: images/../images/harbour.jpg\n"
+           "ImageAlt: Quay\x00side \x1b[31m \u202eشاطئ\nImageCaption: " + "Long caption. " * 400 +
+           "\n\nText.\n")
 PLAIN = "Title: No picture\nDate: 2025-07-14 09:00\nSlug: plain\n\nJust text.\n"
 
 
@@ -39,6 +43,7 @@ def site(tmp_path_factory):
     (content / "images" / "harbour.jpg").write_bytes(PICTURE)
     (content / "harbour.md").write_text(ARTICLE, encoding="utf-8")
     (content / "plain.md").write_text(PLAIN, encoding="utf-8")
+    (content / "odd.md").write_text(HOSTILE, encoding="utf-8")
     output = tmp_path_factory.mktemp("images-output")
     cache = tmp_path_factory.mktemp("images-cache")
     result = run_pelican(content, output, "-e", f'IMAGES_CACHE_PATH="{cache}"',
@@ -115,3 +120,13 @@ def test_an_article_without_a_lead_image_has_none_of_it(site):
     [data] = [json.loads(block) for block in
               re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.DOTALL)]
     assert "image" not in data
+
+
+def test_odd_values_are_handled_and_share_the_variants(site):
+    output, key = site
+    html = (output / "odd.html").read_text(encoding="utf-8")
+    assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", html)
+    [alt] = re.findall(r'<img src="[^"]*" srcset="[^"]*" sizes="[^"]*" width="1600" height="1000" alt="([^"]*)"', html)
+    assert alt == "Quay side  [31m \u202eشاطئ"
+    assert ("Long caption. " * 400).strip() in html
+    assert f"{SITEURL}/images/{key}-800.jpg" in html
