@@ -29,7 +29,7 @@ from plugins.build_errors import BuildError, display_path, metadata_line
 from .cache import ImageCache
 from .fields import read_fields
 from .lead import lead_image
-from .variants import ImageProblem
+from .rendition import ImageProblem
 
 DEFAULT_WIDTHS = (480, 800, 1200, 1600)
 #: Folder of the variants under the output folder (and under SITEURL).

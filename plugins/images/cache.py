@@ -1,6 +1,6 @@
 """Variants cached across builds by content hash, and published into the output folder.
 
-A source picture's key is the SHA-256 of the recipe (`variants.recipe`) and its bytes, so the
+A source picture's key is the SHA-256 of the recipe (`rendition.recipe`) and its bytes, so the
 same picture under two names is made once, and a changed picture or setting gets new files.
 The cache folder holds the variants (`<key>-<width>.<ext>`) and one manifest per key
 (`<key>.json`), written last: a manifest means every file it names is complete. Every file is
@@ -9,7 +9,7 @@ builds at once, never leave half a file under a final name.
 
 `ImageCache.rendition(data)` is the only way in: it returns the cached Rendition when the manifest
 and its files are there (no decoding, no encoding) and otherwise calls `variants.render` and
-stores the result. `publish()` hard-links (or copies, across file systems) the files into the
+stores the result. Pillow is imported only then. `publish()` hard-links (or copies, across file systems) the files into the
 output folder.
 """
 
@@ -23,8 +23,7 @@ import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
-from . import variants
-from .variants import Rendition, Variant
+from .rendition import Rendition, Variant, recipe
 
 #: Hex digits of the hash in file names: 80 bits, no collision among a newsroom's pictures.
 KEY_LENGTH = 20
@@ -48,7 +47,7 @@ class ImageCache:
     def __init__(self, root: str | os.PathLike, widths: tuple[int, ...]):
         self.root = Path(root)
         self.widths = tuple(widths)
-        self.recipe = variants.recipe(self.widths).encode()
+        self.recipe = recipe(self.widths).encode()
         #: Renditions made (decoded and encoded) by this instance: what a warm build keeps at 0.
         self.made = 0
 
@@ -67,12 +66,14 @@ class ImageCache:
         return None
 
     def rendition(self, data: bytes) -> Rendition:
-        """The variants of the picture `data`, from the cache or made now (variants.ImageProblem
+        """The variants of the picture `data`, from the cache or made now (rendition.ImageProblem
         when the picture cannot be used)."""
         key = self.key(data)
         found = self.cached(key)
         if found is not None:
             return found
+        from . import variants  # Pillow, imported only when a picture must be made
+
         rendition, files = variants.render(data, key, self.widths)
         self.root.mkdir(parents=True, exist_ok=True)
         for name, blob in files.items():

@@ -51,6 +51,10 @@ def _value(article, key: str) -> str | None:
 
 def _resolve(article, written: str, content_root: Path) -> Path:
     """The picture's real path, which must be a file inside `content_root`."""
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", written):
+        raise _error(article, "image", f"Image must be a picture file under content/, not a web "
+                                       f"address: save the picture in content/images/ and write "
+                                       f"its path, like `{EXAMPLE}`")
     if "\0" in written or PurePosixPath(written).is_absolute() or os.path.isabs(written) \
             or re.match(r"^[A-Za-z]:", written):
         raise _error(article, "image", f"Image must be a path relative to content/, like "

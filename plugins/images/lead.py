@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .fields import ImageFields
-from .variants import Rendition, Variant
+from .rendition import Rendition, Variant
 
 #: The article column: 44rem wrap less 2rem padding (theme/static/css/site.css).
 SIZES = "(min-width: 44rem) 42rem, calc(100vw - 2rem)"

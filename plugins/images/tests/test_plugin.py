@@ -59,6 +59,9 @@ OUTSIDE = (f"outside content/: put the picture under content/ (e.g. content/imag
     ("Image: ../secret.jpg\nImageAlt: Boats", {}, 3, f"Image `../secret.jpg` points {OUTSIDE}"),
     ("Image: /etc/hostname\nImageAlt: Boats", {}, 3,
      f"Image must be a path relative to content/, like {EXAMPLE}, not `/etc/hostname`"),
+    ("Image: https://example.org/harbour.jpg\nImageAlt: Boats", {}, 3,
+     "Image must be a picture file under content/, not a web address: save the picture in "
+     f"content/images/ and write its path, like {EXAMPLE}"),
     ("Image: images\nImageAlt: Boats", {"images/x.jpg": PICTURE}, 3,
      "Image `images` is a folder, not a picture file"),
     ("Image: images/chart.svg\nImageAlt: A chart", {"images/chart.svg": "<svg/>"}, 3,
