@@ -29,10 +29,21 @@ from .rendition import Rendition, Variant, recipe
 KEY_LENGTH = 20
 
 
+def _file_mode() -> int:
+    """The mode `open()` gives a new file under the current umask (0644 under the usual 022)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temporary file in the same folder and a rename."""
+    """Write `data` to `path` through a temporary file in the same folder and a rename.
+
+    mkstemp makes its file private (0600); the variants are hard-linked into the published site,
+    which a web server running as another user must read, so the file gets the usual mode."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(handle, _file_mode())
         with os.fdopen(handle, "wb") as out:
             out.write(data)
         os.replace(temporary, path)

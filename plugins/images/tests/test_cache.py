@@ -88,3 +88,13 @@ def test_publish_links_the_files_and_is_idempotent(tmp_path):
     assert sorted(os.listdir(output)) == sorted(variant.file for variant in made.variants)
     for variant in made.variants:
         assert (output / variant.file).read_bytes() == (tmp_path / "cache" / variant.file).read_bytes()
+
+
+def test_published_files_are_readable_like_any_new_file(tmp_path):
+    """A web server running as another user must read them: not mkstemp's private 0600."""
+    cache = ImageCache(tmp_path / "cache", WIDTHS)
+    cache.publish(cache.rendition(jpeg(1000, 500)), tmp_path / "output")
+    (tmp_path / "plain").write_bytes(b"x")
+    usual = (tmp_path / "plain").stat().st_mode & 0o777
+    assert usual & 0o044  # the test means something only under a umask that lets others read
+    assert {path.stat().st_mode & 0o777 for path in (tmp_path / "output").iterdir()} == {usual}
