@@ -5,8 +5,11 @@ code in a throwaway folder; the file names' hash comes from the cache's own key 
 the page is compared whole, everything else literal.
 """
 
+import functools
+import http.server
 import json
 import re
+import threading
 
 import pytest
 
@@ -16,7 +19,7 @@ from plugins.images.tests.pictures import jpeg
 from plugins.references.tests.html_text import read_page
 from tests.conftest import ROOT
 from tests.site.conftest import run_pelican
-from tests.site.test_theme import SITEURL
+from tests.site.test_theme import SITEURL, QuietHandler
 
 PICTURE = jpeg(2000, 1250)
 ARTICLE = """Title: Harbour reopens
@@ -37,18 +40,31 @@ PLAIN = "Title: No picture\nDate: 2025-07-14 09:00\nSlug: plain\n\nJust text.\n"
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def content(tmp_path_factory):
     content = tmp_path_factory.mktemp("images-content")
     (content / "images").mkdir()
     (content / "images" / "harbour.jpg").write_bytes(PICTURE)
     (content / "harbour.md").write_text(ARTICLE, encoding="utf-8")
     (content / "plain.md").write_text(PLAIN, encoding="utf-8")
     (content / "odd.md").write_text(HOSTILE, encoding="utf-8")
-    output = tmp_path_factory.mktemp("images-output")
-    cache = tmp_path_factory.mktemp("images-cache")
-    result = run_pelican(content, output, "-e", f'IMAGES_CACHE_PATH="{cache}"',
-                         settings=ROOT / "publish.conf.py")
+    return content
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("images-cache")
+
+
+def built(content, cache, output, settings):
+    result = run_pelican(content, output, "-e", f'IMAGES_CACHE_PATH="{cache}"', settings=settings)
     assert result.returncode == 0, result.stdout + result.stderr
+    return output
+
+
+@pytest.fixture(scope="module")
+def site(content, cache, tmp_path_factory):
+    """Published (absolute URLs); with the key of PICTURE, which names its variants."""
+    output = built(content, cache, tmp_path_factory.mktemp("images-output"), ROOT / "publish.conf.py")
     return output, ImageCache(cache, DEFAULT_WIDTHS).key(PICTURE)
 
 
@@ -130,3 +146,60 @@ def test_odd_values_are_handled_and_share_the_variants(site):
     assert alt == "Quay side  [31m \u202eشاطئ"
     assert ("Long caption. " * 400).strip() in html
     assert f"{SITEURL}/images/{key}-800.jpg" in html
+
+
+# In Chromium: the room kept before the picture loads, the format and width chosen, axe-core.
+
+@pytest.fixture(scope="module")
+def site_url(content, cache, tmp_path_factory):
+    """The dev build (root-relative URLs) over HTTP."""
+    output = built(content, cache, tmp_path_factory.mktemp("images-dev"), ROOT / "pelican.conf.py")
+    handler = functools.partial(QuietHandler, directory=str(output))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+        server.shutdown()
+
+
+IMAGE_BOX = "(() => { const r = document.querySelector('.lead-image img').getBoundingClientRect();" \
+            " return [r.width, r.height, document.querySelector('.entry-content').getBoundingClientRect().top]; })()"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [390, 1280])
+def test_browser_keeps_the_pictures_room_before_it_loads(browser, site_url, width):
+    """The text does not move when the picture arrives: same box with the picture blocked."""
+    boxes = []
+    for blocked in (True, False):
+        page = browser.new_page(viewport={"width": width, "height": 800})
+        if blocked:
+            page.route("**/images/**", lambda route: route.abort())
+        page.goto(f"{site_url}/harbour.html", wait_until="load")
+        boxes.append(page.evaluate(IMAGE_BOX))
+        page.close()
+    (blocked_width, blocked_height, blocked_text), loaded = boxes
+    assert blocked_width == pytest.approx(min(width - 32, 672), abs=1)
+    assert blocked_height == pytest.approx(blocked_width * 1000 / 1600, abs=1)
+    assert loaded == pytest.approx([blocked_width, blocked_height, blocked_text], abs=0.5)
+
+
+@pytest.mark.browser
+def test_browser_picks_a_webp_about_the_column_width(browser, site_url):
+    page = browser.new_page(viewport={"width": 390, "height": 800}, device_scale_factor=2)
+    page.goto(f"{site_url}/harbour.html", wait_until="load")
+    chosen = page.evaluate("document.querySelector('.lead-image img').currentSrc")
+    page.close()
+    assert re.search(r"/images/[0-9a-f]{20}-800\.webp$", chosen), chosen  # 358 css px at 2x
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_browser_axe_finds_no_violations_on_a_pictured_article(browser, site_url, scheme):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = browser.new_page(viewport={"width": 390, "height": 800}, color_scheme=scheme)
+    page.goto(f"{site_url}/harbour.html")
+    results = Axe().run(page, options={
+        "runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]})
+    page.close()
+    assert results.violations_count == 0, results.generate_report()
