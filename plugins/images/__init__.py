@@ -22,12 +22,12 @@ from itertools import chain
 from pathlib import Path
 
 from pelican import signals
-from pelican.generators import ArticlesGenerator, StaticGenerator
+from pelican.generators import ArticlesGenerator, PagesGenerator, StaticGenerator
 
 from plugins.build_errors import BuildError, display_path, metadata_line
 
 from .cache import ImageCache
-from .fields import read_fields
+from .fields import KEYS, read_fields
 from .lead import lead_image
 from .rendition import ImageProblem
 
@@ -83,7 +83,20 @@ def keep_originals_private(generator: StaticGenerator, sources: set[Path]) -> No
         or Path(generator.path, static.get_relative_source_path()).resolve() not in sources]
 
 
+def refuse_on_pages(generator: PagesGenerator) -> None:
+    """Pages (page.html) show no lead image: fields there would be silently lost."""
+    for page in chain(generator.pages, generator.hidden_pages, generator.draft_pages):
+        key = next((key for key in KEYS if key in page.metadata), None)
+        if key:
+            raise BuildError(page.source_path, metadata_line(page.source_path, KEYS[key]),
+                             f"{KEYS[key]}: lead images are shown on articles, not on pages; remove "
+                             "the Image lines, or put the picture in the text with "
+                             "![what it shows]({static}/images/name.jpg)")
+
+
 def on_all_generators_finalized(generators) -> None:
+    for pages in (g for g in generators if isinstance(g, PagesGenerator)):
+        refuse_on_pages(pages)
     articles = next((g for g in generators if isinstance(g, ArticlesGenerator)), None)
     if articles is None:
         return

@@ -89,6 +89,15 @@ def test_a_symlink_out_of_content_is_refused(tmp_path):
     assert_error(result, 3, f"Image `images/harbour.jpg` links to a file {OUTSIDE}")
 
 
+def test_lead_image_fields_on_a_page_are_refused(tmp_path):
+    page = "Title: About us\nImageCaption: Our office.\nImage: images/office.jpg\n\nWe are a newsroom.\n"
+    result = build(tmp_path, {"pages/about.md": page, "images/office.jpg": PICTURE})
+    assert result.returncode != 0 and "Traceback" not in result.stdout
+    assert last_line(result) == (
+        "content/pages/about.md:3: Image: lead images are shown on articles, not on pages; remove "
+        "the Image lines, or put the picture in the text with ![what it shows]({static}/images/name.jpg)")
+
+
 def cache_state(folder: Path) -> dict[str, tuple[int, int]]:
     """Each cached file's inode and modification time: a file written again changes both."""
     return {path.name: (path.stat().st_ino, path.stat().st_mtime_ns) for path in folder.iterdir()}
