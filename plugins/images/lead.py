@@ -52,6 +52,11 @@ class LeadImage:
         return _closest(self.fallback, SRC_WIDTH)
 
     @property
+    def thumbnail(self) -> Variant:
+        """The `<img src>` of the small picture on list pages: the narrowest fallback."""
+        return self.fallback[0]
+
+    @property
     def share(self) -> Variant:
         """The fallback variant for og:image and JSON-LD: the widest up to 1200 pixels."""
         return _closest(self.fallback, SHARE_WIDTH)

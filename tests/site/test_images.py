@@ -107,6 +107,25 @@ def test_a_reader_sees_the_caption_and_credit_between_byline_and_text(site):
     ]
 
 
+def test_list_pages_show_a_small_lazy_picture_beside_the_summary(site):
+    output, key = site
+    html = (output / "index.html").read_text(encoding="utf-8")
+    summaries = re.findall(r'<article class="summary h-entry">.*?</article>', html, re.DOTALL)
+    pictured = [summary for summary in summaries if "Harbour reopens" in summary]
+    assert len(summaries) == 3 and len(pictured) == 1
+    assert sum("<picture" in summary for summary in summaries) == 2  # harbour and odd, not plain
+    [picture] = re.findall(r'<picture class="summary-image">.*?</picture>', pictured[0], re.DOTALL)
+    assert [line.strip() for line in picture.splitlines()] == [
+        '<picture class="summary-image">',
+        f'<source type="image/webp" srcset="{srcset(key, "webp")}" sizes="7rem">',
+        f'<img src="{SITEURL}/images/{key}-480.jpg" srcset="{srcset(key, "jpg")}" sizes="7rem" '
+        'width="1600" height="1000" alt="Ferries &#34;moored&#34; at dawn &amp; gulls" '
+        'loading="lazy" decoding="async">',
+        '</picture>',
+    ]
+    assert pictured[0].index(picture) < pictured[0].index('<div class="p-summary">')
+
+
 def meta(html: str, key: str) -> list[str]:
     return re.findall(rf'<meta (?:property|name)="{re.escape(key)}" content="([^"]*)">', html)
 
@@ -193,12 +212,22 @@ def test_browser_picks_a_webp_about_the_column_width(browser, site_url):
 
 
 @pytest.mark.browser
+@pytest.mark.parametrize("path", ["harbour.html", "index.html"])
+def test_browser_never_scrolls_sideways_on_a_small_phone(browser, site_url, path):
+    page = browser.new_page(viewport={"width": 320, "height": 640})
+    page.goto(f"{site_url}/{path}", wait_until="load")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    page.close()
+
+
+@pytest.mark.browser
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_browser_axe_finds_no_violations_on_a_pictured_article(browser, site_url, scheme):
+@pytest.mark.parametrize("path", ["harbour.html", "index.html"])
+def test_browser_axe_finds_no_violations_on_pictured_pages(browser, site_url, path, scheme):
     from axe_playwright_python.sync_playwright import Axe
 
     page = browser.new_page(viewport={"width": 390, "height": 800}, color_scheme=scheme)
-    page.goto(f"{site_url}/harbour.html")
+    page.goto(f"{site_url}/{path}")
     results = Axe().run(page, options={
         "runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]})
     page.close()
