@@ -49,37 +49,47 @@ def _value(article, key: str) -> str | None:
     return _CONTROL.sub(" ", str(value)).strip()
 
 
+def _shown(written: str, limit: int = 80) -> str:
+    """The path as the editor wrote it, cut short when it would swamp the message."""
+    return written if len(written) <= limit else written[:limit - 1] + "…"
+
+
 def _resolve(article, written: str, content_root: Path) -> Path:
     """The picture's real path, which must be a file inside `content_root`."""
     if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", written):
         raise _error(article, "image", f"Image must be a picture file under content/, not a web "
                                        f"address: save the picture in content/images/ and write "
                                        f"its path, like `{EXAMPLE}`")
-    if "\0" in written or PurePosixPath(written).is_absolute() or os.path.isabs(written) \
-            or re.match(r"^[A-Za-z]:", written):
+    if PurePosixPath(written).is_absolute() or os.path.isabs(written) or re.match(r"^[A-Za-z]:", written):
         raise _error(article, "image", f"Image must be a path relative to content/, like "
-                                       f"`{EXAMPLE}`, not `{written}`")
-    root = content_root.resolve()
+                                       f"`{EXAMPLE}`, not `{_shown(written)}`")
     candidate = content_root / written
     try:
         resolved = candidate.resolve()
-    except (OSError, RuntimeError):  # a symlink loop
-        resolved = None
-    if resolved is None or not resolved.is_relative_to(root):
+        inside = resolved.is_relative_to(content_root.resolve())
+        exists = inside and resolved.exists()
+        is_file = exists and resolved.is_file()
+    except RuntimeError:  # a symlink loop
+        resolved, inside = None, False
+    except OSError as error:  # e.g. a name longer than the file system allows
+        raise _error(article, "image", f"Image `{_shown(written)}` cannot be a file name here "
+                                       f"({error.strerror or error}): use a shorter path, like "
+                                       f"`{EXAMPLE}`") from None
+    if not inside:
         how = "links to a file" if resolved is not None and ".." not in PurePosixPath(written).parts \
             else "points"
-        raise _error(article, "image", f"Image `{written}` {how} outside content/: put the picture "
-                                       f"under content/ (e.g. content/images/) and write its path "
-                                       f"relative to content/, like `{EXAMPLE}`")
-    if not resolved.exists():
-        raise _error(article, "image", f"Image file not found: {display_path(candidate)} does not "
-                                       "exist (the path is relative to content/, and names are "
-                                       "case-sensitive)")
-    if not resolved.is_file():
-        raise _error(article, "image", f"Image `{written}` is a folder, not a picture file")
+        raise _error(article, "image", f"Image `{_shown(written)}` {how} outside content/: put the "
+                                       f"picture under content/ (e.g. content/images/) and write "
+                                       f"its path relative to content/, like `{EXAMPLE}`")
+    if not exists:
+        raise _error(article, "image", f"Image file not found: {_shown(display_path(candidate), 120)} "
+                                       "does not exist (the path is relative to content/, and "
+                                       "names are case-sensitive)")
+    if not is_file:
+        raise _error(article, "image", f"Image `{_shown(written)}` is a folder, not a picture file")
     if resolved.suffix.lower() in (".svg", ".svgz"):
-        raise _error(article, "image", f"Image `{written}` is an SVG: a lead image must be a "
-                                       "photo-like picture that link previews show; export it "
+        raise _error(article, "image", f"Image `{_shown(written)}` is an SVG: a lead image must be "
+                                       "a photo-like picture that link previews show; export it "
                                        "as PNG (or JPEG) and use that")
     return resolved
 

@@ -62,6 +62,9 @@ OUTSIDE = (f"outside content/: put the picture under content/ (e.g. content/imag
     ("Image: https://example.org/harbour.jpg\nImageAlt: Boats", {}, 3,
      "Image must be a picture file under content/, not a web address: save the picture in "
      f"content/images/ and write its path, like {EXAMPLE}"),
+    ("Image: images/" + "a" * 300 + ".jpg\nImageAlt: Boats", {"images/x.jpg": PICTURE}, 3,
+     "Image `images/" + "a" * 72 + "…` cannot be a file name here (File name too long): use a "
+     f"shorter path, like {EXAMPLE}"),
     ("Image: images\nImageAlt: Boats", {"images/x.jpg": PICTURE}, 3,
      "Image `images` is a folder, not a picture file"),
     ("Image: images/chart.svg\nImageAlt: A chart", {"images/chart.svg": "<svg/>"}, 3,
