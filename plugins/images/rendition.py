@@ -13,7 +13,7 @@ WEBP = {"quality": 80, "method": 4}
 JPEG = {"quality": 82, "optimize": True, "progressive": True}
 PNG = {"optimize": True}
 #: Bumped when the pipeline changes in a way that changes output bytes.
-VERSION = 2
+VERSION = 3
 MIME = {"webp": "image/webp", "jpg": "image/jpeg", "png": "image/png"}
 
 

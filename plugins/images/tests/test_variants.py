@@ -3,7 +3,7 @@
 import pytest
 from PIL import Image
 
-from plugins.images.variants import ImageProblem, render, target_widths
+from plugins.images.variants import ImageProblem, decode, render, target_widths
 
 from .pictures import decoded, encoded, jpeg, photo, png_header_only, with_exif
 
@@ -36,6 +36,18 @@ def test_a_photo_gets_webp_and_jpeg_at_every_width_with_its_aspect_ratio():
         assert image.size == (variant.width, variant.height)
         assert image.format == {"image/webp": "WEBP", "image/jpeg": "JPEG"}[variant.mime]
     assert rendition.fallback_mime == "image/jpeg"
+
+
+def test_a_large_jpeg_is_decoded_at_a_reduced_scale_never_narrower_than_the_widest_variant():
+    assert decode(jpeg(3400, 2000)).size == (3400, 2000)
+    assert decode(jpeg(3400, 2000), 1600).size == (1700, 1000)
+    assert decode(jpeg(7000, 1000), 1600).size == (1750, 250)
+    assert decode(jpeg(3100, 2000), 1600).size == (3100, 2000)  # half would be 1550 wide
+    # Stored 3400 wide but shown 2000 wide (EXIF turns it): half would show 1000 wide.
+    assert decode(with_exif(3400, 2000, orientation=6), 1600).size == (3400, 2000)
+    assert decode(with_exif(2000, 3400, orientation=6), 1600).size == (1000, 1700)
+    rendition, _ = render(jpeg(6400, 4000), "k", WIDTHS)
+    assert max(v.width for v in rendition.variants) == 1600
 
 
 def test_exif_orientation_is_applied_and_every_metadata_block_is_dropped():
