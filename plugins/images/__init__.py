@@ -1,7 +1,7 @@
 """Pelican plugin: an article's lead image, as responsive variants made at build time.
 
 `register()` hooks `all_generators_finalized`, so it sees the articles every other plugin has
-left to publish (drafts included when Pelican writes them). For each article with `Image:` it
+left to publish (drafts included when Pelican writes them: not with an empty DRAFT_SAVE_AS). For each article with `Image:` it
 checks the fields (fields.py, BuildError at the field's line), gets the variants from the
 content-hash cache or makes them once (cache.py, variants.py), copies them into
 `output/images/` and sets `article.lead_image` (lead.py), which the theme renders. Sources
@@ -46,19 +46,26 @@ def image_cache(settings: dict) -> ImageCache:
 
 
 def entries(generator: ArticlesGenerator):
-    """Every article Pelican will write, in every language, drafts included."""
+    """Every article Pelican has read, in every language, drafts included."""
     return chain(generator.articles, generator.translations, generator.hidden_articles,
                  generator.hidden_translations, generator.drafts, generator.drafts_translations)
 
 
 def add_lead_images(generator: ArticlesGenerator, cache: ImageCache) -> set[Path]:
-    """Set `lead_image` on every article with an `Image:`; returns the source files used."""
+    """Set `lead_image` on every article with an `Image:` that Pelican will write; returns the
+    source files of every article's fields, written or not (none of them is published as is).
+
+    An empty `save_as` (e.g. DRAFT_SAVE_AS = "") means the article is not written: its fields are
+    checked, but its picture is neither made nor published (it could give a story away)."""
     content_root = Path(generator.path)
     output = Path(generator.output_path) / OUTPUT_FOLDER
-    made = {}
+    made, sources = {}, set()
     for article in entries(generator):
         fields = read_fields(article, content_root)
         if fields is None:
+            continue
+        sources.add(fields.source)
+        if not article.save_as:
             continue
         if fields.source not in made:
             try:
@@ -71,7 +78,7 @@ def add_lead_images(generator: ArticlesGenerator, cache: ImageCache) -> set[Path
             cache.publish(rendition, output)
             made[fields.source] = rendition
         article.lead_image = lead_image(fields, made[fields.source], OUTPUT_FOLDER)
-    return set(made)
+    return sources
 
 
 def keep_originals_private(generator: StaticGenerator, sources: set[Path]) -> None:

@@ -131,3 +131,17 @@ def test_variants_are_published_and_a_rebuild_does_no_image_work(tmp_path):
     assert second.returncode == 0, second.stdout
     assert cache_state(cache) == before
     assert sorted(os.listdir(output)) == published
+
+
+def test_a_draft_not_written_publishes_no_picture(tmp_path):
+    """A draft's picture is published with the draft or not at all (it could give a story away)."""
+    draft = article(GOOD_FIELDS) + "Status: draft\n"
+    draft = draft.replace("Date: 2025-07-15 09:00\n", "Date: 2025-07-15 09:00\nStatus: draft\n")
+    files = {"harbour.md": draft, "images/harbour.jpg": PICTURE}
+    written = build(tmp_path, files)
+    assert written.returncode == 0, written.stdout
+    assert len(os.listdir(tmp_path / "output" / "images")) == 6  # Pelican writes drafts/ by default
+    hidden = make_html(tmp_path / "unwritten", files, PELICANOPTS=(
+        f"--fatal errors -e 'IMAGES_CACHE_PATH=\"{tmp_path / 'cache'}\"' 'DRAFT_SAVE_AS=\"\"'"))
+    assert hidden.returncode == 0, hidden.stdout
+    assert not (tmp_path / "unwritten" / "output" / "images").exists()
