@@ -1,11 +1,12 @@
 """Pelican plugin: an article's lead image, as responsive variants made at build time.
 
 `register()` hooks `all_generators_finalized`, so it sees the articles every other plugin has
-left to publish (drafts included when Pelican writes them: not with an empty DRAFT_SAVE_AS). For each article with `Image:` it
-checks the fields (fields.py, BuildError at the field's line), gets the variants from the
-content-hash cache or makes them once (cache.py, variants.py), copies them into
-`output/images/` and sets `article.lead_image` (lead.py), which the theme renders. Sources
-shared by several articles are read and published once per build.
+left to publish (drafts included when Pelican writes them: not with an empty DRAFT_SAVE_AS).
+For each article with `Image:` it checks the fields (fields.py, BuildError at the field's line),
+gets the variants from the content-hash cache or makes them once (cache.py, variants.py), copies
+them into `output/images/` and sets `article.lead_image` (lead.py), which the theme renders.
+Sources shared by several articles are read and published once per build. The fields on a page
+are a build error: page.html shows no lead image.
 
 The original files are not published: Pelican's static copying (`content/images/` is a
 STATIC_PATHS default) would put the full-size file, with its EXIF (GPS, camera serial) beside the
