@@ -16,8 +16,8 @@ DEFAULT_DATE_FORMAT = "%-d %B %Y"
 
 THEME = "theme"
 # plugins.preview does nothing unless PREVIEW is on (preview.conf.py, `make preview`).
-PLUGINS = ["plugins.build_errors", "plugins.references", "plugins.authors", "plugins.corrections",
-           "plugins.related", "plugins.preview", "plugins.comments"]
+PLUGINS = ["plugins.build_errors", "plugins.references", "plugins.authors", "plugins.images",
+           "plugins.corrections", "plugins.related", "plugins.preview", "plugins.comments"]
 
 # Author files (bio, photo, links: plugins/authors) live in content/authors/; the plugin reads them,
 # so they must not also be published as articles or pages. AUTHOR (above) stays the byline of an
@@ -64,6 +64,10 @@ CORRECTIONS_FEED_ATOM = None
 
 # Comments: the plugin resolves its settings (database, key, COMMENTS_API_URL, ...) with the
 # service's resolver, from COMMENTS_* variables and any COMMENTS_* name set here (plugins/comments).
+
+# Pelican makes CACHE_PATH absolute relative to this file: the images plugin keeps its variants in
+# cache/images/ of the repository (IMAGES_CACHE_PATH), whatever folder make runs from.
+CACHE_PATH = "cache"
 
 DELETE_OUTPUT_DIRECTORY = False
 RELATIVE_URLS = False

@@ -6,10 +6,10 @@ part with its own flags.
 
 import sys
 
-from . import build, importing, lighthouse, service
+from . import build, images, importing, lighthouse, service
 
 BENCHMARKS = {"build": build.main, "service": service.main, "lighthouse": lighthouse.main,
-              "import": importing.main}
+              "import": importing.main, "images": images.main}
 
 
 def main(argv: list[str]) -> None:
