@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from plugins.build_errors.testing import last_line, make_html
+from plugins.build_errors.tests.make_html import last_line, make_html
 from plugins.references.tests.html_text import read_page
 from tests.conftest import ROOT
 from tests.site.conftest import run_pelican

@@ -9,7 +9,7 @@ from sqlalchemy import update
 from comments_service.core.comment import APPROVED
 from comments_service.core.storage import comments as stored
 from comments_service.core.storage import database, tables
-from plugins.build_errors.testing import last_line, make_html
+from plugins.build_errors.tests.make_html import last_line, make_html
 from plugins.references.tests.html_text import find_run, read_page, seed_article_lines
 from plugins.references.tests.test_extension import ERRORS
 from tests.conftest import ROOT

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from plugins.build_errors.testing import last_line, make_html
+from plugins.build_errors.tests.make_html import last_line, make_html
 
 ARTICLE = "Title: Harbour reopens\nDate: 2025-07-16 08:00\nAuthors: Jane Doe, John Roe\n\nText.\n"
 PNG = (os.path.dirname(__file__), "content", "authors", "jane-doe.png")

@@ -10,7 +10,7 @@ from plugins.build_errors import (
     located_message,
     metadata_line,
 )
-from plugins.build_errors.testing import last_line, make_html
+from plugins.build_errors.tests.make_html import last_line, make_html
 
 ARTICLE = "Title: Harbour reopens\nDate: 2025-07-16 08:00\n\nThe harbour reopened [^port].\n\n"
 

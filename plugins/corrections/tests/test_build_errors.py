@@ -3,7 +3,7 @@
 
 import pytest
 
-from plugins.build_errors.testing import last_line, make_html
+from plugins.build_errors.tests.make_html import last_line, make_html
 
 EXAMPLE = "`Correction: 2025-07-16 10:00 | What was wrong and what is right.`"
 HEADER = "Title: Harbour\nDate: 2025-07-15 09:00\nSlug: harbour\n"

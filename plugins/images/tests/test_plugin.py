@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from plugins.build_errors.testing import last_line, make_html
+from plugins.build_errors.tests.make_html import last_line, make_html
 
 from .pictures import encoded, jpeg, photo, png_header_only
 

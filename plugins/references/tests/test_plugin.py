@@ -7,7 +7,7 @@ from pelican.readers import MarkdownReader, Readers
 from pelican.settings import DEFAULT_CONFIG
 
 from plugins.references import COUNT_METADATA, EXTENSION, ReferencesMarkdownReader, configure_markdown, use_references_reader
-from plugins.build_errors.testing import last_line, make_html
+from plugins.build_errors.tests.make_html import last_line, make_html
 from plugins.references.extension import CitationError
 
 from .test_extension import ERRORS

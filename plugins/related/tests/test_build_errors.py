@@ -2,7 +2,7 @@
 
 import pytest
 
-from plugins.build_errors.testing import REPO, last_line, make_html
+from plugins.build_errors.tests.make_html import REPO, last_line, make_html
 
 ARTICLE = "Title: Harbour reopens\nDate: 2025-07-16 08:00\nTags: ports\n\nThe harbour reopened.\n"
 

@@ -13,7 +13,7 @@ import os
 import subprocess
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def write_site(content: Path, files: dict[str, str | bytes]) -> None:
