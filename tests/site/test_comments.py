@@ -186,7 +186,7 @@ def test_manifest_lists_every_article_thread(seeded):
     _, output = seeded
     entries = json.loads((output / "comments" / "threads.json").read_text(encoding="utf-8"))
     by_slug = {entry["slug"]: entry for entry in entries}
-    assert set(by_slug) == {"closed-for-comments", SLUG, "council-budget", "checking-sources",
+    assert set(by_slug) == {"closed-for-comments", SLUG, "council-budget", "checking-sources", "ferries-return",
                             "wsj-trump-administration-reorganizes-delivery-of-patriot-systems-to-allies-prioritizing-ukraine"}
     assert by_slug["closed-for-comments"] == {
         "slug": "closed-for-comments", "url": "closed-for-comments.html", "title": "Closed for comments",

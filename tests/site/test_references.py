@@ -18,7 +18,7 @@ from tests.site.conftest import FIXTURE_CONTENT, run_pelican
 
 SEED = ROOT / "plugins" / "references" / "tests" / "seed.txt"
 SEED_SLUG = "wsj-trump-administration-reorganizes-delivery-of-patriot-systems-to-allies-prioritizing-ukraine"
-ARTICLE_SLUGS = [SEED_SLUG, "harbour-reopens", "council-budget", "checking-sources"]
+ARTICLE_SLUGS = [SEED_SLUG, "harbour-reopens", "council-budget", "checking-sources", "ferries-return"]
 RESIDUE = ('class="ref"', "doc-endnotes", "References:", "↩", "&#8617;")
 
 
