@@ -54,14 +54,15 @@ def article_html(built_site) -> str:
 
 
 def test_the_article_reads_as_golden(article_html):
-    body = COMMENTS.sub("<!-- comments section -->", between(article_html, '<article class="article', "</main>"))
+    body = between(article_html, '<article class="article', "</main>")
+    body = COMMENTS.sub("<!-- comments section -->", body)
     check_golden(f"{SLUG}.article.html", tidy(body))
 
 
 def test_the_article_open_graph_tags_are_golden(article_html):
     head = between(article_html, "<head>", "</head>")
-    tags = [line.strip() for line in head.splitlines() if 'property="og:' in line or 'property="article:' in line
-            or 'name="twitter:' in line]
+    tags = [line.strip() for line in head.splitlines()
+            if 'property="og:' in line or 'property="article:' in line or 'name="twitter:' in line]
     check_golden(f"{SLUG}.opengraph.html", "\n".join(tags) + "\n")
 
 
