@@ -1,5 +1,5 @@
-"""Files the comments code writes where a web server reads them: one atomic writer and one
-cross-process lock, used by the site build's manifest, re-bake and the article importer."""
+"""Files the code writes where a web server reads them: one atomic writer and one cross-process
+lock, used by the site build's manifest, re-bake, the article importer and the image cache."""
 
 import fcntl
 import os
@@ -12,15 +12,16 @@ from pathlib import Path
 NEW_FILE_MODE = 0o644
 
 
-def replace_file(path: Path, text: str) -> None:
-    """Write `text` to `path` atomically (a temp file in the same folder, then os.replace), so a
-    reader sees the old file or the new one, never half of one. The file keeps its permission
-    bits (a new one gets NEW_FILE_MODE); the temp file never outlives a failure."""
+def replace_file(path: Path, data: str | bytes) -> None:
+    """Write `data` (text as UTF-8, or bytes) to `path` atomically (a temp file in the same
+    folder, then os.replace), so a reader sees the old file or the new one, never half of one.
+    The file keeps its permission bits (a new one gets NEW_FILE_MODE, not mkstemp's private
+    0600: a web server running as another user reads it); the temp file never outlives a failure."""
     mode = path.stat().st_mode & 0o777 if path.exists() else NEW_FILE_MODE
     descriptor, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as temp:
-            temp.write(text)
+        with os.fdopen(descriptor, "wb") as temp:
+            temp.write(data.encode("utf-8") if isinstance(data, str) else data)
         os.chmod(temp_name, mode)
         os.replace(temp_name, path)
     except BaseException:

@@ -9,8 +9,9 @@ builds at once, never leave half a file under a final name.
 
 `ImageCache.rendition(data)` is the only way in: it returns the cached Rendition when the manifest
 and its files are there (no decoding, no encoding) and otherwise calls `variants.render` and
-stores the result. Pillow is imported only then. `publish()` hard-links (or copies, across file systems) the files into the
-output folder.
+stores the result (through the one atomic writer, `comments_service.core.files.replace_file`).
+Pillow is imported only then. `publish()` hard-links (or copies, across file systems) the files
+into the output folder.
 """
 
 from __future__ import annotations
@@ -19,37 +20,15 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
+
+from comments_service.core.files import replace_file
 
 from .rendition import Rendition, Variant, recipe
 
 #: Hex digits of the hash in file names: 80 bits, no collision among a newsroom's pictures.
 KEY_LENGTH = 20
-
-
-def _file_mode() -> int:
-    """The mode `open()` gives a new file under the current umask (0644 under the usual 022)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temporary file in the same folder and a rename.
-
-    mkstemp makes its file private (0600); the variants are hard-linked into the published site,
-    which a web server running as another user must read, so the file gets the usual mode."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(handle, _file_mode())
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 class ImageCache:
@@ -88,9 +67,9 @@ class ImageCache:
         rendition, files = variants.render(data, key, self.widths)
         self.root.mkdir(parents=True, exist_ok=True)
         for name, blob in files.items():
-            atomic_write(self.root / name, blob)
+            replace_file(self.root / name, blob)
         manifest = {"variants": [asdict(variant) for variant in rendition.variants]}
-        atomic_write(self.root / f"{key}.json", json.dumps(manifest, indent=1).encode())
+        replace_file(self.root / f"{key}.json", json.dumps(manifest, indent=1).encode())
         self.made += 1
         return rendition
 

@@ -40,3 +40,10 @@ def test_a_failed_write_leaves_the_old_file_and_no_temp_file(tmp_path, monkeypat
         replace_file(target, "new")
     assert target.read_text(encoding="utf-8") == "old"
     assert [path.name for path in tmp_path.iterdir()] == ["story.html"]
+
+
+def test_bytes_are_written_as_they_are_and_a_new_file_is_readable_by_others(tmp_path):
+    target = tmp_path / "picture.webp"
+    replace_file(target, b"\x00\xffRIFF")
+    assert target.read_bytes() == b"\x00\xffRIFF"
+    assert target.stat().st_mode & 0o777 == 0o644
