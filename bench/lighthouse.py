@@ -1,4 +1,5 @@
-"""Lighthouse benchmark: the seed article as a reader gets it, scored by Google Lighthouse.
+"""Lighthouse benchmark: the seed article, and an article with a lead image, as a reader gets
+them, scored by Google Lighthouse.
 
 The site is built as it is published (publish.conf.py, so canonical and Open Graph URLs are
 absolute), with SITEURL pointing at a devserver on a free loopback port that serves the pages and
@@ -7,7 +8,8 @@ baked into the page, and one stored after the build is fetched and inserted by t
 audit covers the comment markup and the widget's request and DOM work. Lighthouse (npm, pinned in
 bench/lighthouse/, installed with `npm ci` on first use) drives Debian's chromium headless, mobile
 (its default) and desktop form factors, several runs each; the median score per category counts.
-Targets (issue 5): accessibility, best practices and SEO 100, performance at least 95.
+Targets (issues 5 and 14): accessibility, best practices and SEO 100, performance at least 95,
+on both pages.
 """
 
 from __future__ import annotations
@@ -36,6 +38,10 @@ from .stats import write_json
 ROOT = Path(__file__).resolve().parent.parent
 NPM_PROJECT = Path(__file__).resolve().parent / "lighthouse"
 SEED_SLUG = "wsj-trump-administration-reorganizes-delivery-of-patriot-systems-to-allies-prioritizing-ukraine"
+FIXTURE_CONTENT = ROOT / "tests" / "site" / "content"
+LEAD_IMAGE_FILES = ("every-field.md", "images/ferries.jpg", "authors/jane-doe.md", "authors/jane-doe.jpg")
+#: The pages audited: the seed article, and an article with a 1600 px lead image (issue 14).
+PAGES = {"seed": f"{SEED_SLUG}.html", "lead-image": "ferries-return.html"}
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 TARGETS = {"performance": 95, "accessibility": 100, "best-practices": 100, "seo": 100}
 #: Extra Lighthouse flags per form factor (mobile is Lighthouse's default).
@@ -57,10 +63,24 @@ def ensure_lighthouse() -> Path:
     return cli
 
 
+def site_content(work: Path) -> Path:
+    """content/ plus the fixture article that uses every newsroom field (lead image, authors with
+    a photo, corrections, named sources), so a page with a lead image is audited too."""
+    content = work / "content"
+    shutil.copytree(ROOT / "content", content)
+    for name in LEAD_IMAGE_FILES:
+        (content / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(FIXTURE_CONTENT / name, content / name)
+    return content
+
+
 def build_site(output: Path, site_url: str, env: dict[str, str]) -> None:
-    """Build content/ with the production settings, its absolute URLs on `site_url`."""
-    subprocess.run([sys.executable, "-m", "pelican", str(ROOT / "content"), "-o", str(output),
-                    "-s", str(ROOT / "publish.conf.py"), "-q", "--fatal", "errors"],
+    """Build content/ (and the lead-image article) with the production settings, its absolute
+    URLs on `site_url`; the image variants are cached in the build's own folder."""
+    content = site_content(output.parent)
+    subprocess.run([sys.executable, "-m", "pelican", str(content), "-o", str(output),
+                    "-s", str(ROOT / "publish.conf.py"), "-q", "--fatal", "errors",
+                    "-e", f'IMAGES_CACHE_PATH="{output.parent / "image-cache"}"'],
                    cwd=ROOT, env={**env, "SITEURL": site_url}, stdout=subprocess.DEVNULL, check=True)
 
 
@@ -164,7 +184,7 @@ def chromium_version(chromium: str) -> str:
 
 
 def measure(cli: Path, chromium: str, runs: int, work: Path) -> tuple[dict, str]:
-    """Build, serve and audit the seed article; returns (results per form factor, LH version)."""
+    """Build, serve and audit each of PAGES; returns (results per page and form factor, LH version)."""
     port = free_port()
     database_url = f"sqlite:///{work / 'comments.sqlite3'}"
     env = {**os.environ, "COMMENTS_DATABASE_URL": database_url,
@@ -175,15 +195,17 @@ def measure(cli: Path, chromium: str, runs: int, work: Path) -> tuple[dict, str]
     store_comment(database_url, "Cleo Late", "Posted after the build: the widget fetches this one.")
     results, version = {}, ""
     with devserver(work / "site", port, env, work / "devserver.log") as base:
-        for form_factor in FORM_FACTORS:
-            summaries = []
-            for _ in range(runs):
-                report = run_lighthouse(cli, f"{base}/{SEED_SLUG}.html", form_factor, chromium,
-                                        work / "report.json")
-                version = report["lighthouseVersion"]
-                summaries.append(summarize_report(report))
-            results[form_factor] = combine_runs(summaries)
-            results[form_factor]["met"] = targets_met(results[form_factor]["scores"])
+        for page, path in PAGES.items():
+            results[page] = {}
+            for form_factor in FORM_FACTORS:
+                summaries = []
+                for _ in range(runs):
+                    report = run_lighthouse(cli, f"{base}/{path}", form_factor, chromium,
+                                            work / "report.json")
+                    version = report["lighthouseVersion"]
+                    summaries.append(summarize_report(report))
+                results[page][form_factor] = combine_runs(summaries)
+                results[page][form_factor]["met"] = targets_met(results[page][form_factor]["scores"])
     return results, version
 
 
@@ -199,12 +221,15 @@ def main(argv: list[str] | None = None) -> dict:
     cli = ensure_lighthouse()
     with tempfile.TemporaryDirectory(prefix="bench-lighthouse-") as tmp:
         results, version = measure(cli, args.chromium, args.runs, Path(tmp))
-    payload = {"benchmark": "lighthouse", "page": f"/{SEED_SLUG}.html", "targets": TARGETS,
+    payload = {"benchmark": "lighthouse", "pages": {page: f"/{path}" for page, path in PAGES.items()},
+               "targets": TARGETS,
                "runs": args.runs, "lighthouse": version, "chromium": chromium_version(args.chromium),
                "chrome_flags": CHROME_FLAGS, "results": results}
     write_json("lighthouse", payload)
-    for form_factor, row in results.items():
-        scores = " ".join(f"{name} {row['scores'][name]:g}" for name in CATEGORIES)
-        missed = [name for name, met in row["met"].items() if not met]
-        print(f"{form_factor:>7}: {scores}" + (f"  below target: {', '.join(missed)}" if missed else ""))
+    for page, rows in results.items():
+        for form_factor, row in rows.items():
+            scores = " ".join(f"{name} {row['scores'][name]:g}" for name in CATEGORIES)
+            missed = [name for name, met in row["met"].items() if not met]
+            print(f"{page:>10} {form_factor:>7}: {scores}"
+                  + (f"  below target: {', '.join(missed)}" if missed else ""))
     return payload
