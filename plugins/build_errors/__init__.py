@@ -63,7 +63,7 @@ def metadata_line(path: str | os.PathLike, key: str, occurrence: int = 1) -> int
     wanted = key.lower()
     seen = 0
     try:
-        with open(path, encoding="utf-8", errors="replace") as lines:
+        with open(path, encoding="utf-8-sig", errors="replace") as lines:
             for number, line in enumerate(lines, start=1):
                 if not line.strip():
                     return None
@@ -137,7 +137,7 @@ def header_line_quoting(path: str | os.PathLike, message: str) -> int | None:
     if not values:
         return None
     try:
-        with open(path, encoding="utf-8", errors="replace") as source:
+        with open(path, encoding="utf-8-sig", errors="replace") as source:
             header = list(itertools.takewhile(str.strip, source))
     except OSError:
         return None

@@ -134,3 +134,15 @@ def test_a_message_quoting_several_values_names_the_header_line_holding_one(tmp_
     assert result.returncode != 0 and "Traceback" not in result.stdout
     assert last_line(result).startswith(
         "content/harbour.md:3: Unknown status 'drafts' for file content/harbour.md")
+
+
+def test_a_utf8_bom_and_windows_line_endings_keep_the_first_field_findable(tmp_path):
+    # Windows editors save "\ufeff" before the first key, which then never matched `Key:`.
+    source = tmp_path / "a.md"
+    source.write_bytes("\ufeffImage: a.jpg\r\nTitle: T\r\n\r\nText\r\n".encode())
+    assert metadata_line(source, "Image") == 1
+    assert metadata_line(source, "Title") == 2
+    article = "\ufeffImage: a.jpg\r\nTitle: T\r\nDate: 2025-07-16\r\n\r\nText.\r\n"
+    result = make_html(tmp_path, {"harbour.md": article})
+    assert result.returncode != 0 and "Traceback" not in result.stdout
+    assert last_line(result).startswith("content/harbour.md:1: Image has no ImageAlt")
