@@ -9,6 +9,7 @@ is shown in that zone.
 
 from __future__ import annotations
 
+import html as html_entities
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +30,11 @@ INPUT_FORMAT = "%Y-%m-%d %H:%M"
 # ISO 8601 with a time, optionally seconds and an offset; fromisoformat then checks the numbers.
 _MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?( ?(Z|[+-]\d{2}:?\d{2}))?")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_HREF = re.compile(r'href="([^"]*)"')
+# What browsers drop from a URL before reading its scheme ("java\tscript:" runs as "javascript:").
+_IGNORED_IN_SCHEME = re.compile(r"[\x00-\x20\x7f]+")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+SAFE_SCHEMES = ("http", "https", "mailto")
 
 
 @dataclass(frozen=True)
@@ -169,6 +175,17 @@ def read_entry(value: str, zone: ZoneInfo, published: datetime | None, now: date
     return when, text
 
 
+def unsafe_link(html: str) -> str | None:
+    """The first link target in rendered `html` that is neither a web address, a mailto: address
+    nor a path on this site (a `javascript:` or `data:` URL runs on every page showing it)."""
+    for quoted in _HREF.findall(html):
+        target = html_entities.unescape(quoted)
+        scheme = _SCHEME.match(_IGNORED_IN_SCHEME.sub("", target))
+        if scheme and scheme.group(1).lower() not in SAFE_SCHEMES:
+            return " ".join(target.split())
+    return None
+
+
 def article_corrections(article, now: datetime, render: Callable[[str], str], zone: ZoneInfo) -> tuple[Correction, ...]:
     """The article's corrections, oldest first; `BuildError` at the line of the first bad entry.
 
@@ -181,6 +198,10 @@ def article_corrections(article, now: datetime, render: Callable[[str], str], zo
         except ValueError as problem:
             raise BuildError(article.source_path, entry.line, str(problem)) from None
         html = Markup(render(text))
+        if (link := unsafe_link(html)) is not None:
+            raise BuildError(article.source_path, entry.line,
+                             f"the correction links to `{link}`: a link in a correction must be a web "
+                             "address (https://...), a mailto: address or a path on this site")
         corrections.append(Correction(when=when, when_text=local_text(when), html=html,
                                       text=html.striptags(), anchor=f"{article.slug}-correction-{number}"))
     return tuple(sorted(corrections, key=lambda correction: correction.when))
