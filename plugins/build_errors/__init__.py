@@ -5,7 +5,9 @@ Every plugin reports a problem an editor can fix by raising `BuildError(path, li
 `<path relative to the working directory>:<line>: <message>`, so `make html` (run from the repo)
 names `content/harbour.md:9`. `metadata_line(path, key)` finds the line of a metadata field.
 
-`register()` hooks `initialized`, which installs `ReadableErrors` on the root logger's handlers.
+`register()` hooks `initialized`, which installs `ReadableErrors` on the root logger's handlers,
+and `all_generators_finalized` (outputs.py: two articles or pages written to one file are a
+`BuildError` naming both, before Pelican would fail at writing the second).
 Under `--fatal errors` (the Makefile's default) Pelican turns the first error into an exception
 and ends with `CRITICAL RuntimeError: ...` and a traceback. The filter replaces that last record
 with one plain line on stderr: the `BuildError` found in the exception's chain, else the
@@ -30,11 +32,13 @@ __all__ = ["BuildError", "display_path", "metadata_line", "register"]
 
 
 def display_path(path: str | os.PathLike | None) -> str:
-    """`path` relative to the working directory when it lies below it, else as given."""
+    """`path` relative to the working directory when it lies below it, else as given. A file
+    that is a symbolic link keeps its own name (the folders above it are resolved)."""
     if path is None:
         return "<unknown file>"
     try:
-        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+        path = Path(path).absolute()
+        return str((path.parent.resolve() / path.name).relative_to(Path.cwd().resolve()))
     except (ValueError, OSError):
         return str(path)
 
@@ -231,4 +235,7 @@ def install(pelican=None) -> None:
 
 
 def register():
+    from .outputs import check_unique_outputs
+
     signals.initialized.connect(install)
+    signals.all_generators_finalized.connect(check_unique_outputs)

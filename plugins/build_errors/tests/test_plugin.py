@@ -146,3 +146,23 @@ def test_a_utf8_bom_and_windows_line_endings_keep_the_first_field_findable(tmp_p
     result = make_html(tmp_path, {"harbour.md": article})
     assert result.returncode != 0 and "Traceback" not in result.stdout
     assert last_line(result).startswith("content/harbour.md:1: Image has no ImageAlt")
+
+
+def test_two_articles_with_one_address_name_both_files(tmp_path):
+    # Pelican only found out while writing: "Failed to overwrite /abs/output/harbour.html".
+    first = "Title: Harbour\nDate: 2025-07-16\nSlug: harbour\n\nOne.\n"
+    second = "Title: Harbour again\nDate: 2025-07-17\nSlug: harbour\n\nTwo.\n"
+    result = make_html(tmp_path, {"a.md": first, "b.md": second})
+    assert result.returncode != 0 and "Traceback" not in result.stdout
+    assert last_line(result) == ("content/b.md:3: this article would be written to harbour.html, "
+                                 "as content/a.md is: give one of the two another Slug:")
+
+
+def test_a_symlinked_copy_of_an_article_names_the_copy(tmp_path):
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "a.md").write_text("Title: Harbour\nDate: 2025-07-16\n\nOne.\n")
+    (tmp_path / "content" / "b.md").symlink_to(tmp_path / "content" / "a.md")
+    result = make_html(tmp_path, {})
+    assert result.returncode != 0 and "Traceback" not in result.stdout
+    assert last_line(result) == ("content/b.md:1: this file is a link to content/a.md, so its "
+                                 "article would be written twice: remove the link")
