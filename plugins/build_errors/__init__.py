@@ -213,6 +213,10 @@ class ReadableErrors(logging.Filter):
         """Without a located error: the file Pelican could not read and why, else the last error
         logged, else the exception itself."""
         cause = root_cause(error)
+        from .outputs import overwritten_by  # outputs imports this module
+
+        if cause is not None and (overwritten := overwritten_by(cause)):
+            return overwritten.located()
         if self.failed_source and isinstance(cause, UnicodeDecodeError) and isinstance(cause.object, bytes):
             line = cause.object[:cause.start].count(b"\n") + 1
             return (f"{display_path(self.failed_source)}:{line}: this file is not UTF-8 text "

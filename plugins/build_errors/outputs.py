@@ -4,12 +4,15 @@ Pelican itself finds out only while writing the second one, and says which outpu
 could not overwrite, not which content files collide (two articles with one `Slug:`, a file and
 a symbolic link to it). `check_unique_outputs(generators)` (the `all_generators_finalized`
 handler, before anything is written) raises at the later source's `Slug:` line, else its
-`Title:` line, else line 1.
+`Title:` line, else line 1. It also keeps which source each output file comes from
+(`WRITTEN`), so that when Pelican later fails to write one of its own pages (index.html, an
+author or tag page) over an article's file, `overwritten_by(error)` names the article instead.
 """
 
 from __future__ import annotations
 
 import os
+import re
 
 from plugins.build_errors import BuildError, display_path, metadata_line
 
@@ -18,9 +21,15 @@ CONTENT_LISTS = ("articles", "translations", "hidden_articles", "hidden_translat
                  "drafts_translations", "pages", "hidden_pages", "draft_pages", "draft_translations")
 
 
+#: The output file (absolute, normalised) of every article and page of the build, to its content.
+WRITTEN: dict[str, object] = {}
+_OVERWRITE = re.compile(r'Failed to overwrite "(.+)" as Pelican')
+
+
 def check_unique_outputs(generators) -> None:
     """`BuildError` for the first content file whose output another content file already has."""
     written: dict[str, object] = {}
+    WRITTEN.clear()
     seen: set[int] = set()
     contents = [item for generator in generators for name in CONTENT_LISTS
                 for item in getattr(generator, name, ()) or ()]
@@ -32,6 +41,21 @@ def check_unique_outputs(generators) -> None:
         first = written.setdefault(os.path.normpath(save_as), content)
         if first is not content:
             raise collision(content, first, save_as)
+        output = getattr(content, "settings", {}).get("OUTPUT_PATH", "")
+        WRITTEN[os.path.normpath(os.path.abspath(os.path.join(output, save_as)))] = content
+
+
+def overwritten_by(error: BaseException) -> BuildError | None:
+    """For Pelican's `FileOverwriteFailedError` on an article's or page's output file: the
+    `BuildError` at that content's `Slug:` (the site's own page came second)."""
+    match = _OVERWRITE.search(str(error))
+    content = match and WRITTEN.get(os.path.normpath(os.path.abspath(match.group(1))))
+    if not content:
+        return None
+    path = content.source_path
+    return BuildError(path, metadata_line(path, "Slug") or metadata_line(path, "Title") or 1,
+                      f"this article is written to {content.save_as}, which the site writes itself "
+                      "(a list page): give the article another Slug:")
 
 
 def collision(content, first, save_as: str) -> BuildError:

@@ -166,3 +166,11 @@ def test_a_symlinked_copy_of_an_article_names_the_copy(tmp_path):
     assert result.returncode != 0 and "Traceback" not in result.stdout
     assert last_line(result) == ("content/b.md:1: this file is a link to content/a.md, so its "
                                  "article would be written twice: remove the link")
+
+
+def test_an_article_taking_a_page_the_site_writes_is_named(tmp_path):
+    article = "Title: Harbour\nDate: 2025-07-16\nSlug: index\n\nOne.\n"
+    result = make_html(tmp_path, {"a.md": article})
+    assert result.returncode != 0 and "Traceback" not in result.stdout
+    assert last_line(result) == ("content/a.md:3: this article is written to index.html, which the "
+                                 "site writes itself (a list page): give the article another Slug:")
