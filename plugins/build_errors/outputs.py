@@ -1,4 +1,6 @@
-"""Two articles or pages written to the same file are a `BuildError` naming both sources.
+"""Two articles or pages written to the same file are a `BuildError` naming both sources; so is an
+address (from `Slug:`) with a quote, `<`, `>`, `?`, `#` or a control character, which Pelican
+would write unescaped into every link to it.
 
 Pelican itself finds out only while writing the second one, and says which output file it
 could not overwrite, not which content files collide (two articles with one `Slug:`, a file and
@@ -23,6 +25,8 @@ CONTENT_LISTS = ("articles", "translations", "hidden_articles", "hidden_translat
 
 #: The output file (absolute, normalised) of every article and page of the build, to its content.
 WRITTEN: dict[str, object] = {}
+#: What cannot stand in an href="..." as Pelican writes it (unescaped), nor in a file name.
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f\"'<>\\?#]")
 _OVERWRITE = re.compile(r'Failed to overwrite "(.+)" as Pelican')
 
 
@@ -38,6 +42,8 @@ def check_unique_outputs(generators) -> None:
         if id(content) in seen or not save_as:
             continue
         seen.add(id(content))
+        if _UNSAFE.search(save_as) or _UNSAFE.search(getattr(content, "url", "") or ""):
+            raise unsafe_address(content)
         first = written.setdefault(os.path.normpath(save_as), content)
         if first is not content:
             raise collision(content, first, save_as)
@@ -56,6 +62,14 @@ def overwritten_by(error: BaseException) -> BuildError | None:
     return BuildError(path, metadata_line(path, "Slug") or metadata_line(path, "Title") or 1,
                       f"this article is written to {content.save_as}, which the site writes itself "
                       "(a list page): give the article another Slug:")
+
+
+def unsafe_address(content) -> BuildError:
+    path = content.source_path
+    return BuildError(path, metadata_line(path, "Slug") or metadata_line(path, "Title") or 1,
+                      f"the address `{content.url or content.save_as}` has characters a link cannot "
+                      "hold: write the Slug with letters, digits and hyphens, like "
+                      "`Slug: harbour-reopens`")
 
 
 def collision(content, first, save_as: str) -> BuildError:

@@ -174,3 +174,13 @@ def test_an_article_taking_a_page_the_site_writes_is_named(tmp_path):
     assert result.returncode != 0 and "Traceback" not in result.stdout
     assert last_line(result) == ("content/a.md:3: this article is written to index.html, which the "
                                  "site writes itself (a list page): give the article another Slug:")
+
+
+def test_a_slug_that_would_break_out_of_its_link_is_a_build_error(tmp_path):
+    # Pelican wrote it as is into every href="..." listing the article.
+    article = 'Title: Harbour\nDate: 2025-07-16\nSlug: a"><script>x</script>\n\nOne.\n'
+    result = make_html(tmp_path, {"a.md": article})
+    assert result.returncode != 0 and "Traceback" not in result.stdout
+    assert last_line(result) == ('content/a.md:3: the address `a"><script>x</script>.html` has '
+                                 "characters a link cannot hold: write the Slug with letters, digits "
+                                 "and hyphens, like `Slug: harbour-reopens`")
