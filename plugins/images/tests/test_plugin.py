@@ -145,3 +145,15 @@ def test_a_draft_not_written_publishes_no_picture(tmp_path):
     hidden = build(tmp_path / "unwritten", files)  # pelican.conf.py writes no drafts
     assert hidden.returncode == 0, hidden.stdout
     assert not (tmp_path / "unwritten" / "output" / "images").exists()
+
+
+def test_a_field_continued_on_an_indented_line_is_one_value(tmp_path):
+    """Markdown's metadata continues a field on an indented line; Pelican hands the parts over as
+    a list, which read as "given 2 times" (with no line)."""
+    fields = ("Image:\n    images/harbour.jpg\nImageAlt: Boats leaving\n    the harbour at dawn\n"
+              "ImageCaption: Tuesday,\n    at six.")
+    result = build(tmp_path, {"harbour.md": article(fields), "images/harbour.jpg": PICTURE})
+    assert result.returncode == 0, result.stdout
+    page = (tmp_path / "output" / "harbour-reopens.html").read_text(encoding="utf-8")
+    assert 'alt="Boats leaving the harbour at dawn"' in page
+    assert "<figcaption>Tuesday, at six.</figcaption>" in page
