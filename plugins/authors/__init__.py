@@ -4,6 +4,7 @@
 * reads every file under content/AUTHOR_FILES_PATH (default "authors") that a Pelican reader
   handles, with that reader (`profiles.read_profile`; problems are `BuildError`s with file:line,
   as is a second file for an author another file already describes);
+* keeps each author of an article once (by slug: "Jane Doe, jane doe" is one person, one page);
 * gives every `Author` of every article (published, hidden, draft and their translations) the
   attribute `profile`: the matching `AuthorProfile`, or None. A file matches an author whose
   slug (Pelican's, with the site's slug settings) is the slug of the file's `Name:` or the file
@@ -63,9 +64,22 @@ def attach_profiles(generator) -> None:
     static_links.update(profile.photo.path for profile in profiles.values() if profile.photo)
     for article in chain(generator.articles, generator.translations, generator.hidden_articles,
                          generator.hidden_translations, generator.drafts, generator.drafts_translations):
+        if getattr(article, "authors", None):
+            article.authors = distinct_authors(article)
         for author in chain(getattr(article, "authors", ()), [getattr(article, "author", None)]):
             if author is not None:
                 author.profile = profiles.get(author.slug)
+    # Pelican listed an article once per time its Authors named someone ("Jane Doe, jane doe").
+    for _author, articles in getattr(generator, "authors", ()):
+        articles[:] = list({id(article): article for article in articles}.values())
+
+
+def distinct_authors(article) -> list[Author]:
+    """The article's authors, each once (the first spelling of a slug named twice)."""
+    distinct: dict[str, Author] = {}
+    for author in article.authors:
+        distinct.setdefault(author.slug, author)
+    return list(distinct.values())
 
 
 def register():

@@ -113,3 +113,17 @@ def test_an_author_without_a_file_and_a_file_without_articles_build(tmp_path):
     assert (output / "author" / "jane-doe.html").is_file()
     assert not (output / "author" / "ann-lee.html").exists()
     assert not list(output.glob("**/ann-lee*"))
+
+
+def test_an_author_named_twice_is_shown_and_listed_once(tmp_path):
+    article = ARTICLE.replace("Jane Doe, John Roe", "Jane Doe, jane doe, John Roe, Jane Doe")
+    result = make_html(tmp_path, {"harbour.md": article,
+                                  "authors/jane-doe.md": author_file("Name: Jane Doe")})
+    assert result.returncode == 0, result.stdout
+    page = (tmp_path / "output" / "harbour-reopens.html").read_text(encoding="utf-8")
+    assert page.count('class="p-author h-card" href="/author/jane-doe.html"') == 1
+    assert page.count('"url": "/author/jane-doe.html"') == 1
+    author_page = (tmp_path / "output" / "author" / "jane-doe.html").read_text(encoding="utf-8")
+    assert author_page.count('class="summary h-entry"') == 1
+    listing = (tmp_path / "output" / "authors.html").read_text(encoding="utf-8")
+    assert "(1)" in listing and "(2)" not in listing
