@@ -4,7 +4,8 @@
 * reads every file under content/AUTHOR_FILES_PATH (default "authors") that a Pelican reader
   handles, with that reader (`profiles.read_profile`; problems are `BuildError`s with file:line,
   as is a second file for an author another file already describes);
-* keeps each author of an article once (by slug: "Jane Doe, jane doe" is one person, one page);
+* keeps each author of an article once (by slug: "Jane Doe, jane doe" is one person, one page)
+  and raises a `BuildError` at `Authors:` for a name without letters or digits (no page address);
 * gives every `Author` of every article (published, hidden, draft and their translations) the
   attribute `profile`: the matching `AuthorProfile`, or None. A file matches an author whose
   slug (Pelican's, with the site's slug settings) is the slug of the file's `Name:` or the file
@@ -75,9 +76,15 @@ def attach_profiles(generator) -> None:
 
 
 def distinct_authors(article) -> list[Author]:
-    """The article's authors, each once (the first spelling of a slug named twice)."""
+    """The article's authors, each once (the first spelling of a slug named twice); `BuildError`
+    at `Authors:` for a name with no slug (no letters or digits: it had no page to link to)."""
     distinct: dict[str, Author] = {}
     for author in article.authors:
+        if not author.slug:
+            path = article.source_path
+            raise BuildError(path, metadata_line(path, "Authors") or metadata_line(path, "Author"),
+                             f'the author "{author.name}" has no letters or digits to make the '
+                             "author's page address from: write each name in full, separated by commas")
         distinct.setdefault(author.slug, author)
     return list(distinct.values())
 
