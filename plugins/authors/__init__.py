@@ -5,7 +5,8 @@
   handles, with that reader (`profiles.read_profile`; problems are `BuildError`s with file:line,
   as is a second file for an author another file already describes);
 * keeps each author of an article once (by slug: "Jane Doe, jane doe" is one person, one page)
-  and raises a `BuildError` at `Authors:` for a name without letters or digits (no page address);
+  and raises a `BuildError` at `Authors:` for a name without letters or digits (no page address)
+  or with an invisible control character (as for an author file's name, role and bio);
 * gives every `Author` of every article (published, hidden, draft and their translations) the
   attribute `profile`: the matching `AuthorProfile`, or None. A file matches an author whose
   slug (Pelican's, with the site's slug settings) is the slug of the file's `Name:` or the file
@@ -27,7 +28,7 @@ from pelican.urlwrappers import Author
 
 from plugins.build_errors import BuildError, display_path, metadata_line
 
-from .profiles import AuthorProfile, Link, Photo, file_slug, plain, read_profile
+from .profiles import CONTROL, CONTROL_MESSAGE, AuthorProfile, Link, Photo, file_slug, plain, read_profile
 
 __all__ = ["AuthorProfile", "Link", "Photo", "attach_profiles", "read_profiles", "register"]
 
@@ -77,11 +78,15 @@ def attach_profiles(generator) -> None:
 
 def distinct_authors(article) -> list[Author]:
     """The article's authors, each once (the first spelling of a slug named twice); `BuildError`
-    at `Authors:` for a name with no slug (no letters or digits: it had no page to link to)."""
+    at `Authors:` for a name with no slug (no letters or digits: it had no page to link to) or
+    with a control character."""
     distinct: dict[str, Author] = {}
     for author in article.authors:
+        path = article.source_path
+        if CONTROL.search(author.name):
+            raise BuildError(path, metadata_line(path, "Authors") or metadata_line(path, "Author"),
+                             CONTROL_MESSAGE)
         if not author.slug:
-            path = article.source_path
             raise BuildError(path, metadata_line(path, "Authors") or metadata_line(path, "Author"),
                              f'the author "{author.name}" has no letters or digits to make the '
                              "author's page address from: write each name in full, separated by commas")

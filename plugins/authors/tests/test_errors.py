@@ -136,3 +136,19 @@ def test_an_author_named_twice_is_shown_and_listed_once(tmp_path):
     assert author_page.count('class="summary h-entry"') == 1
     listing = (tmp_path / "output" / "authors.html").read_text(encoding="utf-8")
     assert "(1)" in listing and "(2)" not in listing
+
+
+@pytest.mark.parametrize("files, where", [
+    ({"harbour.md": ARTICLE.replace("John Roe", "John\x00 Roe")}, "content/harbour.md:3"),
+    ({"harbour.md": ARTICLE, "authors/jane-doe.md": author_file("Name: Jane\x00 Doe")},
+     "content/authors/jane-doe.md:1"),
+    ({"harbour.md": ARTICLE, "authors/jane-doe.md": author_file("Name: Jane Doe", "Role: Edi\x1btor")},
+     "content/authors/jane-doe.md:2"),
+    ({"harbour.md": ARTICLE, "authors/jane-doe.md": author_file("Name: Jane Doe", bio="One.\n\nTw\x00o.")},
+     "content/authors/jane-doe.md:5"),
+])
+def test_an_invisible_control_character_in_a_name_role_or_bio_is_an_error(tmp_path, files, where):
+    # A NUL went into every byline, the author page and the authors list as it was.
+    result = make_html(tmp_path, files)
+    assert failed(result) == (f"{where}: this line contains an invisible control character "
+                              "(such as NUL): retype it")
