@@ -123,7 +123,8 @@ def _last_template_frame(traceback) -> tuple[str, int] | None:
 COULD_NOT_PROCESS = "Could not process %s"
 #: What Pelican's --fatal logger raises in place of the error it just logged.
 FATAL_PLACEHOLDER = "Warning or error encountered"
-_QUOTED = re.compile(r"'([^'\n]{1,200})'|\"([^\"\n]{1,200})\"")
+_QUOTED = re.compile(r"'([^'\n]{0,200})'|\"([^\"\n]{0,200})\"")
+_EMPTY_FIELD = re.compile(r"^[A-Za-z][\w-]*\s*:\s*$")
 
 
 def root_cause(error: BaseException | None) -> BaseException | None:
@@ -136,7 +137,8 @@ def root_cause(error: BaseException | None) -> BaseException | None:
 def header_line_quoting(path: str | os.PathLike, message: str) -> int | None:
     """The metadata line holding the value quoted in `message` (Pelican's own messages quote the
     bad value: "'yesterday' is not a valid date"): the one header line that the quoted values
-    found in the header point to, None when none or several do."""
+    found in the header point to (an empty one: the one field without a value), None when none
+    or several do."""
     values = {a or b for a, b in _QUOTED.findall(message)}
     if not values:
         return None
@@ -147,7 +149,9 @@ def header_line_quoting(path: str | os.PathLike, message: str) -> int | None:
         return None
     lines = set()
     for value in values:
-        holding = [number for number, line in enumerate(header, start=1) if value in line]
+        # An empty value ('' is not a valid date) is held by a field with nothing after its colon.
+        holding = [number for number, line in enumerate(header, start=1)
+                   if (value in line if value else _EMPTY_FIELD.match(line))]
         if len(holding) > 1:
             return None
         lines.update(holding)

@@ -184,3 +184,10 @@ def test_a_slug_that_would_break_out_of_its_link_is_a_build_error(tmp_path):
     assert last_line(result) == ('content/a.md:3: the address `a"><script>x</script>.html` has '
                                  "characters a link cannot hold: write the Slug with letters, digits "
                                  "and hyphens, like `Slug: harbour-reopens`")
+
+
+def test_an_empty_date_field_is_found_by_its_empty_value(tmp_path):
+    article = "Title: Harbour\nDate: 2025-07-16\nModified:\n\nOne.\n"
+    result = make_html(tmp_path, {"a.md": article})
+    assert result.returncode != 0 and "Traceback" not in result.stdout
+    assert last_line(result) == "content/a.md:3: '' is not a valid date"
