@@ -104,6 +104,9 @@ def _values(metadata: dict, key: str) -> list[str]:
 
 def _single(path: str, metadata: dict, key: str) -> str:
     values = _values(metadata, key)
+    # Markdown gives each indented continuation line as one more value: one `Key:` line is one value.
+    if len(values) > 1 and metadata_line(path, key, occurrence=2) is None:
+        values = [" ".join(part for value in values if (part := value.strip()))]
     if len(values) > 1:
         raise BuildError(path, metadata_line(path, key, occurrence=2),
                          f"{key.capitalize()} is given {len(values)} times: keep one {key.capitalize()}: line.")

@@ -152,3 +152,13 @@ def test_an_invisible_control_character_in_a_name_role_or_bio_is_an_error(tmp_pa
     result = make_html(tmp_path, files)
     assert failed(result) == (f"{where}: this line contains an invisible control character "
                               "(such as NUL): retype it")
+
+
+def test_a_field_continued_on_an_indented_line_is_one_value(tmp_path):
+    # It read as "Name is given 2 times", with no line.
+    profile = author_file("Name: Jane\n    Doe", "Role: Health\n    reporter")
+    result = make_html(tmp_path, {"harbour.md": ARTICLE, "authors/jane-doe.md": profile})
+    assert result.returncode == 0, result.stdout
+    page = (tmp_path / "output" / "author" / "jane-doe.html").read_text(encoding="utf-8")
+    assert '<h1 class="page-title">Jane Doe</h1>' in page
+    assert '<p class="author-role p-job-title">Health reporter</p>' in page
