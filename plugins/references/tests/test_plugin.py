@@ -125,3 +125,19 @@ def test_make_html_ends_with_the_reference_error_and_its_line(tmp_path, text, li
     assert result.returncode != 0
     assert last_line(result) == f"content/story.md:{line}: {problem}"
     assert "Traceback" not in result.stdout
+
+
+def test_a_single_field_continued_on_an_indented_line_is_one_value(tmp_path):
+    """Markdown's metadata continues a field on an indented line; Pelican turned the parts of a
+    Title into "['Harbour', 'reopens']" and kept only the first line of Authors (the second
+    author was lost, "Authors:" alone fell back to the site's byline)."""
+    article = ("Title: Harbour\n    reopens\nDate: 2025-07-16 08:00\nAuthors: Jane Doe,\n    John Roe\n"
+               "Tags: port,\n    city\n\nText.\n")
+    result = make_html(tmp_path, {"harbour.md": article, "only.md": "Title: Only\nDate: 2025-07-17\n"
+                                  "Authors:\n    Ann Lee\n\nText.\n"})
+    assert result.returncode == 0, result.stdout
+    page = (tmp_path / "output" / "harbour-reopens.html").read_text(encoding="utf-8")
+    assert '<h1 class="entry-title p-name">Harbour reopens</h1>' in page
+    assert ">Jane Doe</a> and <a class=\"p-author h-card\" href=\"/author/john-roe.html\">John Roe</a>" in page
+    assert 'href="/tag/city.html"' in page
+    assert (tmp_path / "output" / "author" / "ann-lee.html").is_file()
