@@ -17,6 +17,7 @@ comment thread, a comments link beside every reference and an anchor to every pa
 """
 
 import logging
+import re
 
 from markdown import Markdown
 from pelican import signals
@@ -24,7 +25,7 @@ from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader
 from pelican.utils import (pelican_open, strip_toc_elements_from_html, truncate_html_paragraphs,
                            truncate_html_words)
 
-from plugins.build_errors import metadata_line
+from plugins.build_errors import BuildError, metadata_line
 
 from .comment_links import add_comment_links
 from .extension import CitationError, ReferencesExtension, plain_body, source_file
@@ -36,6 +37,8 @@ COUNT_METADATA = "reference_count"
 #: from indented continuation lines, unless the key itself is repeated.
 SINGLE_VALUED = frozenset({"title"} | {key for key, allowed in DUPLICATES_DEFINITIONS_ALLOWED.items()
                                        if not allowed})
+#: Invisible characters (NUL, escape, ...) that would reach every page listing the article.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 #: Where markdown.extensions.meta registers its preprocessor (Pelican's metadata parsing removes it).
 META_PRIORITY = 27
 
@@ -67,8 +70,12 @@ def joined_continuations(meta: dict[str, list[str]], source_path) -> dict[str, l
     """`meta` with each SINGLE_VALUED field continued on indented lines joined into one value
     ("Title: Harbour" + "    reopens" is "Harbour reopens"). Markdown gives continuation lines
     as more values, like a repeated key; the file's header tells them apart, and is read only
-    for a field with several values."""
+    for a field with several values. A control character (NUL, ...) in such a field is a
+    `BuildError` at its line."""
     for key, values in meta.items():
+        if key in SINGLE_VALUED and any(CONTROL.search(value) for value in values):
+            raise BuildError(source_path, metadata_line(source_path, key),
+                             "this line contains an invisible control character (such as NUL): retype it")
         if key in SINGLE_VALUED and len(values) > 1 and metadata_line(source_path, key, 2) is None:
             meta[key] = [" ".join(part for value in values if (part := value.strip()))]
     return meta

@@ -141,3 +141,15 @@ def test_a_single_field_continued_on_an_indented_line_is_one_value(tmp_path):
     assert ">Jane Doe</a> and <a class=\"p-author h-card\" href=\"/author/john-roe.html\">John Roe</a>" in page
     assert 'href="/tag/city.html"' in page
     assert (tmp_path / "output" / "author" / "ann-lee.html").is_file()
+
+
+@pytest.mark.parametrize("header, line", [
+    ("Title: Harbour\x00 reopens\nDate: 2025-07-16\n", 1),
+    ("Title: Harbour\nDate: 2025-07-16\nTags: port, \x1b[31mcity\n", 3),
+])
+def test_a_control_character_in_a_title_or_tags_is_a_build_error(tmp_path, header, line):
+    # A NUL in the title went into the page, every list and the JSON-LD as it was.
+    result = make_html(tmp_path, {"harbour.md": header + "\nText.\n"})
+    assert result.returncode != 0 and "Traceback" not in result.stdout
+    assert last_line(result) == (f"content/harbour.md:{line}: this line contains an invisible "
+                                 "control character (such as NUL): retype it")
