@@ -138,7 +138,8 @@ def test_a_single_field_continued_on_an_indented_line_is_one_value(tmp_path):
     assert result.returncode == 0, result.stdout
     page = (tmp_path / "output" / "harbour-reopens.html").read_text(encoding="utf-8")
     assert '<h1 class="entry-title p-name">Harbour reopens</h1>' in page
-    assert ">Jane Doe</a> and <a class=\"p-author h-card\" href=\"/author/john-roe.html\">John Roe</a>" in page
+    assert ('>Jane Doe</a> and <a class="p-author h-card" href="/author/john-roe.html">John Roe</a>'
+            in page)
     assert 'href="/tag/city.html"' in page
     assert (tmp_path / "output" / "author" / "ann-lee.html").is_file()
 
