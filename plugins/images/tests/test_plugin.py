@@ -78,6 +78,10 @@ OUTSIDE = (f"outside content/: put the picture under content/ (e.g. content/imag
     ("Image: images/bomb.png\nImageAlt: Boats", {"images/bomb.png": png_header_only(100_000, 100_000)}, 3,
      "Image content/images/bomb.png has more pixels than the build will decode (over 89 megapixels, "
      "a guard against decompression bombs): export it at most 4000 pixels wide"),
+    # Pillow's WebP encoder refuses more than 16383 pixels a side: it ended in a bare ValueError.
+    ("Image: images/tall.png\nImageAlt: A strip", {"images/tall.png": encoded(photo(2, 20_000), "PNG")}, 3,
+     "Image content/images/tall.png is too tall for a lead image (its largest variant would be "
+     "20000 pixels high; WebP stops at 16383): crop it"),
 ])
 def test_every_lead_image_mistake_is_a_build_error_at_its_line(tmp_path, fields, files, line, message):
     result = build(tmp_path, {"harbour.md": article(fields), **files})
