@@ -2,8 +2,8 @@
 editor must fix them.
 
 `article_corrections(article, now, render, zone)` returns the article's corrections, oldest
-first, or raises `BuildError` at the offending line (`read_entry` checks one value). `check_modified(article)` checks `Modified:` against
-`Date:`. Times without an offset are in the site's TIMEZONE, as Pelican reads `Date:`; every time
+first, or raises `BuildError` at the offending line (`read_entry` checks one value). `check_modified(article, now)` checks `Modified:`
+against `Date:` and the build's time. Times without an offset are in the site's TIMEZONE, as Pelican reads `Date:`; every time
 is shown in that zone.
 """
 
@@ -207,10 +207,15 @@ def article_corrections(article, now: datetime, render: Callable[[str], str], zo
     return tuple(sorted(corrections, key=lambda correction: correction.when))
 
 
-def check_modified(article) -> None:
-    """`BuildError` at `Modified:` when it is earlier than `Date:`."""
+def check_modified(article, now: datetime) -> None:
+    """`BuildError` at `Modified:` when it is earlier than `Date:`, or later than `now` on an
+    article already published (a scheduled one may be updated before it appears)."""
     modified = getattr(article, "modified", None)
     if modified is not None and has_date(article) and modified < article.date:
         raise BuildError(article.source_path, metadata_line(article.source_path, "Modified"),
                          f"Modified ({shown(modified)}) is before Date ({shown(article.date)}): "
                          f"an update comes after publication; check both")
+    if modified is not None and has_date(article) and article.date <= now < modified:
+        raise BuildError(article.source_path, metadata_line(article.source_path, "Modified"),
+                         f"Modified ({shown(modified)}) is in the future: an update is dated when "
+                         "it is made; check the date")

@@ -45,6 +45,11 @@ CASES = {
         HEADER + "Modified: 2025-07-14 10:00\n", 4,
         "Modified (2025-07-14 10:00) is before Date (2025-07-15 09:00): an update comes after "
         "publication; check both"),
+    # "Updated 16 July 2999" on a published article: a typo in the year.
+    "modified in the future": (
+        HEADER + "Modified: 2999-07-16 10:00\n", 4,
+        "Modified (2999-07-16 10:00) is in the future: an update is dated when it is made; "
+        "check the date"),
     # A link that runs script would run it on the article, the Corrections page and the feed.
     "script link": (
         HEADER + "Correction: 2025-07-16 10:00 | Fine.\nCorrection: 2025-07-16 11:00 | See "
