@@ -13,7 +13,8 @@ comment thread, a comments link beside every reference and an anchor to every pa
   stores the number of references, if any, as the `reference_count` metadata (so
   `article.reference_count`), which the comments plugin writes into the thread manifest:
   comments "about [n]" are checked against it. A field Pelican reads as one value (Title,
-  Authors, Tags, Date, ...) continued on an indented line is joined into one value first.
+  Authors, Tags, Date, ...) continued on an indented line is joined into one value first; given
+  twice, it is a build error (Pelican kept the first and only warned).
 """
 
 import logging
@@ -70,13 +71,18 @@ def joined_continuations(meta: dict[str, list[str]], source_path) -> dict[str, l
     """`meta` with each SINGLE_VALUED field continued on indented lines joined into one value
     ("Title: Harbour" + "    reopens" is "Harbour reopens"). Markdown gives continuation lines
     as more values, like a repeated key; the file's header tells them apart, and is read only
-    for a field with several values. A control character (NUL, ...) in such a field is a
-    `BuildError` at its line."""
+    for a field with several values. A control character (NUL, ...) in such a field, or the
+    field given twice, is a `BuildError` at its line."""
     for key, values in meta.items():
         if key in SINGLE_VALUED and any(CONTROL.search(value) for value in values):
             raise BuildError(source_path, metadata_line(source_path, key),
                              "this line contains an invisible control character (such as NUL): retype it")
-        if key in SINGLE_VALUED and len(values) > 1 and metadata_line(source_path, key, 2) is None:
+        if key in SINGLE_VALUED and len(values) > 1:
+            repeated = metadata_line(source_path, key, 2)
+            if repeated is not None:  # Pelican would keep the first and only warn
+                raise BuildError(source_path, repeated,
+                                 f"{key.capitalize()} is given twice: keep one {key.capitalize()}: line "
+                                 "(several authors or tags go on one line, separated by commas)")
             meta[key] = [" ".join(part for value in values if (part := value.strip()))]
     return meta
 

@@ -154,3 +154,12 @@ def test_a_control_character_in_a_title_or_tags_is_a_build_error(tmp_path, heade
     assert result.returncode != 0 and "Traceback" not in result.stdout
     assert last_line(result) == (f"content/harbour.md:{line}: this line contains an invisible "
                                  "control character (such as NUL): retype it")
+
+
+def test_a_single_field_given_twice_is_a_build_error(tmp_path):
+    # Pelican only warned "Duplicate definition of `authors`" and dropped the second line's names.
+    article = "Title: Harbour\nDate: 2025-07-16\nAuthors: Jane Doe\nAuthors: John Roe\n\nText.\n"
+    result = make_html(tmp_path, {"harbour.md": article})
+    assert result.returncode != 0 and "Traceback" not in result.stdout
+    assert last_line(result) == ("content/harbour.md:4: Authors is given twice: keep one Authors: line "
+                                 "(several authors or tags go on one line, separated by commas)")
