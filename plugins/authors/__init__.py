@@ -4,6 +4,9 @@
 * reads every file under content/AUTHOR_FILES_PATH (default "authors") that a Pelican reader
   handles, with that reader (`profiles.read_profile`; problems are `BuildError`s with file:line,
   as is a second file for an author another file already describes);
+* keeps each author of an article once (by slug: "Jane Doe, jane doe" is one person, one page)
+  and raises a `BuildError` at `Authors:` for a name without letters or digits (no page address)
+  or with an invisible control character (as for an author file's name, role and bio);
 * gives every `Author` of every article (published, hidden, draft and their translations) the
   attribute `profile`: the matching `AuthorProfile`, or None. A file matches an author whose
   slug (Pelican's, with the site's slug settings) is the slug of the file's `Name:` or the file
@@ -25,7 +28,7 @@ from pelican.urlwrappers import Author
 
 from plugins.build_errors import BuildError, display_path, metadata_line
 
-from .profiles import AuthorProfile, Link, Photo, file_slug, plain, read_profile
+from .profiles import CONTROL, CONTROL_MESSAGE, AuthorProfile, Link, Photo, file_slug, plain, read_profile
 
 __all__ = ["AuthorProfile", "Link", "Photo", "attach_profiles", "read_profiles", "register"]
 
@@ -63,9 +66,32 @@ def attach_profiles(generator) -> None:
     static_links.update(profile.photo.path for profile in profiles.values() if profile.photo)
     for article in chain(generator.articles, generator.translations, generator.hidden_articles,
                          generator.hidden_translations, generator.drafts, generator.drafts_translations):
+        if getattr(article, "authors", None):
+            article.authors = distinct_authors(article)
         for author in chain(getattr(article, "authors", ()), [getattr(article, "author", None)]):
             if author is not None:
                 author.profile = profiles.get(author.slug)
+    # Pelican listed an article once per time its Authors named someone ("Jane Doe, jane doe").
+    for _author, articles in getattr(generator, "authors", ()):
+        articles[:] = list({id(article): article for article in articles}.values())
+
+
+def distinct_authors(article) -> list[Author]:
+    """The article's authors, each once (the first spelling of a slug named twice); `BuildError`
+    at `Authors:` for a name with no slug (no letters or digits: it had no page to link to) or
+    with a control character."""
+    distinct: dict[str, Author] = {}
+    for author in article.authors:
+        path = article.source_path
+        if CONTROL.search(author.name):
+            raise BuildError(path, metadata_line(path, "Authors") or metadata_line(path, "Author"),
+                             CONTROL_MESSAGE)
+        if not author.slug:
+            raise BuildError(path, metadata_line(path, "Authors") or metadata_line(path, "Author"),
+                             f'the author "{author.name}" has no letters or digits to make the '
+                             "author's page address from: write each name in full, separated by commas")
+        distinct.setdefault(author.slug, author)
+    return list(distinct.values())
 
 
 def register():

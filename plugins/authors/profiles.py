@@ -3,7 +3,8 @@
 `read_profile(path, relative, content, metadata, settings)` turns what Pelican's reader returned
 for one author file into a profile, or raises `BuildError(path, line, message)` for a problem the
 editor can fix: no `Name:`, a single-valued field given twice, a `Photo:` that is not an image
-file inside the content folder, a `Links:` entry that is not an http(s) URL.
+file inside the content folder, a `Links:` entry that is not an http(s) URL, an invisible control
+character (NUL, ...) in the name, role or bio.
 
 Names, roles and bios are the editor's own HTML (trusted like article text): templates put them
 into text as they are and into attributes as `striptags|e`; `schema()` builds JSON-LD values as
@@ -30,6 +31,9 @@ DESCRIPTION_WORDS = 50
 #: EXIF orientations that turn the picture a quarter turn: browsers show it with sides swapped.
 QUARTER_TURNS = {5, 6, 7, 8}
 _LINK_SEPARATORS = re.compile(r"[,\s]+")
+#: Invisible characters (NUL, escape, ...) that would reach every byline as they are.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_MESSAGE = "this line contains an invisible control character (such as NUL): retype it"
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,9 @@ def _values(metadata: dict, key: str) -> list[str]:
 
 def _single(path: str, metadata: dict, key: str) -> str:
     values = _values(metadata, key)
+    # Markdown gives each indented continuation line as one more value: one `Key:` line is one value.
+    if len(values) > 1 and metadata_line(path, key, occurrence=2) is None:
+        values = [" ".join(part for value in values if (part := value.strip()))]
     if len(values) > 1:
         raise BuildError(path, metadata_line(path, key, occurrence=2),
                          f"{key.capitalize()} is given {len(values)} times: keep one {key.capitalize()}: line.")
@@ -177,6 +184,12 @@ def _line_with(path: str, key: str, text: str) -> int | None:
     return metadata_line(path, key)
 
 
+def control_line(path: str) -> int | None:
+    """The first line of the file holding a CONTROL character."""
+    with open(path, encoding="utf-8-sig", errors="replace") as lines:
+        return next((number for number, text in enumerate(lines, start=1) if CONTROL.search(text)), None)
+
+
 def read_profile(path: str, content_html: str, metadata: dict, content: Path, slug_of) -> AuthorProfile:
     """The profile of the author file at `path` (absolute), from its reader's output.
 
@@ -189,6 +202,8 @@ def read_profile(path: str, content_html: str, metadata: dict, content: Path, sl
     role = _single(path, metadata, "role")
     photo_value = _single(path, metadata, "photo")
     bio = content_html.strip()
+    if any(CONTROL.search(text) for text in (name, role, bio)):
+        raise BuildError(path, control_line(path), CONTROL_MESSAGE)
     return AuthorProfile(
         source_path=path, name=name, slug=slug_of(name), role=role, bio=bio, description=describe(bio),
         photo=_photo(path, photo_value, content) if photo_value else None, links=_links(path, metadata))

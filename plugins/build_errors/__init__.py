@@ -5,7 +5,9 @@ Every plugin reports a problem an editor can fix by raising `BuildError(path, li
 `<path relative to the working directory>:<line>: <message>`, so `make html` (run from the repo)
 names `content/harbour.md:9`. `metadata_line(path, key)` finds the line of a metadata field.
 
-`register()` hooks `initialized`, which installs `ReadableErrors` on the root logger's handlers.
+`register()` hooks `initialized`, which installs `ReadableErrors` on the root logger's handlers,
+and `all_generators_finalized` (outputs.py: two articles or pages written to one file are a
+`BuildError` naming both, before Pelican would fail at writing the second).
 Under `--fatal errors` (the Makefile's default) Pelican turns the first error into an exception
 and ends with `CRITICAL RuntimeError: ...` and a traceback. The filter replaces that last record
 with one plain line on stderr: the `BuildError` found in the exception's chain, else the
@@ -30,11 +32,13 @@ __all__ = ["BuildError", "display_path", "metadata_line", "register"]
 
 
 def display_path(path: str | os.PathLike | None) -> str:
-    """`path` relative to the working directory when it lies below it, else as given."""
+    """`path` relative to the working directory when it lies below it, else as given. A file
+    that is a symbolic link keeps its own name (the folders above it are resolved)."""
     if path is None:
         return "<unknown file>"
     try:
-        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+        path = Path(path).absolute()
+        return str((path.parent.resolve() / path.name).relative_to(Path.cwd().resolve()))
     except (ValueError, OSError):
         return str(path)
 
@@ -63,7 +67,7 @@ def metadata_line(path: str | os.PathLike, key: str, occurrence: int = 1) -> int
     wanted = key.lower()
     seen = 0
     try:
-        with open(path, encoding="utf-8", errors="replace") as lines:
+        with open(path, encoding="utf-8-sig", errors="replace") as lines:
             for number, line in enumerate(lines, start=1):
                 if not line.strip():
                     return None
@@ -119,7 +123,8 @@ def _last_template_frame(traceback) -> tuple[str, int] | None:
 COULD_NOT_PROCESS = "Could not process %s"
 #: What Pelican's --fatal logger raises in place of the error it just logged.
 FATAL_PLACEHOLDER = "Warning or error encountered"
-_QUOTED = re.compile(r"'([^'\n]{1,200})'|\"([^\"\n]{1,200})\"")
+_QUOTED = re.compile(r"'([^'\n]{0,200})'|\"([^\"\n]{0,200})\"")
+_EMPTY_FIELD = re.compile(r"^[A-Za-z][\w-]*\s*:\s*$")
 
 
 def root_cause(error: BaseException | None) -> BaseException | None:
@@ -132,18 +137,21 @@ def root_cause(error: BaseException | None) -> BaseException | None:
 def header_line_quoting(path: str | os.PathLike, message: str) -> int | None:
     """The metadata line holding the value quoted in `message` (Pelican's own messages quote the
     bad value: "'yesterday' is not a valid date"): the one header line that the quoted values
-    found in the header point to, None when none or several do."""
+    found in the header point to (an empty one: the one field without a value), None when none
+    or several do."""
     values = {a or b for a, b in _QUOTED.findall(message)}
     if not values:
         return None
     try:
-        with open(path, encoding="utf-8", errors="replace") as source:
+        with open(path, encoding="utf-8-sig", errors="replace") as source:
             header = list(itertools.takewhile(str.strip, source))
     except OSError:
         return None
     lines = set()
     for value in values:
-        holding = [number for number, line in enumerate(header, start=1) if value in line]
+        # An empty value ('' is not a valid date) is held by a field with nothing after its colon.
+        holding = [number for number, line in enumerate(header, start=1)
+                   if (value in line if value else _EMPTY_FIELD.match(line))]
         if len(holding) > 1:
             return None
         lines.update(holding)
@@ -209,6 +217,10 @@ class ReadableErrors(logging.Filter):
         """Without a located error: the file Pelican could not read and why, else the last error
         logged, else the exception itself."""
         cause = root_cause(error)
+        from .outputs import overwritten_by  # outputs imports this module
+
+        if cause is not None and (overwritten := overwritten_by(cause)):
+            return overwritten.located()
         if self.failed_source and isinstance(cause, UnicodeDecodeError) and isinstance(cause.object, bytes):
             line = cause.object[:cause.start].count(b"\n") + 1
             return (f"{display_path(self.failed_source)}:{line}: this file is not UTF-8 text "
@@ -231,4 +243,7 @@ def install(pelican=None) -> None:
 
 
 def register():
+    from .outputs import check_unique_outputs
+
     signals.initialized.connect(install)
+    signals.all_generators_finalized.connect(check_unique_outputs)

@@ -2,13 +2,14 @@
 editor must fix them.
 
 `article_corrections(article, now, render, zone)` returns the article's corrections, oldest
-first, or raises `BuildError` at the offending line (`read_entry` checks one value). `check_modified(article)` checks `Modified:` against
-`Date:`. Times without an offset are in the site's TIMEZONE, as Pelican reads `Date:`; every time
+first, or raises `BuildError` at the offending line (`read_entry` checks one value). `check_modified(article, now)` checks `Modified:`
+against `Date:` and the build's time. Times without an offset are in the site's TIMEZONE, as Pelican reads `Date:`; every time
 is shown in that zone.
 """
 
 from __future__ import annotations
 
+import html as html_entities
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +30,11 @@ INPUT_FORMAT = "%Y-%m-%d %H:%M"
 # ISO 8601 with a time, optionally seconds and an offset; fromisoformat then checks the numbers.
 _MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?( ?(Z|[+-]\d{2}:?\d{2}))?")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_HREF = re.compile(r'href="([^"]*)"')
+# What browsers drop from a URL before reading its scheme ("java\tscript:" runs as "javascript:").
+_IGNORED_IN_SCHEME = re.compile(r"[\x00-\x20\x7f]+")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+SAFE_SCHEMES = ("http", "https", "mailto")
 
 
 @dataclass(frozen=True)
@@ -169,6 +175,17 @@ def read_entry(value: str, zone: ZoneInfo, published: datetime | None, now: date
     return when, text
 
 
+def unsafe_link(html: str) -> str | None:
+    """The first link target in rendered `html` that is neither a web address, a mailto: address
+    nor a path on this site (a `javascript:` or `data:` URL runs on every page showing it)."""
+    for quoted in _HREF.findall(html):
+        target = html_entities.unescape(quoted)
+        scheme = _SCHEME.match(_IGNORED_IN_SCHEME.sub("", target))
+        if scheme and scheme.group(1).lower() not in SAFE_SCHEMES:
+            return " ".join(target.split())
+    return None
+
+
 def article_corrections(article, now: datetime, render: Callable[[str], str], zone: ZoneInfo) -> tuple[Correction, ...]:
     """The article's corrections, oldest first; `BuildError` at the line of the first bad entry.
 
@@ -181,15 +198,24 @@ def article_corrections(article, now: datetime, render: Callable[[str], str], zo
         except ValueError as problem:
             raise BuildError(article.source_path, entry.line, str(problem)) from None
         html = Markup(render(text))
+        if (link := unsafe_link(html)) is not None:
+            raise BuildError(article.source_path, entry.line,
+                             f"the correction links to `{link}`: a link in a correction must be a web "
+                             "address (https://...), a mailto: address or a path on this site")
         corrections.append(Correction(when=when, when_text=local_text(when), html=html,
                                       text=html.striptags(), anchor=f"{article.slug}-correction-{number}"))
     return tuple(sorted(corrections, key=lambda correction: correction.when))
 
 
-def check_modified(article) -> None:
-    """`BuildError` at `Modified:` when it is earlier than `Date:`."""
+def check_modified(article, now: datetime) -> None:
+    """`BuildError` at `Modified:` when it is earlier than `Date:`, or later than `now` on an
+    article already published (a scheduled one may be updated before it appears)."""
     modified = getattr(article, "modified", None)
     if modified is not None and has_date(article) and modified < article.date:
         raise BuildError(article.source_path, metadata_line(article.source_path, "Modified"),
                          f"Modified ({shown(modified)}) is before Date ({shown(article.date)}): "
                          f"an update comes after publication; check both")
+    if modified is not None and has_date(article) and article.date <= now < modified:
+        raise BuildError(article.source_path, metadata_line(article.source_path, "Modified"),
+                         f"Modified ({shown(modified)}) is in the future: an update is dated when "
+                         "it is made; check the date")

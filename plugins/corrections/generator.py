@@ -115,7 +115,7 @@ class CorrectionsGenerator(Generator):
             if id(article) in seen:
                 continue
             seen.add(id(article))
-            check_modified(article)
+            check_modified(article, now)
             if getattr(article, "modified", None) is not None:
                 article.locale_modified_time = local_text(article.modified)
             corrections = article_corrections(article, now, self.render, zone)

@@ -43,9 +43,15 @@ def _value(article, key: str) -> str | None:
     value = article.metadata.get(key)
     if value is None:
         return None
-    if isinstance(value, (list, tuple)):  # the key repeated: Pelican keeps every value
-        raise _error(article, key, f"{KEYS[key]} is given {len(value)} times: an article has one "
-                                   f"lead image; keep one {KEYS[key]} line", occurrence=2)
+    if isinstance(value, (list, tuple)):
+        # Pelican keeps every value of a repeated key, and Markdown makes each indented
+        # continuation line one more value: only a second `Key:` line is a mistake.
+        given = sum(metadata_line(article.source_path, KEYS[key], n) is not None
+                    for n in range(1, len(value) + 1))
+        if given > 1:
+            raise _error(article, key, f"{KEYS[key]} is given {given} times: an article has one "
+                                       f"lead image; keep one {KEYS[key]} line", occurrence=2)
+        value = " ".join(str(part).strip() for part in value)
     return _CONTROL.sub(" ", str(value)).strip()
 
 

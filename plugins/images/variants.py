@@ -8,7 +8,8 @@ the source's width, plus the source's own width when it is narrower than the lar
 never upscaled. An animated GIF/WebP/PNG gives its first frame.
 
 `ImageProblem` says, in an editor's words, why a file cannot be used (not a picture Pillow reads,
-damaged or truncated, more pixels than Pillow's decompression-bomb limit).
+damaged or truncated, more pixels than Pillow's decompression-bomb limit, so tall that a variant
+would pass WebP's 16383 pixels).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from .rendition import JPEG, MIME, PNG, WEBP, ImageProblem, Rendition, Variant
 FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "AVIF", "TIFF", "BMP")
 READABLE = "JPEG, PNG, GIF, WebP, AVIF, TIFF or BMP"
 DAMAGED = "is damaged or cut short: export it again from the original"
+#: The most pixels a WebP picture has on a side (libwebp's limit).
+WEBP_MAX_SIDE = 16383
 
 
 def target_widths(source_width: int, widths: tuple[int, ...]) -> list[int]:
@@ -118,6 +121,11 @@ def render(data: bytes, key: str, widths: tuple[int, ...]) -> tuple[Rendition, d
         image, transparent = normalise(decode(data, max(widths)))
     except (OSError, SyntaxError, ValueError, EOFError):  # e.g. a broken EXIF block
         raise ImageProblem(DAMAGED) from None
+    widest = target_widths(image.width, widths)[-1]
+    tallest = max(1, round(image.height * widest / image.width))
+    if tallest > WEBP_MAX_SIDE:
+        raise ImageProblem(f"is too tall for a lead image (its largest variant would be {tallest} "
+                           f"pixels high; WebP stops at {WEBP_MAX_SIDE}): crop it")
     fallback = "png" if transparent else "jpg"
     made, files = [], {}
     # Widest first, each from the one before: resizing a 1600 px copy, not the 6000 px original,

@@ -12,16 +12,21 @@ comment thread, a comments link beside every reference and an anchor to every pa
   file (Pelican builds a new one per file: about a tenth of a 1000-article build). It also
   stores the number of references, if any, as the `reference_count` metadata (so
   `article.reference_count`), which the comments plugin writes into the thread manifest:
-  comments "about [n]" are checked against it.
+  comments "about [n]" are checked against it. A field Pelican reads as one value (Title,
+  Authors, Tags, Date, ...) continued on an indented line is joined into one value first; given
+  twice, it is a build error (Pelican kept the first and only warned).
 """
 
 import logging
+import re
 
 from markdown import Markdown
 from pelican import signals
-from pelican.readers import MarkdownReader
+from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader
 from pelican.utils import (pelican_open, strip_toc_elements_from_html, truncate_html_paragraphs,
                            truncate_html_words)
+
+from plugins.build_errors import BuildError, metadata_line
 
 from .comment_links import add_comment_links
 from .extension import CitationError, ReferencesExtension, plain_body, source_file
@@ -29,6 +34,12 @@ from .extension import CitationError, ReferencesExtension, plain_body, source_fi
 EXTENSION = f"{__name__}.extension"
 #: The metadata (and so the article attribute) holding the number of references.
 COUNT_METADATA = "reference_count"
+#: Fields Pelican reads as one value: a list of them (the first kept, or the list as text) comes
+#: from indented continuation lines, unless the key itself is repeated.
+SINGLE_VALUED = frozenset({"title"} | {key for key, allowed in DUPLICATES_DEFINITIONS_ALLOWED.items()
+                                       if not allowed})
+#: Invisible characters (NUL, escape, ...) that would reach every page listing the article.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 #: Where markdown.extensions.meta registers its preprocessor (Pelican's metadata parsing removes it).
 META_PRIORITY = 27
 
@@ -56,6 +67,26 @@ def reference_count(md: Markdown) -> int:
                  if isinstance(extension, ReferencesExtension)), 0)
 
 
+def joined_continuations(meta: dict[str, list[str]], source_path) -> dict[str, list[str]]:
+    """`meta` with each SINGLE_VALUED field continued on indented lines joined into one value
+    ("Title: Harbour" + "    reopens" is "Harbour reopens"). Markdown gives continuation lines
+    as more values, like a repeated key; the file's header tells them apart, and is read only
+    for a field with several values. A control character (NUL, ...) in such a field, or the
+    field given twice, is a `BuildError` at its line."""
+    for key, values in meta.items():
+        if key in SINGLE_VALUED and any(CONTROL.search(value) for value in values):
+            raise BuildError(source_path, metadata_line(source_path, key),
+                             "this line contains an invisible control character (such as NUL): retype it")
+        if key in SINGLE_VALUED and len(values) > 1:
+            repeated = metadata_line(source_path, key, 2)
+            if repeated is not None:  # Pelican would keep the first and only warn
+                raise BuildError(source_path, repeated,
+                                 f"{key.capitalize()} is given twice: keep one {key.capitalize()}: line "
+                                 "(several authors or tags go on one line, separated by commas)")
+            meta[key] = [" ".join(part for value in values if (part := value.strip()))]
+    return meta
+
+
 class ReferencesMarkdownReader(MarkdownReader):
     """Markdown reader that names the file in citation errors and keeps summaries clean."""
 
@@ -79,7 +110,7 @@ class ReferencesMarkdownReader(MarkdownReader):
         self._md = self._markdown()
         with pelican_open(source_path) as text:
             content = self._md.convert(text)
-        return content, self._parse_metadata(self._md.Meta)
+        return content, self._parse_metadata(joined_continuations(self._md.Meta, source_path))
 
     def read(self, source_path):
         try:

@@ -113,3 +113,52 @@ def test_an_author_without_a_file_and_a_file_without_articles_build(tmp_path):
     assert (output / "author" / "jane-doe.html").is_file()
     assert not (output / "author" / "ann-lee.html").exists()
     assert not list(output.glob("**/ann-lee*"))
+
+
+def test_an_author_name_without_letters_or_digits_is_an_error(tmp_path):
+    # Its slug is empty: the byline linked to author/.html, and that page was written.
+    article = ARTICLE.replace("Authors: Jane Doe, John Roe", "Authors: Jane Doe, <b>")
+    result = make_html(tmp_path, {"harbour.md": article})
+    assert failed(result) == ('content/harbour.md:3: the author "<b>" has no letters or digits to '
+                              "make the author's page address from: write each name in full, "
+                              "separated by commas")
+
+
+def test_an_author_named_twice_is_shown_and_listed_once(tmp_path):
+    article = ARTICLE.replace("Jane Doe, John Roe", "Jane Doe, jane doe, John Roe, Jane Doe")
+    result = make_html(tmp_path, {"harbour.md": article,
+                                  "authors/jane-doe.md": author_file("Name: Jane Doe")})
+    assert result.returncode == 0, result.stdout
+    page = (tmp_path / "output" / "harbour-reopens.html").read_text(encoding="utf-8")
+    assert page.count('class="p-author h-card" href="/author/jane-doe.html"') == 1
+    assert page.count('"url": "/author/jane-doe.html"') == 1
+    author_page = (tmp_path / "output" / "author" / "jane-doe.html").read_text(encoding="utf-8")
+    assert author_page.count('class="summary h-entry"') == 1
+    listing = (tmp_path / "output" / "authors.html").read_text(encoding="utf-8")
+    assert "(1)" in listing and "(2)" not in listing
+
+
+@pytest.mark.parametrize("files, where", [
+    ({"harbour.md": ARTICLE.replace("John Roe", "John\x00 Roe")}, "content/harbour.md:3"),
+    ({"harbour.md": ARTICLE, "authors/jane-doe.md": author_file("Name: Jane\x00 Doe")},
+     "content/authors/jane-doe.md:1"),
+    ({"harbour.md": ARTICLE, "authors/jane-doe.md": author_file("Name: Jane Doe", "Role: Edi\x1btor")},
+     "content/authors/jane-doe.md:2"),
+    ({"harbour.md": ARTICLE, "authors/jane-doe.md": author_file("Name: Jane Doe", bio="One.\n\nTw\x00o.")},
+     "content/authors/jane-doe.md:5"),
+])
+def test_an_invisible_control_character_in_a_name_role_or_bio_is_an_error(tmp_path, files, where):
+    # A NUL went into every byline, the author page and the authors list as it was.
+    result = make_html(tmp_path, files)
+    assert failed(result) == (f"{where}: this line contains an invisible control character "
+                              "(such as NUL): retype it")
+
+
+def test_a_field_continued_on_an_indented_line_is_one_value(tmp_path):
+    # It read as "Name is given 2 times", with no line.
+    profile = author_file("Name: Jane\n    Doe", "Role: Health\n    reporter")
+    result = make_html(tmp_path, {"harbour.md": ARTICLE, "authors/jane-doe.md": profile})
+    assert result.returncode == 0, result.stdout
+    page = (tmp_path / "output" / "author" / "jane-doe.html").read_text(encoding="utf-8")
+    assert '<h1 class="page-title">Jane Doe</h1>' in page
+    assert '<p class="author-role p-job-title">Health reporter</p>' in page

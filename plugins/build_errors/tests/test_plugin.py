@@ -134,3 +134,60 @@ def test_a_message_quoting_several_values_names_the_header_line_holding_one(tmp_
     assert result.returncode != 0 and "Traceback" not in result.stdout
     assert last_line(result).startswith(
         "content/harbour.md:3: Unknown status 'drafts' for file content/harbour.md")
+
+
+def test_a_utf8_bom_and_windows_line_endings_keep_the_first_field_findable(tmp_path):
+    # Windows editors save "\ufeff" before the first key, which then never matched `Key:`.
+    source = tmp_path / "a.md"
+    source.write_bytes("\ufeffImage: a.jpg\r\nTitle: T\r\n\r\nText\r\n".encode())
+    assert metadata_line(source, "Image") == 1
+    assert metadata_line(source, "Title") == 2
+    article = "\ufeffImage: a.jpg\r\nTitle: T\r\nDate: 2025-07-16\r\n\r\nText.\r\n"
+    result = make_html(tmp_path, {"harbour.md": article})
+    assert result.returncode != 0 and "Traceback" not in result.stdout
+    assert last_line(result).startswith("content/harbour.md:1: Image has no ImageAlt")
+
+
+def test_two_articles_with_one_address_name_both_files(tmp_path):
+    # Pelican only found out while writing: "Failed to overwrite /abs/output/harbour.html".
+    first = "Title: Harbour\nDate: 2025-07-16\nSlug: harbour\n\nOne.\n"
+    second = "Title: Harbour again\nDate: 2025-07-17\nSlug: harbour\n\nTwo.\n"
+    result = make_html(tmp_path, {"a.md": first, "b.md": second})
+    assert result.returncode != 0 and "Traceback" not in result.stdout
+    assert last_line(result) == ("content/b.md:3: this article would be written to harbour.html, "
+                                 "as content/a.md is: give one of the two another Slug:")
+
+
+def test_a_symlinked_copy_of_an_article_names_the_copy(tmp_path):
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "a.md").write_text("Title: Harbour\nDate: 2025-07-16\n\nOne.\n")
+    (tmp_path / "content" / "b.md").symlink_to(tmp_path / "content" / "a.md")
+    result = make_html(tmp_path, {})
+    assert result.returncode != 0 and "Traceback" not in result.stdout
+    assert last_line(result) == ("content/b.md:1: this file is a link to content/a.md, so its "
+                                 "article would be written twice: remove the link")
+
+
+def test_an_article_taking_a_page_the_site_writes_is_named(tmp_path):
+    article = "Title: Harbour\nDate: 2025-07-16\nSlug: index\n\nOne.\n"
+    result = make_html(tmp_path, {"a.md": article})
+    assert result.returncode != 0 and "Traceback" not in result.stdout
+    assert last_line(result) == ("content/a.md:3: this article is written to index.html, which the "
+                                 "site writes itself (a list page): give the article another Slug:")
+
+
+def test_a_slug_that_would_break_out_of_its_link_is_a_build_error(tmp_path):
+    # Pelican wrote it as is into every href="..." listing the article.
+    article = 'Title: Harbour\nDate: 2025-07-16\nSlug: a"><script>x</script>\n\nOne.\n'
+    result = make_html(tmp_path, {"a.md": article})
+    assert result.returncode != 0 and "Traceback" not in result.stdout
+    assert last_line(result) == ('content/a.md:3: the address `a"><script>x</script>.html` has '
+                                 "characters a link cannot hold: write the Slug with letters, digits "
+                                 "and hyphens, like `Slug: harbour-reopens`")
+
+
+def test_an_empty_date_field_is_found_by_its_empty_value(tmp_path):
+    article = "Title: Harbour\nDate: 2025-07-16\nModified:\n\nOne.\n"
+    result = make_html(tmp_path, {"a.md": article})
+    assert result.returncode != 0 and "Traceback" not in result.stdout
+    assert last_line(result) == "content/a.md:3: '' is not a valid date"

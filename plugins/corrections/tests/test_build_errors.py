@@ -45,6 +45,17 @@ CASES = {
         HEADER + "Modified: 2025-07-14 10:00\n", 4,
         "Modified (2025-07-14 10:00) is before Date (2025-07-15 09:00): an update comes after "
         "publication; check both"),
+    # "Updated 16 July 2999" on a published article: a typo in the year.
+    "modified in the future": (
+        HEADER + "Modified: 2999-07-16 10:00\n", 4,
+        "Modified (2999-07-16 10:00) is in the future: an update is dated when it is made; "
+        "check the date"),
+    # A link that runs script would run it on the article, the Corrections page and the feed.
+    "script link": (
+        HEADER + "Correction: 2025-07-16 10:00 | Fine.\nCorrection: 2025-07-16 11:00 | See "
+        "[the statement](java\tscript:alert(1)).\n", 5,
+        "the correction links to `java script:alert(1)`: a link in a correction must be a web "
+        "address (https://...), a mailto: address or a path on this site"),
     # A continuation line is one more value in Markdown's Meta: the line still counts right.
     "after a continued entry": (
         HEADER + "Correction: 2025-07-16 10:00 | A long text\n    that goes on.\n"
@@ -66,9 +77,12 @@ def test_bad_field_is_reported_at_its_line(tmp_path, name):
 def test_a_good_site_builds(tmp_path):
     """The cases above fail for their one bad line: the same article without it builds."""
     text = HEADER + ("Modified: 2025-07-16 12:00\nCorrection: 2025-07-16 10:00 | A long text\n"
-                     "    that goes on.\nCorrection: 2025-07-16 11:00 | Fine | with a bar.\n")
+                     "    that goes on.\nCorrection: 2025-07-16 11:00 | Fine | with a bar.\n"
+                     "Correction: 2025-07-16 11:30 | See [this](https://example.org/a?b=1&c=2), "
+                     "[that](/other.html#x) and <mailto:desk@example.org>.\n")
     result = make_html(tmp_path, {"harbour.md": "\n".join([text, "The harbour reopened.\n"])})
     assert result.returncode == 0, result.stdout
     page = (tmp_path / "output" / "harbour.html").read_text(encoding="utf-8")
     assert "A long text that goes on.</p>" in page
     assert "Fine | with a bar.</p>" in page
+    assert '<a href="https://example.org/a?b=1&amp;c=2">this</a>' in page

@@ -208,3 +208,15 @@ def test_without_corrections_the_page_says_so_and_the_feed_is_empty(tmp_path):
     assert lines[lines.index("Corrections") + 2] == "No corrections so far."
     root = etree.parse(tmp_path / "output" / "corrections.atom.xml").getroot()
     assert root.tag == f"{ATOM}feed" and not root.findall(f"{ATOM}entry")
+
+
+def test_a_modified_equal_to_the_date_is_no_update(tmp_path):
+    # "15 July 2025 · Updated 15 July 2025, 09:00 UTC" announced a change that never happened.
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "same.md").write_text("Title: Same\nDate: 2025-07-15 09:00\nModified: 2025-07-15 09:00\n"
+                                     "Slug: same\n\nText.\n", encoding="utf-8")
+    result = run_pelican(content, tmp_path / "output")
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = (tmp_path / "output" / "same.html").read_text(encoding="utf-8")
+    assert not [line for line in read_page(page).lines() if "Updated" in line]

@@ -78,6 +78,10 @@ OUTSIDE = (f"outside content/: put the picture under content/ (e.g. content/imag
     ("Image: images/bomb.png\nImageAlt: Boats", {"images/bomb.png": png_header_only(100_000, 100_000)}, 3,
      "Image content/images/bomb.png has more pixels than the build will decode (over 89 megapixels, "
      "a guard against decompression bombs): export it at most 4000 pixels wide"),
+    # Pillow's WebP encoder refuses more than 16383 pixels a side: it ended in a bare ValueError.
+    ("Image: images/tall.png\nImageAlt: A strip", {"images/tall.png": encoded(photo(2, 20_000), "PNG")}, 3,
+     "Image content/images/tall.png is too tall for a lead image (its largest variant would be "
+     "20000 pixels high; WebP stops at 16383): crop it"),
 ])
 def test_every_lead_image_mistake_is_a_build_error_at_its_line(tmp_path, fields, files, line, message):
     result = build(tmp_path, {"harbour.md": article(fields), **files})
@@ -145,3 +149,15 @@ def test_a_draft_not_written_publishes_no_picture(tmp_path):
     hidden = build(tmp_path / "unwritten", files)  # pelican.conf.py writes no drafts
     assert hidden.returncode == 0, hidden.stdout
     assert not (tmp_path / "unwritten" / "output" / "images").exists()
+
+
+def test_a_field_continued_on_an_indented_line_is_one_value(tmp_path):
+    """Markdown's metadata continues a field on an indented line; Pelican hands the parts over as
+    a list, which read as "given 2 times" (with no line)."""
+    fields = ("Image:\n    images/harbour.jpg\nImageAlt: Boats leaving\n    the harbour at dawn\n"
+              "ImageCaption: Tuesday,\n    at six.")
+    result = build(tmp_path, {"harbour.md": article(fields), "images/harbour.jpg": PICTURE})
+    assert result.returncode == 0, result.stdout
+    page = (tmp_path / "output" / "harbour-reopens.html").read_text(encoding="utf-8")
+    assert 'alt="Boats leaving the harbour at dawn"' in page
+    assert "<figcaption>Tuesday, at six.</figcaption>" in page

@@ -125,3 +125,41 @@ def test_make_html_ends_with_the_reference_error_and_its_line(tmp_path, text, li
     assert result.returncode != 0
     assert last_line(result) == f"content/story.md:{line}: {problem}"
     assert "Traceback" not in result.stdout
+
+
+def test_a_single_field_continued_on_an_indented_line_is_one_value(tmp_path):
+    """Markdown's metadata continues a field on an indented line; Pelican turned the parts of a
+    Title into "['Harbour', 'reopens']" and kept only the first line of Authors (the second
+    author was lost, "Authors:" alone fell back to the site's byline)."""
+    article = ("Title: Harbour\n    reopens\nDate: 2025-07-16 08:00\nAuthors: Jane Doe,\n    John Roe\n"
+               "Tags: port,\n    city\n\nText.\n")
+    result = make_html(tmp_path, {"harbour.md": article, "only.md": "Title: Only\nDate: 2025-07-17\n"
+                                  "Authors:\n    Ann Lee\n\nText.\n"})
+    assert result.returncode == 0, result.stdout
+    page = (tmp_path / "output" / "harbour-reopens.html").read_text(encoding="utf-8")
+    assert '<h1 class="entry-title p-name">Harbour reopens</h1>' in page
+    assert ('>Jane Doe</a> and <a class="p-author h-card" href="/author/john-roe.html">John Roe</a>'
+            in page)
+    assert 'href="/tag/city.html"' in page
+    assert (tmp_path / "output" / "author" / "ann-lee.html").is_file()
+
+
+@pytest.mark.parametrize("header, line", [
+    ("Title: Harbour\x00 reopens\nDate: 2025-07-16\n", 1),
+    ("Title: Harbour\nDate: 2025-07-16\nTags: port, \x1b[31mcity\n", 3),
+])
+def test_a_control_character_in_a_title_or_tags_is_a_build_error(tmp_path, header, line):
+    # A NUL in the title went into the page, every list and the JSON-LD as it was.
+    result = make_html(tmp_path, {"harbour.md": header + "\nText.\n"})
+    assert result.returncode != 0 and "Traceback" not in result.stdout
+    assert last_line(result) == (f"content/harbour.md:{line}: this line contains an invisible "
+                                 "control character (such as NUL): retype it")
+
+
+def test_a_single_field_given_twice_is_a_build_error(tmp_path):
+    # Pelican only warned "Duplicate definition of `authors`" and dropped the second line's names.
+    article = "Title: Harbour\nDate: 2025-07-16\nAuthors: Jane Doe\nAuthors: John Roe\n\nText.\n"
+    result = make_html(tmp_path, {"harbour.md": article})
+    assert result.returncode != 0 and "Traceback" not in result.stdout
+    assert last_line(result) == ("content/harbour.md:4: Authors is given twice: keep one Authors: line "
+                                 "(several authors or tags go on one line, separated by commas)")

@@ -1,0 +1,82 @@
+"""Two articles or pages written to the same file are a `BuildError` naming both sources; so is an
+address (from `Slug:`) with a quote, `<`, `>`, `?`, `#` or a control character, which Pelican
+would write unescaped into every link to it.
+
+Pelican itself finds out only while writing the second one, and says which output file it
+could not overwrite, not which content files collide (two articles with one `Slug:`, a file and
+a symbolic link to it). `check_unique_outputs(generators)` (the `all_generators_finalized`
+handler, before anything is written) raises at the later source's `Slug:` line, else its
+`Title:` line, else line 1. It also keeps which source each output file comes from
+(`WRITTEN`), so that when Pelican later fails to write one of its own pages (index.html, an
+author or tag page) over an article's file, `overwritten_by(error)` names the article instead.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from plugins.build_errors import BuildError, display_path, metadata_line
+
+#: The generators' lists of content that may be written (drafts only when DRAFT_SAVE_AS is set).
+CONTENT_LISTS = ("articles", "translations", "hidden_articles", "hidden_translations", "drafts",
+                 "drafts_translations", "pages", "hidden_pages", "draft_pages", "draft_translations")
+
+
+#: The output file (absolute, normalised) of every article and page of the build, to its content.
+WRITTEN: dict[str, object] = {}
+#: What cannot stand in an href="..." as Pelican writes it (unescaped), nor in a file name.
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f\"'<>\\?#]")
+_OVERWRITE = re.compile(r'Failed to overwrite "(.+)" as Pelican')
+
+
+def check_unique_outputs(generators) -> None:
+    """`BuildError` for the first content file whose output another content file already has."""
+    written: dict[str, object] = {}
+    WRITTEN.clear()
+    seen: set[int] = set()
+    contents = [item for generator in generators for name in CONTENT_LISTS
+                for item in getattr(generator, name, ()) or ()]
+    for content in sorted(contents, key=lambda item: str(getattr(item, "source_path", ""))):
+        save_as = getattr(content, "save_as", "")
+        if id(content) in seen or not save_as:
+            continue
+        seen.add(id(content))
+        if _UNSAFE.search(save_as) or _UNSAFE.search(getattr(content, "url", "") or ""):
+            raise unsafe_address(content)
+        first = written.setdefault(os.path.normpath(save_as), content)
+        if first is not content:
+            raise collision(content, first, save_as)
+        output = getattr(content, "settings", {}).get("OUTPUT_PATH", "")
+        WRITTEN[os.path.normpath(os.path.abspath(os.path.join(output, save_as)))] = content
+
+
+def overwritten_by(error: BaseException) -> BuildError | None:
+    """For Pelican's `FileOverwriteFailedError` on an article's or page's output file: the
+    `BuildError` at that content's `Slug:` (the site's own page came second)."""
+    match = _OVERWRITE.search(str(error))
+    content = match and WRITTEN.get(os.path.normpath(os.path.abspath(match.group(1))))
+    if not content:
+        return None
+    path = content.source_path
+    return BuildError(path, metadata_line(path, "Slug") or metadata_line(path, "Title") or 1,
+                      f"this article is written to {content.save_as}, which the site writes itself "
+                      "(a list page): give the article another Slug:")
+
+
+def unsafe_address(content) -> BuildError:
+    path = content.source_path
+    return BuildError(path, metadata_line(path, "Slug") or metadata_line(path, "Title") or 1,
+                      f"the address `{content.url or content.save_as}` has characters a link cannot "
+                      "hold: write the Slug with letters, digits and hyphens, like "
+                      "`Slug: harbour-reopens`")
+
+
+def collision(content, first, save_as: str) -> BuildError:
+    path, other = content.source_path, display_path(first.source_path)
+    if os.path.realpath(path) == os.path.realpath(first.source_path):
+        return BuildError(path, 1, f"this file is a link to {other}, so its article would be "
+                                   "written twice: remove the link")
+    line = metadata_line(path, "Slug") or metadata_line(path, "Title") or 1
+    return BuildError(path, line, f"this article would be written to {save_as}, as {other} is: "
+                                  "give one of the two another Slug:")
