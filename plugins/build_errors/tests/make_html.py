@@ -10,10 +10,13 @@ through this, so each reads `content/<file>:<line>: message` as the last thing p
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[3]
+#: make's own closing line when a recipe fails (`make[1]: ***` in a sub-make).
+MAKE_TRAILER = re.compile(r"make(\[\d+\])?: \*\*\* ")
 
 
 def write_site(content: Path, files: dict[str, str | bytes]) -> None:
@@ -41,6 +44,9 @@ def make_html(tmp_path: Path, files: dict[str, str | bytes], *, target: str = "h
                "COMMENTS_SECRET_KEY": "build-error-tests", **(env or {})}
     if "DEBUG" not in (env or {}):
         run_env.pop("DEBUG", None)
+    # Under `make test` these say "you are a sub-make": the editor's make is a top-level one.
+    for name in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES"):
+        run_env.pop(name, None)
     return subprocess.run(command, cwd=tmp_path, env=run_env, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True, timeout=300)
 
@@ -48,5 +54,5 @@ def make_html(tmp_path: Path, files: dict[str, str | bytes], *, target: str = "h
 def last_line(result: subprocess.CompletedProcess) -> str:
     """The last line the build printed (make's own `make: *** [...] Error 1` trailer aside)."""
     lines = [line for line in result.stdout.splitlines()
-             if line.strip() and not line.startswith("make: *** ")]
+             if line.strip() and not MAKE_TRAILER.match(line)]
     return lines[-1] if lines else ""

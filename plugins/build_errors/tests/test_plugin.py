@@ -191,3 +191,14 @@ def test_an_empty_date_field_is_found_by_its_empty_value(tmp_path):
     result = make_html(tmp_path, {"a.md": article})
     assert result.returncode != 0 and "Traceback" not in result.stdout
     assert last_line(result) == "content/a.md:3: '' is not a valid date"
+
+
+def test_make_html_runs_as_an_editors_top_level_make_even_under_make_test(tmp_path, monkeypatch):
+    """`make test` exports MAKELEVEL: a sub-make would end with `make[1]: ***` (CI failed so)."""
+    monkeypatch.setenv("MAKELEVEL", "1")
+    monkeypatch.setenv("MAKEFLAGS", "w")
+    source = ARTICLE + "More [^gone].\n\n[^port]: https://port.example.org\n"
+    result = make_html(tmp_path, {"harbour.md": source})
+    assert result.returncode != 0
+    assert result.stdout.rstrip().splitlines()[-1].startswith("make: *** ")
+    assert last_line(result) == "content/harbour.md:6: [^gone] is cited but never defined"
