@@ -16,8 +16,10 @@ DEFAULT_DATE_FORMAT = "%-d %B %Y"
 
 THEME = "theme"
 # plugins.preview does nothing unless PREVIEW is on (preview.conf.py, `make preview`).
-PLUGINS = ["plugins.build_errors", "plugins.references", "plugins.authors", "plugins.images",
-           "plugins.corrections", "plugins.related", "plugins.preview", "plugins.comments"]
+# memo second: the plugins after it read each article's url as computed once (plugins/memo).
+PLUGINS = ["plugins.build_errors", "plugins.memo", "plugins.references", "plugins.authors",
+           "plugins.images", "plugins.corrections", "plugins.related", "plugins.preview",
+           "plugins.comments"]
 
 # Author files (bio, photo, links: plugins/authors) live in content/authors/; the plugin reads them,
 # so they must not also be published as articles or pages. AUTHOR (above) stays the byline of an
