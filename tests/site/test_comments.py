@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import pelican.log
 import pytest
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 
 import plugins.comments
 from comments_service.core.comment import APPROVED, PENDING
@@ -271,17 +271,17 @@ def test_one_query_reads_every_thread(tmp_path, monkeypatch):
     engine.dispose()
     statements = []
 
-    def counted_engine(database_url):
-        counted = database.engine_from_url(database_url)
-        event.listen(counted, "before_cursor_execute",
-                     lambda conn, cursor, statement, *args: statements.append(statement))
-        return counted
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
 
     monkeypatch.setenv("COMMENTS_DATABASE_URL", url)
     monkeypatch.setenv("COMMENTS_SECRET_KEY", SECRET_KEY)
-    monkeypatch.setattr(plugins.comments, "engine_from_url", counted_engine)
     generator = fake_generator(tmp_path / "output", 40)
-    plugins.comments.bake_comments(generator)
+    event.listen(Engine, "before_cursor_execute", record)  # the plugin makes its own engine
+    try:
+        plugins.comments.bake_comments(generator)
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
     reads = [statement for statement in statements if "FROM comments" in statement]
     assert len(reads) == 1, statements
     assert [a.comment_count for a in generator.articles[:4]] == [1, 0, 0, 1]
