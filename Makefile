@@ -12,6 +12,9 @@ PELICANOPTS ?= --fatal errors
 BASEDIR := $(ROOT)
 INPUTDIR ?= $(BASEDIR)/content
 OUTPUTDIR ?= $(BASEDIR)/output
+# `make publish` builds the production site (absolute SITEURL links) into its own folder, so it
+# never replaces the development build that `make serve` shows.
+PUBLISHDIR ?= $(BASEDIR)/public
 CONFFILE ?= $(BASEDIR)/pelican.conf.py
 PUBLISHCONF ?= $(BASEDIR)/publish.conf.py
 PREVIEWDIR ?= $(BASEDIR)/preview
@@ -30,12 +33,16 @@ endif
 .PHONY: help venv html clean regenerate serve devserver publish preview test bench import
 
 help:
+	@echo 'Development (links work on http://127.0.0.1:$(PORT)/):'
 	@echo 'make html                 build the site into $(OUTPUTDIR)'
-	@echo 'make clean                remove the generated site'
+	@echo 'make serve [PORT=8000]    serve output/ and the comments API on one origin (moderation at /admin/)'
 	@echo 'make regenerate           rebuild on every change'
-	@echo 'make serve [PORT=8000]    serve output/ and the comments API on one origin'
 	@echo 'make devserver            regenerate and serve output/ (static only, no comments API)'
-	@echo 'make publish              build with publish.conf.py'
+	@echo 'make clean                remove the generated site'
+	@echo 'Production:'
+	@echo 'make publish [SITEURL=https://news.example.org]  build with publish.conf.py into $(PUBLISHDIR) for the web server'
+	@echo '                          (every link starts with SITEURL: not for make serve)'
+	@echo 'Also:'
 	@echo 'make preview              build drafts and scheduled articles too into preview/ (PREVIEWDIR), marked as previews'
 	@echo 'make import FILE=path [IMPORTOPTS="--date ... --force"]  convert a seed-format text article'
 	@echo 'make test                 run the whole test suite'
@@ -65,13 +72,15 @@ devserver: $(INSTALLED)
 	$(PELICAN) -lr $(INPUTDIR) -o $(OUTPUTDIR) -s $(CONFFILE) $(PELICANOPTS) -p $(PORT) -b $(BIND)
 
 publish: $(INSTALLED)
-	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s $(PUBLISHCONF) $(PELICANOPTS)
+	$(PELICAN) $(INPUTDIR) -o $(PUBLISHDIR) -s $(PUBLISHCONF) $(PELICANOPTS)
 
 # Never into OUTPUTDIR or below it: the live site would publish the drafts (and a preview in
 # OUTPUTDIR itself would replace its comments manifest).
 preview: $(INSTALLED)
 	@case "$(abspath $(PREVIEWDIR))/" in "$(abspath $(OUTPUTDIR))/"*) \
 		echo 'make preview: PREVIEWDIR must be outside OUTPUTDIR ($(OUTPUTDIR) is the live site)' >&2; exit 2;; esac
+	@case "$(abspath $(PREVIEWDIR))/" in "$(abspath $(PUBLISHDIR))/"*) \
+		echo 'make preview: PREVIEWDIR must be outside PUBLISHDIR ($(PUBLISHDIR) is the live site)' >&2; exit 2;; esac
 	$(PELICAN) $(INPUTDIR) -o $(PREVIEWDIR) -s $(PREVIEWCONF) $(PELICANOPTS)
 
 import: $(INSTALLED)

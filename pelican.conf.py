@@ -75,3 +75,7 @@ DELETE_OUTPUT_DIRECTORY = False
 RELATIVE_URLS = False
 CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
+
+# Pelican's direct templates plus 404.html: the page unknown URLs answer with (`make serve`, and
+# nginx's error_page in docs/deploy.md).
+DIRECT_TEMPLATES = ["index", "tags", "categories", "authors", "archives", "404"]
