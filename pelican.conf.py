@@ -17,7 +17,8 @@ DEFAULT_DATE_FORMAT = "%-d %B %Y"
 THEME = "theme"
 # plugins.preview does nothing unless PREVIEW is on (preview.conf.py, `make preview`).
 PLUGINS = ["plugins.build_errors", "plugins.references", "plugins.authors", "plugins.images",
-           "plugins.corrections", "plugins.related", "plugins.preview", "plugins.comments"]
+           "plugins.corrections", "plugins.related", "plugins.preview", "plugins.comments",
+           "plugins.frontpage"]
 
 # Author files (bio, photo, links: plugins/authors) live in content/authors/; the plugin reads them,
 # so they must not also be published as articles or pages. AUTHOR (above) stays the byline of an
