@@ -1,10 +1,10 @@
 """What the theme's templates would otherwise redo on every page or every build.
 
-* `Once`, the `once` global: `{{ once(m.card, article, vary=SITEURL) }}` calls `m.card(article)`
-  the first time and returns the same markup for the same arguments afterwards. An article's card is the
-  same on the front page, its section, each of its tags' pages and its authors' pages (some six
-  listing pages per article); rendering it once per build instead of once per page saves a
-  sixth of what the theme costs. The arguments and `vary` must be everything the result depends
+* `Once`, the `once` global: `{{ once(summary, article, "list", vary=SITEURL) }}` calls
+  `summary(article, "list")` the first time and returns the same markup for the same arguments
+  afterwards. An article's card is the same on its section page, each of its tags' pages and
+  its authors' pages (some six listing pages per article): rendered once per build instead of
+  once per page. The arguments and `vary` must be everything the result depends
   on (pass SITEURL: with RELATIVE_URLS it differs from page to page).
 * Compiled templates are kept in `<CACHE_PATH>/jinja/` (Jinja's own bytecode cache, which
   checks each template's source before using it), so a build does not compile the theme again;
