@@ -19,6 +19,8 @@ PREVIEWCONF ?= $(BASEDIR)/preview.conf.py
 PORT ?= 8000
 BIND ?= 127.0.0.1
 INSTALLED := $(VENV)/.installed
+# The search index (plugins/search): Pagefind over the built site, after Pelican, in its own process.
+SEARCHINDEX = $(BIN)/python -m plugins.search
 
 ifeq ($(DEBUG), 1)
 	PELICANOPTS += -D
@@ -51,6 +53,7 @@ venv: $(INSTALLED)
 
 html: $(INSTALLED)
 	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s $(CONFFILE) $(PELICANOPTS)
+	$(SEARCHINDEX) $(OUTPUTDIR)
 
 clean:
 	[ ! -d $(OUTPUTDIR) ] || rm -rf $(OUTPUTDIR)
@@ -66,6 +69,7 @@ devserver: $(INSTALLED)
 
 publish: $(INSTALLED)
 	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s $(PUBLISHCONF) $(PELICANOPTS)
+	$(SEARCHINDEX) $(OUTPUTDIR)
 
 # Never into OUTPUTDIR or below it: the live site would publish the drafts (and a preview in
 # OUTPUTDIR itself would replace its comments manifest).
@@ -73,6 +77,7 @@ preview: $(INSTALLED)
 	@case "$(abspath $(PREVIEWDIR))/" in "$(abspath $(OUTPUTDIR))/"*) \
 		echo 'make preview: PREVIEWDIR must be outside OUTPUTDIR ($(OUTPUTDIR) is the live site)' >&2; exit 2;; esac
 	$(PELICAN) $(INPUTDIR) -o $(PREVIEWDIR) -s $(PREVIEWCONF) $(PELICANOPTS)
+	$(SEARCHINDEX) $(PREVIEWDIR)
 
 import: $(INSTALLED)
 	@test -n "$(FILE)" || { echo 'usage: make import FILE=path/to/article.txt' >&2; exit 2; }

@@ -50,6 +50,9 @@ DRAFT_PAGE_LANG_SAVE_AS = ""
 # dates are in TIMEZONE), so publishing on time needs a periodic rebuild (README, "Scheduling").
 WITH_FUTURE_DATES = False
 DEFAULT_PAGINATION = 10
+# Pelican's direct templates plus the search page (theme/templates/search.html; its index is built
+# after Pelican by plugins/search, `make html`).
+DIRECT_TEMPLATES = ["index", "tags", "categories", "authors", "archives", "search"]
 SUMMARY_MAX_LENGTH = 50
 
 # Feeds are generated only by publish.conf.py, where SITEURL is absolute.
