@@ -18,6 +18,9 @@ PREVIEWDIR ?= $(BASEDIR)/preview
 PREVIEWCONF ?= $(BASEDIR)/preview.conf.py
 PORT ?= 8000
 BIND ?= 127.0.0.1
+# The development build's feeds, sitemaps and robots.txt name `make serve`'s origin (pelican.conf.py).
+SITE_ORIGIN ?= http://$(BIND):$(PORT)
+export SITE_ORIGIN
 INSTALLED := $(VENV)/.installed
 # The search index (plugins/search): Pagefind over the built site, after Pelican, in its own process.
 SEARCHINDEX = $(BIN)/python -m plugins.search

@@ -4,6 +4,8 @@
 overrides what production needs.
 """
 
+import os
+
 AUTHOR = "Newsroom"
 SITENAME = "Newsroom"
 SITESUBTITLE = "News with sources you can check"
@@ -17,7 +19,8 @@ DEFAULT_DATE_FORMAT = "%-d %B %Y"
 THEME = "theme"
 # plugins.preview does nothing unless PREVIEW is on (preview.conf.py, `make preview`).
 PLUGINS = ["plugins.build_errors", "plugins.references", "plugins.authors", "plugins.images",
-           "plugins.corrections", "plugins.related", "plugins.preview", "plugins.comments"]
+           "plugins.corrections", "plugins.related", "plugins.preview", "plugins.comments",
+           "plugins.discovery"]
 
 # Author files (bio, photo, links: plugins/authors) live in content/authors/; the plugin reads them,
 # so they must not also be published as articles or pages. AUTHOR (above) stays the byline of an
@@ -55,15 +58,18 @@ DEFAULT_PAGINATION = 10
 DIRECT_TEMPLATES = ["index", "tags", "categories", "authors", "archives", "search"]
 SUMMARY_MAX_LENGTH = 50
 
-# Feeds are generated only by publish.conf.py, where SITEURL is absolute.
-FEED_ALL_ATOM = None
-CATEGORY_FEED_ATOM = None
+# Feeds in every build (issue 15): the site's, one per section, and the Corrections page's
+# (plugins/corrections; beside that page, not in feeds/, where a section named "Corrections" would
+# put its own). Atom needs absolute URLs: while SITEURL stays "" (root-relative pages), feeds,
+# sitemaps and robots.txt (plugins/discovery) use FEED_DOMAIN, the `make serve` origin, which the
+# Makefile passes as SITE_ORIGIN. publish.conf.py sets both to the public URL.
+FEED_DOMAIN = os.environ.get("SITE_ORIGIN") or "http://127.0.0.1:8000"
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+CATEGORY_FEED_ATOM = "feeds/{slug}.atom.xml"
+CORRECTIONS_FEED_ATOM = "corrections.atom.xml"
 TRANSLATION_FEED_ATOM = None
 AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
-# plugins/corrections: the Corrections page is CORRECTIONS_SAVE_AS ("corrections.html"); its feed,
-# CORRECTIONS_FEED_ATOM, is off here for the same reason as the feeds above.
-CORRECTIONS_FEED_ATOM = None
 
 # Comments: the plugin resolves its settings (database, key, COMMENTS_API_URL, ...) with the
 # service's resolver, from COMMENTS_* variables and any COMMENTS_* name set here (plugins/comments).
