@@ -4,7 +4,8 @@
  * searches: a ?q= in the address, a submit, or focus on the field (to warm it up). Results show
  * title (link), section, date and an excerpt; every piece of text is set as text, never as HTML
  * (the excerpt's <mark> highlights are rebuilt as elements), so a hostile query or page shows as
- * typed. Without JavaScript the page's own fallback (archives and sections) stays visible.
+ * typed. Without JavaScript the page's <noscript> offers the archives and sections; when the
+ * index cannot be loaded, #search-fallback says so and offers the same.
  */
 (function () {
   "use strict";
@@ -14,13 +15,10 @@
   var status = document.getElementById("search-status");
   var list = document.getElementById("search-results");
   var fallback = document.getElementById("search-fallback");
-  var why = document.getElementById("search-fallback-why");
   var MAX_RESULTS = 20;
   var baseTitle = document.title;
   var engine = null;  // the promise of Pagefind's module, once asked for
   var latest = 0;  // the number of the newest search: older answers arriving late are dropped
-
-  fallback.hidden = true;
 
   function load() {
     if (!engine) {
@@ -85,13 +83,13 @@
 
   function unavailable() {
     say("Search is unavailable: the search index could not be loaded.");
-    why.textContent = "The search index could not be loaded.";
     fallback.hidden = false;
   }
 
   function search(query) {
     var number = ++latest;
     list.replaceChildren();
+    fallback.hidden = true;
     document.title = query ? "Search: " + query + " — " + baseTitle : baseTitle;
     if (!query) { say(""); return; }
     say("Searching…");
