@@ -2,7 +2,7 @@
 
 Pagefind (the `pagefind[extended]` package ships its binary) reads every HTML file of the site;
 as soon as one page carries `data-pagefind-body`, only the elements so marked are indexed (the
-theme marks an article's title and text, and a static page's, nothing else). The bundle is
+theme marks articles and static pages), less EXCLUDE_SELECTORS: their title and text. The bundle is
 written into a staging folder and then renamed to `<site>/pagefind/`: Pagefind itself would leave
 the fragments of the previous index beside the new ones, and a reader searching meanwhile would
 see half of each.
@@ -18,6 +18,11 @@ from pathlib import Path
 
 #: The bundle's folder in the site; the theme's search page loads `<SITEURL>/pagefind/pagefind.js`.
 BUNDLE = "pagefind"
+#: What an indexed page (article.html, page.html: `data-pagefind-body`) holds that is not its
+#: title or text: the byline, the lead image's caption and credit, the corrections notice and the
+#: comments section (its form, its notices and the comments themselves, which change after the
+#: build). Selectors of theme/templates and the comments partial.
+EXCLUDE_SELECTORS = (".byline", ".lead-image", ".corrections", "#comments")
 STAGING = ".pagefind-new"
 RETIRED = ".pagefind-old"
 INSTALL_HINT = ("run `make venv` (pyproject.toml installs `pagefind[extended]`, which ships the "
@@ -55,6 +60,8 @@ def build_index(site: Path, binary: Path | None = None) -> int:
     staging, retired = site / STAGING, site / RETIRED
     shutil.rmtree(staging, ignore_errors=True)
     cmd = [str(binary), "--site", str(site), "--output-path", str(staging)]
+    for selector in EXCLUDE_SELECTORS:
+        cmd += ["--exclude-selectors", selector]
     try:
         result = subprocess.run(cmd, capture_output=True, text=True, timeout=3600)
     except OSError as error:
