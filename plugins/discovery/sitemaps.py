@@ -6,6 +6,7 @@ plugin (`__init__.py`) gathers the values from the build.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as etree
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -35,6 +36,16 @@ class NewsItem(NamedTuple):
     language: str
 
 
+#: Characters XML 1.0 does not allow (control characters but tab and newlines, lone surrogates,
+#: U+FFFE/U+FFFF): ElementTree would write them and make the whole sitemap unreadable.
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """`text` without the characters XML cannot carry."""
+    return NOT_XML.sub("", text)
+
+
 def w3c(moment: datetime) -> str:
     """A W3C datetime, as sitemaps want it (seconds, with the offset)."""
     return moment.isoformat(timespec="seconds")
@@ -54,7 +65,7 @@ def sitemap(locations: Iterable[Location]) -> str:
             continue
         seen.add(location.url)
         url = etree.SubElement(root, "url")
-        etree.SubElement(url, "loc").text = location.url
+        etree.SubElement(url, "loc").text = xml_text(location.url)
         if location.lastmod is not None:
             etree.SubElement(url, "lastmod").text = w3c(location.lastmod)
     return as_xml(root)
@@ -72,13 +83,13 @@ def news_sitemap(items: Iterable[NewsItem], now: datetime, publication: str) -> 
     root = etree.Element("urlset", {"xmlns": SITEMAP_NS, "xmlns:news": NEWS_NS})
     for item in recent(items, now):
         url = etree.SubElement(root, "url")
-        etree.SubElement(url, "loc").text = item.url
+        etree.SubElement(url, "loc").text = xml_text(item.url)
         news = etree.SubElement(url, "news:news")
         source = etree.SubElement(news, "news:publication")
-        etree.SubElement(source, "news:name").text = publication
+        etree.SubElement(source, "news:name").text = xml_text(publication)
         etree.SubElement(source, "news:language").text = item.language
         etree.SubElement(news, "news:publication_date").text = w3c(item.published)
-        etree.SubElement(news, "news:title").text = item.title
+        etree.SubElement(news, "news:title").text = xml_text(item.title)
     return as_xml(root)
 
 

@@ -67,3 +67,11 @@ def test_robots_names_the_sitemaps_or_forbids_everything():
         "User-agent: *\nDisallow:\n\nSitemap: https://x.example/sitemap.xml\n"
         "Sitemap: https://x.example/news-sitemap.xml\n")
     assert robots([], crawl=False) == "User-agent: *\nDisallow: /\n"
+
+
+def test_characters_xml_cannot_carry_are_dropped_not_written():
+    title = "Vote\x00 count\x0b \ud800tallied\ufffe \U0001f5f3 é"
+    text = news_sitemap([item(1, title)], NOW, "News\x07room")
+    root = etree.fromstring(text.encode("utf-8", "surrogatepass"))
+    assert root.findtext(f"{SM}url/{NEWS}news/{NEWS}title") == "Vote count tallied \U0001f5f3 é"
+    assert root.findtext(f"{SM}url/{NEWS}news/{NEWS}publication/{NEWS}name") == "Newsroom"
