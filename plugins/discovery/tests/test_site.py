@@ -113,3 +113,22 @@ def test_a_preview_forbids_crawling_and_has_no_sitemap(tmp_path):
     site = build(tmp_path / "preview", settings="preview.conf.py")
     assert (site / "robots.txt").read_text(encoding="utf-8") == "User-agent: *\nDisallow: /\n"
     assert not (site / "sitemap.xml").exists() and not (site / "news-sitemap.xml").exists()
+
+
+def test_static_pages_are_listed_and_drafts_and_hidden_pages_are_not(tmp_path):
+    content = tmp_path / "content"
+    (content / "pages").mkdir(parents=True)
+    files = {"story.md": "Title: Story\nDate: 2025-07-20 08:00\nSlug: story\n\nText.\n",
+             "draft.md": "Title: Draft\nDate: 2025-07-20 09:00\nSlug: draft\nStatus: draft\n\nX.\n",
+             "pages/about.md": "Title: About\nSlug: about\n\nWho we are.\n",
+             "pages/secret.md": "Title: Secret\nSlug: secret\nStatus: hidden\n\nX.\n"}
+    for name, text in files.items():
+        (content / name).write_text(text, encoding="utf-8")
+    result = run_pelican(content, tmp_path / "out", "-e", f"DISCOVERY_NOW={NOW}")
+    assert result.returncode == 0, result.stdout + result.stderr
+    newest = "2025-07-20T08:00:00+00:00"
+    assert urls(tmp_path / "out" / "sitemap.xml") == [
+        (f"{DEV_ORIGIN}/", newest), (f"{DEV_ORIGIN}/story.html", newest),
+        (f"{DEV_ORIGIN}/category/news.html", newest), (f"{DEV_ORIGIN}/pages/about.html", None)]
+    news = etree.parse(tmp_path / "out" / "news-sitemap.xml").getroot()
+    assert [url.findtext(f"{SM}loc") for url in news] == [f"{DEV_ORIGIN}/story.html"]

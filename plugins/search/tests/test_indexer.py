@@ -110,3 +110,17 @@ def test_the_command_says_what_it_indexed(site):
     result = index_cli(site)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"search index: {ARTICLES} pages indexed into {site / BUNDLE}"
+
+
+def test_static_pages_are_indexed_without_section_or_date(tmp_path):
+    content = tmp_path / "content"
+    (content / "pages").mkdir(parents=True)
+    (content / "story.md").write_text("Title: Story\nDate: 2025-07-20 08:00\n\nText.\n", encoding="utf-8")
+    (content / "pages" / "about.md").write_text("Title: About us\nSlug: about\n\nWho we are.\n",
+                                                encoding="utf-8")
+    result = run_pelican(content, tmp_path / "out")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert build_index(tmp_path / "out") == 2
+    about = fragments(tmp_path / "out")["/pages/about.html"]
+    assert about["meta"] == {"title": "About us"}
+    assert about["content"] == "About us. Who we are."
