@@ -21,7 +21,12 @@ PREVIEWDIR ?= $(BASEDIR)/preview
 PREVIEWCONF ?= $(BASEDIR)/preview.conf.py
 PORT ?= 8000
 BIND ?= 127.0.0.1
+# The development build's feeds, sitemaps and robots.txt name `make serve`'s origin (pelican.conf.py).
+SITE_ORIGIN ?= http://$(BIND):$(PORT)
+export SITE_ORIGIN
 INSTALLED := $(VENV)/.installed
+# The search index (plugins/search): Pagefind over the built site, after Pelican, in its own process.
+SEARCHINDEX = $(BIN)/python -m plugins.search
 
 ifeq ($(DEBUG), 1)
 	PELICANOPTS += -D
@@ -58,6 +63,7 @@ venv: $(INSTALLED)
 
 html: $(INSTALLED)
 	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s $(CONFFILE) $(PELICANOPTS)
+	$(SEARCHINDEX) $(OUTPUTDIR)
 
 clean:
 	[ ! -d $(OUTPUTDIR) ] || rm -rf $(OUTPUTDIR)
@@ -73,6 +79,7 @@ devserver: $(INSTALLED)
 
 publish: $(INSTALLED)
 	$(PELICAN) $(INPUTDIR) -o $(PUBLISHDIR) -s $(PUBLISHCONF) $(PELICANOPTS)
+	$(SEARCHINDEX) $(PUBLISHDIR)
 
 # Never into OUTPUTDIR or below it: the live site would publish the drafts (and a preview in
 # OUTPUTDIR itself would replace its comments manifest).
@@ -82,6 +89,7 @@ preview: $(INSTALLED)
 	@case "$(abspath $(PREVIEWDIR))/" in "$(abspath $(PUBLISHDIR))/"*) \
 		echo 'make preview: PREVIEWDIR must be outside PUBLISHDIR ($(PUBLISHDIR) is the live site)' >&2; exit 2;; esac
 	$(PELICAN) $(INPUTDIR) -o $(PREVIEWDIR) -s $(PREVIEWCONF) $(PELICANOPTS)
+	$(SEARCHINDEX) $(PREVIEWDIR)
 
 import: $(INSTALLED)
 	@test -n "$(FILE)" || { echo 'usage: make import FILE=path/to/article.txt' >&2; exit 2; }

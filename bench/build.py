@@ -5,6 +5,8 @@ Ours: the real `pelican.conf.py` (every plugin, our theme), with no comments dat
 target's ratio), and "ours+comments" with a database holding COMMENTS_PER_ARTICLE approved comments
 on every article (some replies), as a site in service has. All run as separate `pelican`
 processes, alternating, several repetitions each.
+The search index (plugins/search: Pagefind over ours' output, the step `make html` runs after
+Pelican) is timed on its own after each build of ours, outside the ratio, which stays Pelican's.
 """
 
 from __future__ import annotations
@@ -33,8 +35,9 @@ PLUGINS = []
 ARTICLE_URL = "{slug}.html"
 ARTICLE_SAVE_AS = "{slug}.html"
 DEFAULT_PAGINATION = 10
-FEED_ALL_ATOM = None
-CATEGORY_FEED_ATOM = None
+FEED_DOMAIN = "http://127.0.0.1:8000"
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+CATEGORY_FEED_ATOM = "feeds/{slug}.atom.xml"
 TRANSLATION_FEED_ATOM = None
 AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
@@ -42,7 +45,8 @@ CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
 ARTICLE_EXCLUDES = ["authors"]
 PAGE_EXCLUDES = ["authors"]
-"""  # MARKDOWN is Pelican's default: codehilite, extra (with the stock footnotes) and meta
+"""  # MARKDOWN is Pelican's default: codehilite, extra (with the stock footnotes) and meta; the
+# feeds are ours since issue 15 (every build has them)
 
 
 def seed_parts() -> tuple[str, list[str]]:
@@ -153,8 +157,15 @@ def pelican_cmd(content: Path, output: Path, settings: Path) -> list[str]:
             "-q", "--fatal", "errors"]
 
 
+def search_index_cmd(output: Path) -> list[str]:
+    """The search index step as `make html` runs it."""
+    return [sys.executable, "-m", "plugins.search", str(output)]
+
+
 def measure(count: int, repeats: int, work: Path) -> dict:
-    """Time bare and ours `repeats` times each at `count` articles, alternating."""
+    """Time bare and ours `repeats` times each at `count` articles, alternating, and the search
+    index of each build of ours (`search_index`: seconds only; the work is Pagefind's binary, a
+    grandchild whose memory the launcher does not see)."""
     content = work / f"content-{count}"
     generate(content, count)
     bare_settings = work / "bare.conf.py"
@@ -167,6 +178,7 @@ def measure(count: int, repeats: int, work: Path) -> dict:
                 "ours+comments": (ours, populated)}
     times = {name: [] for name in variants}
     peaks = {name: [] for name in variants}
+    index_times = []
     for _ in range(repeats):
         for name, (settings, database_url) in variants.items():
             output = work / f"out-{name}"
@@ -176,11 +188,15 @@ def measure(count: int, repeats: int, work: Path) -> dict:
                                          stdout=subprocess.DEVNULL)
             times[name].append(elapsed)
             peaks[name].append(peak)
+            if name == "ours":
+                elapsed, _ = run_measured(search_index_cmd(output), cwd=ROOT, stdout=subprocess.DEVNULL)
+                index_times.append(elapsed)
     result = {name: {"seconds": summarize(times[name]), "peak_rss_kib": max(peaks[name])}
               for name in variants}
     bare = result["bare"]["seconds"]["median"]
     result["ratio"] = result["ours"]["seconds"]["median"] / bare
     result["ratio_with_comments"] = result["ours+comments"]["seconds"]["median"] / bare
+    result["search_index"] = {"seconds": summarize(index_times)}
     return result
 
 
@@ -227,5 +243,6 @@ def main(argv: list[str] | None = None) -> dict:
               f"{row['ours+comments']['seconds']['median']:.2f}s ratio {row['ratio_with_comments']:.3f}; "
               f"peak RSS bare {row['bare']['peak_rss_kib'] // 1024} MiB "
               f"ours {row['ours']['peak_rss_kib'] // 1024} MiB "
-              f"ours+comments {row['ours+comments']['peak_rss_kib'] // 1024} MiB")
+              f"ours+comments {row['ours+comments']['peak_rss_kib'] // 1024} MiB; "
+              f"search index {row['search_index']['seconds']['median']:.2f}s")
     return payload

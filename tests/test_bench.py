@@ -240,6 +240,13 @@ def test_generated_content_uses_every_newsroom_field_and_builds_on_both_sides(tm
         assert result.returncode == 0, result.stdout + result.stderr
     assert (tmp_path / "out-pelican.conf" / "corrections.html").exists()
     assert (tmp_path / "out-pelican.conf" / "author" / "jane-doe.html").exists()
+    for output in ("out-bare.conf", "out-pelican.conf"):  # both sides write the same feeds
+        assert (tmp_path / output / "feeds" / "all.atom.xml").exists()
+    # The search index step the benchmark times beside ours (issue 15).
+    indexed = subprocess.run(build.search_index_cmd(tmp_path / "out-pelican.conf"), cwd=build.ROOT,
+                             capture_output=True, text=True, timeout=300)
+    assert indexed.returncode == 0, indexed.stderr
+    assert "search index: 20 pages indexed" in indexed.stdout
 
 
 def test_the_populated_variant_bakes_every_articles_comments(tmp_path):

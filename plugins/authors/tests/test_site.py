@@ -146,7 +146,7 @@ def test_authors_list_shows_photo_and_role(site):
 def test_author_files_are_not_articles_or_pages(site):
     assert sorted(path.name for path in site.glob("*.html") if path.name not in (
         "index.html", "archives.html", "authors.html", "categories.html", "tags.html",
-        "corrections.html", "404.html")) == [
+        "corrections.html", "404.html", "search.html")) == [
         "clinic-opens.html", "council-meets.html", "ferry-timetable.html", "harbour-reopens.html",
         "hostile-names.html"]
     assert not list(site.glob("**/jroe*")) and not (site / "pages").exists()
