@@ -35,7 +35,7 @@ ifeq ($(RELATIVE), 1)
 	PELICANOPTS += --relative-urls
 endif
 
-.PHONY: help venv html clean regenerate serve devserver publish preview test bench import
+.PHONY: help venv html clean regenerate serve devserver publish preview test bench import screenshots
 
 help:
 	@echo 'Development (links work on http://127.0.0.1:$(PORT)/):'
@@ -52,6 +52,7 @@ help:
 	@echo 'make import FILE=path [IMPORTOPTS="--date ... --force"]  convert a seed-format text article'
 	@echo 'make test                 run the whole test suite'
 	@echo 'make bench                run the benchmarks (results in bench/results/)'
+	@echo 'make screenshots          photograph the site and the moderators' queue in Chromium into docs/screenshots/'
 
 $(INSTALLED): $(ROOT)/pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -100,3 +101,8 @@ test: $(INSTALLED)
 
 bench: $(INSTALLED)
 	$(BIN)/python -m bench $(BENCHOPTS)
+
+# Chromium (Debian's `chromium`) photographs the fixture site, a busy thread, search, the 404 page
+# and the moderators' queue at desktop and mobile sizes (tests/e2e/screenshots.py).
+screenshots: $(INSTALLED)
+	cd $(ROOT) && $(BIN)/python -m tests.e2e.screenshots --out $(ROOT)/docs/screenshots
