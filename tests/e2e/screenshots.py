@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -79,6 +80,19 @@ def held_comment(server, database_url: str) -> int:
     return comment
 
 
+def photograph_page(page, base_url: str, out: Path, size: str, written: list[Path], label: str,
+                    url: str, locator: str | None = None) -> None:
+    """`out/<label>-<size>.png`: the page at `url`, or only the element `locator` on it."""
+    page.goto(base_url + url)
+    page.wait_for_load_state("networkidle")
+    path = out / f"{label}-{size}.png"
+    if locator:
+        page.locator(locator).screenshot(path=path)
+    else:
+        page.screenshot(path=path)
+    written.append(path)
+
+
 def photograph(base_url: str, out: Path) -> list[Path]:
     """The pages, at each of VIEWPORTS; the paths written."""
     written = []
@@ -88,17 +102,7 @@ def photograph(base_url: str, out: Path) -> list[Path]:
             context = browser.new_context(viewport=viewport, is_mobile=name == "mobile",
                                           device_scale_factor=1, color_scheme="light")
             page = context.new_page()
-
-            def shot(label: str, url: str, locator: str | None = None) -> None:
-                page.goto(base_url + url)
-                page.wait_for_load_state("networkidle")
-                path = out / f"{label}-{name}.png"
-                if locator:
-                    page.locator(locator).screenshot(path=path)
-                else:
-                    page.screenshot(path=path)
-                written.append(path)
-
+            shot = partial(photograph_page, page, base_url, out, name, written)
             shot("front-page", "/")
             shot("article", f"/{BUSY_SEED_SLUG}.html")
             shot("busy-thread", f"/{BUSY_SEED_SLUG}.html#comments", "#comments")
