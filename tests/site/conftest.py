@@ -1,9 +1,14 @@
 """Build helpers for site tests: real `pelican.conf.py`, real plugins, real theme, temp output."""
 
+import contextlib
+import functools
+import http.server
 import os
 import shutil
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -48,3 +53,21 @@ def build(tmp_path):
         return run_pelican(content, output, *extra), output
 
     return _build
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the signature is http.server's
+        """Keep test output clean."""
+
+
+@contextlib.contextmanager
+def serve_folder(folder: Path) -> Iterator[str]:
+    """A built site over HTTP on a free loopback port while the block runs; yields its base URL
+    (root-relative links need a server: file:// would lose the stylesheet)."""
+    handler = functools.partial(QuietHandler, directory=str(folder))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}"
+        finally:
+            server.shutdown()

@@ -3,22 +3,14 @@ pass axe-core, keep the photo box while the image loads (no layout shift) and ne
 on a small phone. (Here, not in plugins/authors/tests: Playwright allows one driver per session,
 and the session's `browser` fixture is tests/conftest.py's.)"""
 
-import functools
-import http.server
-import threading
 
 import pytest
 
 from tests.conftest import ROOT
-from tests.site.conftest import run_pelican
+from tests.site.conftest import run_pelican, serve_folder
 
 CONTENT = ROOT / "plugins" / "authors" / "tests" / "content"
 PAGES = ["author/jane-doe.html", "authors.html", "harbour-reopens.html"]
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the signature is http.server's
-        """Keep test output clean."""
 
 
 @pytest.fixture(scope="module")
@@ -27,11 +19,8 @@ def site_url(tmp_path_factory):
     output = tmp_path_factory.mktemp("authors-dev") / "output"
     result = run_pelican(CONTENT, output)
     assert result.returncode == 0, result.stdout + result.stderr
-    handler = functools.partial(QuietHandler, directory=str(output))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-        server.shutdown()
+    with serve_folder(output) as url:
+        yield url
 
 
 @pytest.fixture

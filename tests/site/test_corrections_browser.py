@@ -2,24 +2,17 @@
 a small phone, and axe-core's verdict in both colour schemes. (Here, not in the plugin's tests,
 for the session's one Playwright driver: tests/conftest.py's `browser`.)"""
 
-import functools
-import http.server
-import threading
 
 import pytest
 
 from plugins.corrections.tests.conftest import built
 from plugins.corrections.tests.test_site import HARBOUR_TEXT_1, HARBOUR_TEXT_2
+from tests.site.conftest import serve_folder
 
 pytestmark = pytest.mark.browser
 
 VISIBLE_LINES = """[...document.querySelectorAll('.corrections p')]
     .filter(element => element.checkVisibility()).map(element => element.innerText.trim())"""
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the signature is http.server's
-        """Keep test output clean."""
 
 
 @pytest.fixture(scope="module")
@@ -30,11 +23,8 @@ def dev_site(tmp_path_factory):
 @pytest.fixture(scope="module")
 def site_url(dev_site):
     """The dev site over HTTP (root-relative URLs: file:// would lose the stylesheet)."""
-    handler = functools.partial(QuietHandler, directory=str(dev_site))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-        server.shutdown()
+    with serve_folder(dev_site) as url:
+        yield url
 
 
 @pytest.fixture

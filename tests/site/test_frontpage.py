@@ -7,18 +7,15 @@ image, leads) and the plugin's test site plus that article and its picture (`sec
 older featured article without a picture leads; the pictured one is a card; section blocks).
 """
 
-import functools
-import http.server
 import re
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
 
 from plugins.references.tests.html_text import read_page
 from tests.conftest import ROOT
-from tests.site.conftest import FIXTURE_CONTENT, run_pelican
+from tests.site.conftest import FIXTURE_CONTENT, run_pelican, serve_folder
 
 FRONTPAGE_CONTENT = ROOT / "plugins" / "frontpage" / "tests" / "content"
 CARD_LINK = re.compile(r'<h2 class="summary-title"><a class="u-url p-name" href="/([\w-]+)\.html"')
@@ -102,24 +99,11 @@ def test_section_blocks_and_lazy_wide_thumbnails_in_the_grid(sections_site):
 
 # In Chromium.
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the signature is http.server's
-        """Keep test output clean."""
-
-
 @pytest.fixture(scope="module")
 def servers(built_site, sections_site):
     """Both sites over HTTP (root-relative URLs): {"fixture": base URL, "sections": base URL}."""
-    running = {}
-    for name, site in (("fixture", built_site), ("sections", sections_site)):
-        server = http.server.ThreadingHTTPServer(
-            ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site)))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        running[name] = server
-    yield {name: f"http://127.0.0.1:{server.server_address[1]}" for name, server in running.items()}
-    for server in running.values():
-        server.shutdown()
-        server.server_close()
+    with serve_folder(built_site) as fixture, serve_folder(sections_site) as sections:
+        yield {"fixture": fixture, "sections": sections}
 
 
 @pytest.fixture

@@ -5,11 +5,8 @@ code in a throwaway folder; the file names' hash comes from the cache's own key 
 the page is compared whole, everything else literal.
 """
 
-import functools
-import http.server
 import json
 import re
-import threading
 
 import pytest
 
@@ -18,8 +15,8 @@ from plugins.images.cache import ImageCache
 from plugins.images.tests.pictures import jpeg
 from plugins.references.tests.html_text import read_page
 from tests.conftest import ROOT
-from tests.site.conftest import run_pelican
-from tests.site.test_theme import SITEURL, QuietHandler
+from tests.site.conftest import run_pelican, serve_folder
+from tests.site.test_theme import SITEURL
 
 PICTURE = jpeg(2000, 1250)
 ARTICLE = """Title: Harbour reopens
@@ -174,11 +171,8 @@ def test_odd_values_are_handled_and_share_the_variants(site):
 def site_url(content, cache, tmp_path_factory):
     """The dev build (root-relative URLs) over HTTP."""
     output = built(content, cache, tmp_path_factory.mktemp("images-dev"), ROOT / "pelican.conf.py")
-    handler = functools.partial(QuietHandler, directory=str(output))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-        server.shutdown()
+    with serve_folder(output) as url:
+        yield url
 
 
 IMAGE_BOX = "(() => { const r = document.querySelector('.lead-image img').getBoundingClientRect();" \

@@ -2,15 +2,12 @@
 plugins/search as `make html` does, served over HTTP, searched as a reader does. (Here, not in the
 plugin's tests, for the session's one Playwright driver: tests/conftest.py's `browser`.)"""
 
-import functools
-import http.server
 import shutil
-import threading
 
 import pytest
 
 from plugins.search import build_index
-from tests.site.conftest import FIXTURE_CONTENT, run_pelican
+from tests.site.conftest import FIXTURE_CONTENT, run_pelican, serve_folder
 
 pytestmark = pytest.mark.browser
 
@@ -28,11 +25,6 @@ SEARCH_ARTICLE = "harbour-reopens.html"
 STATUS = "document.getElementById('search-status').textContent"
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the signature is http.server's
-        """Keep test output clean."""
-
-
 @pytest.fixture(scope="module")
 def indexed_site(tmp_path_factory):
     """The fixture site plus one article quoting markup, built and indexed."""
@@ -48,11 +40,8 @@ def indexed_site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def site_url(indexed_site):
-    handler = functools.partial(QuietHandler, directory=str(indexed_site))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-        server.shutdown()
+    with serve_folder(indexed_site) as url:
+        yield url
 
 
 @pytest.fixture
@@ -173,11 +162,9 @@ def test_without_an_index_the_page_says_search_is_unavailable(browser, tmp_path)
     """A build without the index step (`pelican` alone): the page says so, offers the archives."""
     result = run_pelican(FIXTURE_CONTENT, tmp_path / "output")
     assert result.returncode == 0, result.stdout + result.stderr
-    handler = functools.partial(QuietHandler, directory=str(tmp_path / "output"))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+    with serve_folder(tmp_path / "output") as url:
         page = browser.new_page()
-        page.goto(f"http://127.0.0.1:{server.server_address[1]}/search.html?q=harbour")
+        page.goto(f"{url}/search.html?q=harbour")
         fallback = page.locator("#search-fallback")
         fallback.wait_for(state="visible")
         assert page.locator("#search-status").text_content() == (
@@ -185,7 +172,6 @@ def test_without_an_index_the_page_says_search_is_unavailable(browser, tmp_path)
         links = fallback.get_by_role("link")
         assert [links.nth(i).text_content() for i in range(links.count())] == ["archives", "Local", "News"]
         page.close()
-        server.shutdown()
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

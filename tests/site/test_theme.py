@@ -4,12 +4,9 @@ contract other pieces rely on, and (in Chromium) visible text, narrow screens, f
 The site is throwaway content written here, built once per module with the real settings files.
 """
 
-import functools
-import http.server
 import json
 import re
 import runpy
-import threading
 import xml.etree.ElementTree as etree
 from collections import Counter
 from pathlib import Path
@@ -19,7 +16,7 @@ import pytest
 
 from plugins.references.tests.html_text import read_page
 from tests.conftest import ROOT
-from tests.site.conftest import run_pelican
+from tests.site.conftest import run_pelican, serve_folder
 
 PUBLISH = runpy.run_path(str(ROOT / "publish.conf.py"))
 SITEURL = PUBLISH["SITEURL"]
@@ -397,17 +394,8 @@ def test_baked_comments_render_threaded_with_counts_on_the_index(build, tmp_path
 @pytest.fixture(scope="module")
 def site_url(dev_site):
     """The dev site over HTTP (its URLs are root-relative, so file:// would lose the stylesheet)."""
-    handler = functools.partial(QuietHandler, directory=str(dev_site))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-        server.shutdown()
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the signature is http.server's
-        """Keep test output clean."""
+    with serve_folder(dev_site) as url:
+        yield url
 
 
 @pytest.fixture
