@@ -5,7 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, request, url_for
+from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, request
 from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import UnsupportedMediaType
@@ -27,7 +27,7 @@ from .core.validation import (COMMENT_FIELDS, EDIT_FIELDS, InvalidInput, check_a
 from .errors import APIError, is_form_post
 from .notifications import notify
 from .page_cache import PageCache
-from .threads import find_thread, thread_url
+from .threads import find_thread
 
 log = logging.getLogger(__name__)
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -163,19 +163,18 @@ def create_comment(slug: str):
     if fields["notify"]:
         notify.subscribe_to_replies(conn, row, fields["email"])
     notify.comment_posted(conn, row)  # its mails are outbox rows of this transaction
-    conn.commit()
-    return _created(thread, row)
-
-
-def _created(thread: Thread, row: Comment):
-    """201 (published) or 202 (held) with the edit token; the no-JS form gets a 303 instead."""
     held = row.state == PENDING
-    shown = None if held else rebake.rebake_showing(thread, row.id)
+    version = None if held else rebake.enqueue(conn, thread)  # baked after the commit, elsewhere
+    conn.commit()
+    return _created(thread, row, version)
+
+
+def _created(thread: Thread, row: Comment, version: int | None):
+    """201 (published) or 202 (held) with the edit token; the no-JS form gets a 303 instead, to
+    the page that shows the reader their comment (rebake.landing_url)."""
+    held = row.state == PENDING
     if is_form_post():
-        if shown is False:  # a long thread's page shows its first comments: see it on the whole thread
-            return redirect(url_for("pages.whole_thread", slug=thread.slug, _anchor=f"comment-{row.id}"), 303)
-        landing = rebake.landing_fragment(row.id, held=held, baked=shown is not None)
-        return redirect(thread_url(thread) + landing, 303)
+        return redirect(rebake.landing_url(thread, row.id, held=held, version=version), 303)
     editable_until = as_utc(row.created) + timedelta(seconds=current_app.config["EDIT_WINDOW"])
     body = {"status": row.state, "comment": public_view(row),
             "edit_token": issue_edit_token(current_app.secret_key, row.id, stamp(row.created)),
@@ -218,8 +217,9 @@ def edit_comment(comment_id: int):
         conn.commit()
         return jsonify(status=PENDING, comment=public_view(row)), 202
     row = stored.edit_comment(conn, comment_id, text=fields["text"], html=html)
+    if row.state == APPROVED:
+        rebake.enqueue(conn, thread)
     conn.commit()
-    rebake.rebake_article(thread)
     return jsonify(status=row.state, comment=public_view(row))
 
 
@@ -227,12 +227,12 @@ def edit_comment(comment_id: int):
 def delete_comment(comment_id: int):
     security.origin_is_allowed()
     conn = db.connection()
-    slug = _owned_comment(conn, comment_id).thread
+    owned = _owned_comment(conn, comment_id)
     placeholder = stored.delete_comment(conn, comment_id)
+    thread = find_thread(owned.thread)
+    if thread is not None and owned.state == APPROVED:
+        rebake.enqueue(conn, thread)
     conn.commit()
-    thread = find_thread(slug)
-    if thread is not None:
-        rebake.rebake_article(thread)
     return jsonify(deleted=comment_id, comment=public_view(placeholder) if placeholder else None)
 
 

@@ -3,7 +3,7 @@ published comments, and the Markdown preview of the comment form.
 
 - POST /api/comments/<id>/vote: JSON {"value": 1 | -1 | 0} (0 withdraws), or the no-JS form's
   value=up|down|none -> 200 {"id", "likes", "dislikes", "vote"}; the form gets a 303 to
-  `<article>#comment-<id>`. A vote that changes the counts re-bakes the article (rebake.py).
+  `<article>#comment-<id>`. A vote that changes the counts queues a re-bake of the article (rebake.py).
 - POST /api/comments/<id>/report: JSON {"reason": "spam" | "abuse" | "off-topic"}, or the form
   -> 202 {"id", "reported": true}, again for a repeated report (nothing changes); the form gets a
   303 to `<article>#comment-<id>-reported`. The report that reaches REPORT_HOLD_AFTER holds the
@@ -165,9 +165,9 @@ def vote(comment_id: int):
     except NotPublished:  # held or deleted by a request that committed since _published
         conn.rollback()
         raise _unknown_comment() from None
-    conn.commit()
     if votes.changed:
-        rebake.rebake_article(thread)
+        rebake.enqueue(conn, thread)
+    conn.commit()
     body = {"id": row.id, "likes": votes.likes, "dislikes": votes.dislikes, "vote": votes.vote}
     return _answer(reader, thread, f"#comment-{row.id}", body, 200)
 
@@ -183,9 +183,8 @@ def report(comment_id: int):
         raise _unknown_comment() from None
     if held:
         notify.comment_held(conn, row.id)  # queued in this transaction, sent after the commit
+        rebake.enqueue(conn, thread)
     conn.commit()
-    if held:
-        rebake.rebake_article(thread)
     return _answer(reader, thread, f"#comment-{row.id}-reported", {"id": row.id, "reported": True}, 202)
 
 
