@@ -19,6 +19,7 @@ from .core.render import count_links, render
 from .core.storage import comments as stored
 from .core.storage.database import accepts_writes, ping
 from .core.storage.paging import paged_thread_page
+from .core.storage.thread_json import thread_json
 from .core.storage.threads import thread_is_locked, thread_state
 from .core.times import as_utc, isoformat, stamp
 from .core.tokens import TokenRejected, check_edit_token, issue_edit_token, issue_form_token
@@ -114,19 +115,33 @@ def list_comments(slug: str):
     conn = db.connection()
     state = thread_state(conn, slug)
     version = f"{state.id}.{state.version}.{since}.{after}.{limit or ''}.{int(thread.open)}"
+    if request.if_none_match.contains(version):  # the reader has this page: neither read nor build it
+        return _thread_response(current_app.response_class(status=304), slug, version)
     cache = current_app.extensions[_PAGE_CACHE]
     body = cache.get((slug, version))
     if body is None:
-        if limit is None and not after:
-            page = stored.thread_page(conn, slug, since)
-        else:
-            page = paged_thread_page(conn, slug, limit=limit or ID_MAX, after=after, since=since)
-        body = current_app.json.dumps(dict(thread=slug, count=page.count,
-                                           open=thread.open and not page.locked,
-                                           comments=[public_view(comment) for comment in page.comments],
-                                           next=page.next)).encode()
+        body = _thread_body(conn, thread, since=since, after=after, limit=limit)
         cache.put((slug, version), body)
-    response = current_app.response_class(body, mimetype="application/json")
+    return _thread_response(current_app.response_class(body, mimetype="application/json"), slug, version)
+
+
+def _thread_body(conn: Connection, thread: Thread, *, since: int, after: int, limit: int | None) -> bytes:
+    """The JSON body of a thread page. The whole thread (the hot read: every page view that
+    misses the cache) is written by the database, each comment one JSON text
+    (storage/thread_json.py); a page of top-level comments goes through public_view."""
+    dumps = current_app.json.dumps
+    if limit is None and not after:
+        page = thread_json(conn, thread.slug, since)
+        comments = "[" + ",".join(page.comments) + "]"
+        return (f'{{"thread":{dumps(thread.slug)},"count":{page.count},'
+                f'"open":{dumps(thread.open and not page.locked)},"comments":{comments},"next":null}}').encode()
+    page = paged_thread_page(conn, thread.slug, limit=limit or ID_MAX, after=after, since=since)
+    return dumps(dict(thread=thread.slug, count=page.count, open=thread.open and not page.locked,
+                      comments=[public_view(comment) for comment in page.comments], next=page.next)).encode()
+
+
+def _thread_response(response: Response, slug: str, version: str) -> Response:
+    """The headers of a thread page, 200 and 304 alike: ETag, a fresh form token, no-cache."""
     response.headers["X-Form-Token"] = issue_form_token(current_app.secret_key, slug)
     response.headers["Cache-Control"] = "no-cache"
     return conditional(response, version)
