@@ -16,8 +16,21 @@ checks it against public_view on both backends).
 
 from typing import NamedTuple
 
-from sqlalchemy import (Connection, String, Text, and_, bindparam, case, cast, false, func, literal, null, select,
-                        true)
+from sqlalchemy import (
+    Connection,
+    String,
+    Text,
+    and_,
+    bindparam,
+    case,
+    cast,
+    false,
+    func,
+    literal,
+    null,
+    select,
+    true,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..comment import APPROVED, DELETED_AUTHOR, REMOVED_PREFIX
