@@ -15,8 +15,12 @@ Contract:
   after 1 s, then twice as long each time up to REBAKE_RETRY_MAX_SECONDS; the comment it was
   for is committed already and unaffected. A killed baker's lease runs out after
   REBAKE_LEASE_SECONDS and the next baker takes the row.
-- `drain()` bakes what is due now in the caller's thread (`rebake-worker --once`, tests); it
-  never runs at the same time as this object's thread.
+- A queued bake is due REBAKE_DELAY_SECONDS after the write (enqueue's `delay`); while one is
+  due soon the thread sleeps until then, not woken by every write, so a stream of posts to a
+  thread costs one bake per delay, not one per post.
+- `drain()` bakes what is due now in the caller's thread (`rebake-worker --once`, tests; give
+  `ahead` to include the bakes still waiting for more writes); it never runs at the same time as
+  this object's thread.
 """
 
 import atexit
@@ -56,6 +60,7 @@ class Baker:
         self.app = app
         self.bake = bake
         self.poll_seconds = float(config["REBAKE_POLL_SECONDS"])
+        self.delay_seconds = float(config["REBAKE_DELAY_SECONDS"])
         self.lease_seconds = float(config["REBAKE_LEASE_SECONDS"])
         self.retry_max_seconds = float(config["REBAKE_RETRY_MAX_SECONDS"])
         self._pid = -1
@@ -104,12 +109,14 @@ class Baker:
         if thread is not None and thread.is_alive():
             thread.join(timeout)
 
-    def drain(self, stop: threading.Event | None = None) -> tuple[int, int]:
-        """Bake one due thread after another until none is due or `stop` is set; (baked, failed)."""
+    def drain(self, stop: threading.Event | None = None, ahead: float = 0.0) -> tuple[int, int]:
+        """Bake one due thread after another until none is due or `stop` is set; (baked, failed).
+        `ahead`: also those due within that many seconds (waiting to coalesce more writes)."""
         baked = failed = 0
         with self._busy:
             while stop is None or not stop.is_set():
-                claim = self._write(rebake_queue.claim_due, self.lease_seconds)
+                claim = self._write(rebake_queue.claim_due, self.lease_seconds,
+                                    utcnow() + timedelta(seconds=ahead))
                 if claim is None:
                     break
                 if self._bake(claim):
@@ -128,7 +135,10 @@ class Baker:
                 log.exception("re-bake: the queue could not be read or written; trying again in %g s",
                               self.poll_seconds)
                 wait = self.poll_seconds
-            self._wake.wait(wait)
+            if wait < self.poll_seconds:
+                stop.wait(wait)  # a bake is due soon: the writes waking us meanwhile join it
+            else:
+                self._wake.wait(wait)
 
     def pending(self) -> list[rebake_queue.QueueRow]:
         with connect(self._engine()) as conn:

@@ -80,7 +80,7 @@ def drain(app: Flask) -> tuple[int, int]:
     """Bake, in the caller's thread, every thread of `app`'s queue that is due now, after the
     baker's thread has finished what it had in hand; (baked, failed)."""
     baker = app.extensions[_EXTENSION].baker or Baker(app, bake_thread)
-    return baker.drain()
+    return baker.drain(ahead=baker.delay_seconds)
 
 
 def close(app: Flask) -> None:
@@ -97,11 +97,15 @@ def enqueue(conn: Connection, thread: Thread) -> int | None:
     state = _state()
     if not state.queueing:
         return None
-    version = rebake_queue.enqueue(conn, thread.slug)
+    version = rebake_queue.enqueue(conn, thread.slug, _delay())
     if state.baker is not None and has_request_context() and _WAKE_AFTER_REQUEST not in g:
         setattr(g, _WAKE_AFTER_REQUEST, True)
         after_this_request(_wake_baker)
     return version
+
+
+def _delay() -> float:
+    return float(current_app.config["REBAKE_DELAY_SECONDS"])
 
 
 def _wake_baker(response):
@@ -118,11 +122,11 @@ def rebake_article(thread: Thread) -> bool:
         return False
     if has_request_context():
         conn = db.connection()
-        rebake_queue.enqueue(conn, thread.slug)
+        rebake_queue.enqueue(conn, thread.slug, _delay())
         conn.commit()
     else:
         with connect(db.engine(), write=True) as conn:
-            rebake_queue.enqueue(conn, thread.slug)
+            rebake_queue.enqueue(conn, thread.slug, _delay())
             conn.commit()
     if state.baker is not None:
         state.baker.wake()
@@ -208,7 +212,7 @@ def rebake_worker_command(once: bool, poll: float | None) -> None:
     if poll is not None:
         baker.poll_seconds = poll
     if once:
-        baked, failed = baker.drain()
+        baked, failed = baker.drain(ahead=baker.delay_seconds)
         click.echo(f"Baked {baked}; failed, still queued: {failed}. Pending: {len(baker.pending())}.")
         if failed:
             raise SystemExit(1)

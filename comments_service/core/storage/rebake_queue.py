@@ -7,8 +7,9 @@ host, and `flask --app comments_service rebake-worker`):
 - `enqueue` runs in the transaction of the write that changed what readers see, so the row is
   there exactly when the write commits. One row per thread, ever: enqueueing again adds one to
   its `version` (coalescing: a hundred posts while a bake runs make one more bake, not a hundred)
-  and makes it due at once, unless failed bakes have pushed it back (a new post does not turn a
-  broken static root into a busy loop).
+  and makes it due within `delay` seconds (REBAKE_DELAY_SECONDS: the posts of that moment are
+  baked together), unless failed bakes have pushed it back (a new post does not turn a broken
+  static root into a busy loop).
 - A baker takes one due, pending row (version > baked_version) with `claim_due`, in a write
   transaction it commits BEFORE baking; the claim leases the row (due_at moves to the lease's
   end) and names the version it saw. The bake then reads the thread afresh, so it shows at least
@@ -56,18 +57,20 @@ class QueueRow(NamedTuple):
     last_error: str | None
 
 
-def enqueue(conn: Connection, slug: str, now: datetime | None = None) -> int:
-    """Ask for a bake of `slug` covering this transaction's write; return the version to wait for."""
-    now = now or utcnow()
+def enqueue(conn: Connection, slug: str, delay: float = 0.0, now: datetime | None = None) -> int:
+    """Ask for a bake of `slug` covering this transaction's write, due `delay` seconds from now
+    (the writes of that moment join the same bake); return the version to wait for."""
+    due = (now or utcnow()) + timedelta(seconds=delay)
     insert = _INSERTS[conn.dialect.name](rebake_queue).values(
-        slug=slug, version=1, baked_version=0, due_at=now, failures=0)
+        slug=slug, version=1, baked_version=0, due_at=due, failures=0)
     table = rebake_queue.c
     upsert = insert.on_conflict_do_update(
         index_elements=[table.slug],
         set_={"version": table.version + 1,
-              # Due now (a leased row too: it is baked again after the bake in hand), unless
+              # Due by `due` (a leased row too: it is baked again after the bake in hand), never
+              # later than it already was (a stream of writes does not postpone the bake), unless
               # failures have pushed it back.
-              "due_at": case((table.failures > 0, table.due_at), (table.due_at > now, now),
+              "due_at": case((table.failures > 0, table.due_at), (table.due_at > due, due),
                              else_=table.due_at)})
     return conn.execute(upsert.returning(table.version)).scalar_one()
 

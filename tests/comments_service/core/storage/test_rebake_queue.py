@@ -123,3 +123,12 @@ def test_a_row_whose_write_has_not_committed_is_skipped_not_waited_for(postgres_
         writer.commit()
         baker.rollback()
     assert claim(engine).version == 2
+
+
+def test_a_delayed_bake_waits_for_more_writes_and_a_stream_of_them_never_postpones_it(engine):
+    start = utcnow()
+    run(engine, rebake_queue.enqueue, "story", 30, start)
+    assert claim(engine, start) is None  # waiting for the writes of the next 30 s
+    run(engine, rebake_queue.enqueue, "story", 30, start + timedelta(seconds=20))
+    taken = claim(engine, start + timedelta(seconds=31))  # due at 30 s, not 50 s
+    assert (taken.slug, taken.version) == ("story", 2)
