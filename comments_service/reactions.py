@@ -79,11 +79,13 @@ def _reader() -> Reader:
     return Reader(reader_digest(secret_key, reader_id), security.client_ip_hash(), new_cookie)
 
 
-def _answer(reader: Reader, thread: Thread, fragment: str, body: dict[str, Any], status: int) -> Response:
-    """JSON for the widget, a 303 back to the article (at `fragment`) for the no-JS form; either
-    way with the reader's cookie when they are new."""
+def _answer(reader: Reader, thread: Thread, fragment: str, body: dict[str, Any], status: int,
+            landing: str | None = None) -> Response:
+    """JSON for the widget, a 303 back to the article (at `fragment`; or to `landing`, the page
+    that waits for a queued re-bake) for the no-JS form; either way with the reader's cookie
+    when they are new."""
     if is_form_post():
-        response = redirect(thread_url(thread) + fragment, 303)
+        response = redirect(landing or thread_url(thread) + fragment, 303)
     else:
         response = jsonify(body)
         response.status_code = status
@@ -165,11 +167,12 @@ def vote(comment_id: int):
     except NotPublished:  # held or deleted by a request that committed since _published
         conn.rollback()
         raise _unknown_comment() from None
-    if votes.changed:
-        rebake.enqueue(conn, thread)
+    version = rebake.enqueue(conn, thread) if votes.changed else None
     conn.commit()
     body = {"id": row.id, "likes": votes.likes, "dislikes": votes.dislikes, "vote": votes.vote}
-    return _answer(reader, thread, f"#comment-{row.id}", body, 200)
+    # The no-JS voter lands, like a poster, where the page shows the new counts.
+    landing = None if version is None else rebake.landing_url(thread, row.id, held=False, version=version)
+    return _answer(reader, thread, f"#comment-{row.id}", body, 200, landing)
 
 
 @bp.post("/comments/<int:comment_id>/report")

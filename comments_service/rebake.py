@@ -178,9 +178,11 @@ def landing(thread: Thread, comment_id: int, version: int) -> str:
     deadline = time.monotonic() + float(current_app.config["REBAKE_WAIT_SECONDS"])
     conn = db.connection()
     while True:
-        baked = rebake_queue.baked_version(conn, thread.slug) or 0
+        queued = rebake_queue.baked_version(conn, thread.slug)
         conn.rollback()  # the next look needs a new snapshot (SQLite)
-        if baked >= version or time.monotonic() >= deadline:
+        baked = queued or 0
+        # Nothing ever queued for this thread (or re-baking off): no bake is coming.
+        if baked >= version or queued is None or not _state().queueing or time.monotonic() >= deadline:
             break
         time.sleep(_LANDING_POLL)
     if baked >= version and comment_id in _ids(_current_context(thread)["comments"]):

@@ -147,10 +147,15 @@ def test_a_vote_rebakes_the_article_when_the_counts_change(app, comment, site):
     assert f'id="comment-{comment}"' in page.read_text(encoding="utf-8")
 
 
-def test_the_form_votes_with_buttons_and_lands_back_on_the_comment(app, comment):
+def test_the_form_votes_with_buttons_and_lands_back_on_the_comment(app, comment, site):
     ann = Reader(app)
     response = ann.vote(comment, json=None, data={"value": "up"})
-    assert response.status_code == 303 and response.headers["Location"] == f"{ARTICLE}#comment-{comment}"
+    # Through the page that waits for the re-bake of the new counts (SITE_DIR is set), to the comment.
+    assert response.status_code == 303 and response.headers["Location"].startswith(
+        f"/api/threads/first-article/posted/{comment}?v=")
+    landing = ann.client.get(response.headers["Location"])
+    assert landing.status_code == 303 and landing.headers["Location"] == f"{ARTICLE}#comment-{comment}"
+    assert f'id="comment-{comment}"' in (site / "first-article.html").read_text(encoding="utf-8")
     assert READER_COOKIE in response.headers["Set-Cookie"]
     assert ann.vote(comment, json=None, data={"value": "down"}).status_code == 303
     assert ann.vote(comment, json=None, data={"value": "none"}).status_code == 303
