@@ -196,3 +196,22 @@ def test_the_rebake_worker_needs_the_static_root_and_fails_loudly_when_a_bake_fa
     post_form(app, "A page that is not there.")
     result = app.test_cli_runner().invoke(args=["rebake-worker", "--once"])
     assert result.exit_code == 1 and "failed, still queued: 1. Pending: 1." in result.output
+
+
+@pytest.mark.postgres
+def test_concurrent_posts_on_postgresql_coalesce_and_all_reach_the_page(make_app, site):
+    from tests.comments_service.conftest import postgres_schema_url
+
+    with postgres_schema_url() as url:
+        app = make_app(SITE_DIR=str(site), REBAKE_IN_PROCESS=False, DATABASE_URL=url)
+        try:
+            with ThreadPoolExecutor(max_workers=6) as pool:
+                statuses = list(pool.map(lambda n: post_form(app, f"Comment number {n}.").status_code,
+                                         range(12)))
+            assert statuses == [303] * 12
+            assert rebake.drain(app) == (1, 0)
+            assert len(page_ids(site)) == 12
+            assert rebake.Baker(app, rebake.bake_thread).pending() == []
+        finally:
+            with app.app_context():
+                app_engine().dispose()
