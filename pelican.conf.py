@@ -4,6 +4,8 @@
 overrides what production needs.
 """
 
+import os
+
 AUTHOR = "Newsroom"
 SITENAME = "Newsroom"
 SITESUBTITLE = "News with sources you can check"
@@ -16,8 +18,10 @@ DEFAULT_DATE_FORMAT = "%-d %B %Y"
 
 THEME = "theme"
 # plugins.preview does nothing unless PREVIEW is on (preview.conf.py, `make preview`).
-PLUGINS = ["plugins.build_errors", "plugins.references", "plugins.authors", "plugins.images",
-           "plugins.corrections", "plugins.related", "plugins.preview", "plugins.comments"]
+# memo second: the plugins after it read each article's url as computed once (plugins/memo).
+PLUGINS = ["plugins.build_errors", "plugins.memo", "plugins.references", "plugins.authors",
+           "plugins.images", "plugins.corrections", "plugins.related", "plugins.preview",
+           "plugins.comments", "plugins.frontpage", "plugins.discovery"]
 
 # Author files (bio, photo, links: plugins/authors) live in content/authors/; the plugin reads them,
 # so they must not also be published as articles or pages. AUTHOR (above) stays the byline of an
@@ -50,17 +54,24 @@ DRAFT_PAGE_LANG_SAVE_AS = ""
 # dates are in TIMEZONE), so publishing on time needs a periodic rebuild (README, "Scheduling").
 WITH_FUTURE_DATES = False
 DEFAULT_PAGINATION = 10
+# Pelican's direct templates plus the search page (theme/templates/search.html; its index is built
+# after Pelican by plugins/search, `make html`) and 404.html, the page unknown URLs answer with
+# (`make serve`, and nginx's error_page in docs/deploy.md).
+DIRECT_TEMPLATES = ["index", "tags", "categories", "authors", "archives", "search", "404"]
 SUMMARY_MAX_LENGTH = 50
 
-# Feeds are generated only by publish.conf.py, where SITEURL is absolute.
-FEED_ALL_ATOM = None
-CATEGORY_FEED_ATOM = None
+# Feeds in every build (issue 15): the site's, one per section, and the Corrections page's
+# (plugins/corrections; beside that page, not in feeds/, where a section named "Corrections" would
+# put its own). Atom needs absolute URLs: while SITEURL stays "" (root-relative pages), feeds,
+# sitemaps and robots.txt (plugins/discovery) use FEED_DOMAIN, the `make serve` origin, which the
+# Makefile passes as SITE_ORIGIN. publish.conf.py sets both to the public URL.
+FEED_DOMAIN = os.environ.get("SITE_ORIGIN") or "http://127.0.0.1:8000"
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+CATEGORY_FEED_ATOM = "feeds/{slug}.atom.xml"
+CORRECTIONS_FEED_ATOM = "corrections.atom.xml"
 TRANSLATION_FEED_ATOM = None
 AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
-# plugins/corrections: the Corrections page is CORRECTIONS_SAVE_AS ("corrections.html"); its feed,
-# CORRECTIONS_FEED_ATOM, is off here for the same reason as the feeds above.
-CORRECTIONS_FEED_ATOM = None
 
 # Comments: the plugin resolves its settings (database, key, COMMENTS_API_URL, ...) with the
 # service's resolver, from COMMENTS_* variables and any COMMENTS_* name set here (plugins/comments).

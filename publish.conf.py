@@ -1,4 +1,4 @@
-"""Production settings: the development settings plus an absolute SITEURL and feeds.
+"""Production settings: the development settings with an absolute SITEURL.
 
 `pelican.conf.py` is not importable by name (Pelican loads it by path), so it is run with runpy
 and its UPPERCASE names are copied here.
@@ -19,11 +19,8 @@ globals().update(
 SITEURL = os.environ.get("SITEURL", "https://news.example.org")
 RELATIVE_URLS = False
 
+# The feeds (pelican.conf.py) and plugins/discovery's sitemaps and robots.txt on the public URL.
 FEED_DOMAIN = SITEURL
-FEED_ALL_ATOM = "feeds/all.atom.xml"
-CATEGORY_FEED_ATOM = "feeds/{slug}.atom.xml"
-# Beside the Corrections page, not in feeds/, where a category named "Corrections" would put its own.
-CORRECTIONS_FEED_ATOM = "corrections.atom.xml"
 
 DELETE_OUTPUT_DIRECTORY = True
 

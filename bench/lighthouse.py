@@ -1,5 +1,5 @@
-"""Lighthouse benchmark: the seed article, and an article with a lead image, as a reader gets
-them, scored by Google Lighthouse.
+"""Lighthouse benchmark: the seed article, an article with a lead image, the front page and the
+search page with results, as a reader gets them, scored by Google Lighthouse.
 
 The site is built as it is published (publish.conf.py, so canonical and Open Graph URLs are
 absolute), with SITEURL pointing at a devserver on a free loopback port that serves the pages and
@@ -8,8 +8,8 @@ baked into the page, and one stored after the build is fetched and inserted by t
 audit covers the comment markup and the widget's request and DOM work. Lighthouse (npm, pinned in
 bench/lighthouse/, installed with `npm ci` on first use) drives Debian's chromium headless, mobile
 (its default) and desktop form factors, several runs each; the median score per category counts.
-Targets (issues 5 and 14): accessibility, best practices and SEO 100, performance at least 95,
-on both pages.
+Targets (issues 5, 14 and 15): accessibility, best practices and SEO 100, performance at least
+95, on every page.
 """
 
 from __future__ import annotations
@@ -40,8 +40,12 @@ NPM_PROJECT = Path(__file__).resolve().parent / "lighthouse"
 SEED_SLUG = "wsj-trump-administration-reorganizes-delivery-of-patriot-systems-to-allies-prioritizing-ukraine"
 FIXTURE_CONTENT = ROOT / "tests" / "site" / "content"
 LEAD_IMAGE_FILES = ("every-field.md", "images/ferries.jpg", "authors/jane-doe.md", "authors/jane-doe.jpg")
-#: The pages audited: the seed article, and an article with a 1600 px lead image (issue 14).
-PAGES = {"seed": f"{SEED_SLUG}.html", "lead-image": "ferries-return.html"}
+#: The pages audited: the seed article, an article with a 1600 px lead image (issue 14), and the
+#: front page (issue 15), whose lead story is that article with its image, audited at "/" as readers
+#: reach it (its canonical URL: at /index.html Lighthouse calls that canonical invalid); the
+#: search page with a query's results (issue 15: Pagefind's bundle loaded and run).
+PAGES = {"seed": f"{SEED_SLUG}.html", "lead-image": "ferries-return.html", "front": "",
+         "search": "search.html?q=Patriot"}
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 TARGETS = {"performance": 95, "accessibility": 100, "best-practices": 100, "seo": 100}
 #: Extra Lighthouse flags per form factor (mobile is Lighthouse's default).
@@ -76,12 +80,16 @@ def site_content(work: Path) -> Path:
 
 def build_site(output: Path, site_url: str, env: dict[str, str]) -> None:
     """Build content/ (and the lead-image article) with the production settings, its absolute
-    URLs on `site_url`; the image variants are cached in the build's own folder."""
+    URLs on `site_url`, and its search index; the image variants are cached in the build's own
+    folder."""
     content = site_content(output.parent)
     subprocess.run([sys.executable, "-m", "pelican", str(content), "-o", str(output),
                     "-s", str(ROOT / "publish.conf.py"), "-q", "--fatal", "errors",
                     "-e", f'IMAGES_CACHE_PATH="{output.parent / "image-cache"}"'],
                    cwd=ROOT, env={**env, "SITEURL": site_url}, stdout=subprocess.DEVNULL, check=True)
+    # The search index, as `make publish` builds it after Pelican (plugins/search).
+    subprocess.run([sys.executable, "-m", "plugins.search", str(output)], cwd=ROOT, env=env,
+                   stdout=subprocess.DEVNULL, check=True)
 
 
 def store_comment(database_url: str, author: str, text: str, parent: int | None = None) -> int:

@@ -34,8 +34,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=values["INSTANCE_PATH"])
     app.json.sort_keys = False  # responses are built in a fixed key order; sorting only costs
     app.config.update(values)
-    app.config["SECRET_KEY"] = settings.secret_key(values, development=app.debug or app.testing)
-    _check_settings(app)
+    development = app.debug or app.testing or _development_command_line(values)
+    app.config["SECRET_KEY"] = settings.secret_key(values, development=development)
+    _check_settings(app, development)
     errors.init_app(app)
     db.init_app(app)
     threads.init_app(app)
@@ -53,8 +54,31 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
-def _check_settings(app: Flask) -> None:
+def _development_command_line(values: dict) -> bool:
+    """True when `flask --app comments_service <command>` loads the app and nothing says
+    production (neither COMMENTS_SECRET_KEY nor COMMENTS_SITE_URL is set): the command then runs
+    with the development settings of `make serve` (the key kept in the instance folder), and says
+    so on stderr, so that `set-password` works in a fresh checkout.
+
+    Only the flask command line: gunicorn (or any other server) calls create_app() outside a
+    click context and keeps the production refusal. A production host sets both variables
+    (docs/deploy.md), so a missing key there is still the clear SettingsError."""
+    import click
+    from flask.cli import ScriptInfo
+
+    context = click.get_current_context(silent=True)
+    if context is None or context.find_object(ScriptInfo) is None:
+        return False
+    if values["SECRET_KEY"] or values["SITE_URL"]:
+        return False
+    click.echo(f"Development: no COMMENTS_SECRET_KEY or COMMENTS_SITE_URL is set, so this command "
+               f"uses the development settings of `make serve` (its key in {values['INSTANCE_PATH']}).",
+               err=True)
+    return True
+
+
+def _check_settings(app: Flask, development: bool) -> None:
     if app.config["MODERATION"] not in _MODERATION_MODES:
         raise settings.SettingsError(f"COMMENTS_MODERATION must be one of {', '.join(_MODERATION_MODES)}, "
                                      f"not {app.config['MODERATION']!r}")
-    settings.check_public_urls(app.config, development=app.debug or app.testing)
+    settings.check_public_urls(app.config, development=development)

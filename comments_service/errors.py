@@ -1,6 +1,7 @@
 """Every error as `{"error": {"code", "message", "fields"?}}` JSON, or, for a form posted by the
-no-JS comment form, as an HTML page that shows the messages next to the fields, keeps what the
-reader typed and carries a fresh form token. Never a stack trace."""
+no-JS comment form, as an HTML page in the site's look (templates/site_page.html) that says what
+went wrong and what to do about it in plain words (`_ADVICE`), shows the messages next to the
+fields, keeps what the reader typed and carries a fresh form token. Never a stack trace."""
 
 import logging
 
@@ -8,8 +9,9 @@ from flask import Flask, current_app, g, jsonify, render_template, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from .core.limits import TEXT_MAX
 from .core.tokens import issue_form_token
-from .threads import current_thread, thread_url
+from .threads import current_thread, site_link, thread_url
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +23,24 @@ _KEPT_FIELDS = ("author", "email", "website", "text", "parent", "notify", "about
 #: The error page's heading for the no-JS forms other than the comment form (reactions.py).
 _FORM_HEADINGS = {"reactions.vote": "Your vote was not counted",
                   "reactions.report": "Your report was not sent"}
+
+#: What the reader of the no-JS error page can do, by error code (the message says what went wrong).
+#: The page's form keeps their text and carries a fresh form token, so posting again works.
+_ADVICE = {
+    "invalid": "Correct the fields marked below, then post your comment again.",
+    "too_many_links": "Remove some of the web addresses from your comment, then post it again.",
+    "bad_token": "Your text is kept below in a fresh form: post it again.",
+    "missing_token": "Your text is kept below in a fresh form: post it again.",
+    "bad_origin": "Post your comment from the article's own page on this site.",
+    "rejected": "If you filled in the form by hand, post it again from the article's page.",
+    "unknown_parent": "The comment you replied to may have been removed: post yours as a new comment.",
+    "rate_limited": "Wait a minute, then post again: your text is kept below.",
+    "too_large": f"Your comment is far too long to be sent: shorten it to at most {TEXT_MAX:,} "
+                 f"characters and post it again from the article's page.",
+    "unavailable": "Nothing was saved. Try again in a minute: your text is kept below.",
+    "thread_closed": "No new comments can be posted on this article.",
+    "thread_locked": "No new comments can be posted on this article for now.",
+}
 
 #: (code, message) for the HTTP errors raised by Flask, Werkzeug and Flask-Limiter.
 _HTTP_ERRORS = {
@@ -111,5 +131,5 @@ def _form_error_page(error: APIError) -> str:
     heading = _FORM_HEADINGS.get(request.endpoint or "", "Your comment was not posted")
     return render_template("comment_error.html", error=error, fields=error.fields or {},
                            values=_kept_input(), thread=thread, thread_url=thread_url,
-                           form_token=form_token, heading=heading,
-                           back_url=g.get("comments_back_url"))
+                           form_token=form_token, heading=heading, advice=_ADVICE.get(error.code, ""),
+                           back_url=g.get("comments_back_url"), site_link=site_link)

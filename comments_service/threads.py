@@ -36,6 +36,11 @@ def service_base() -> str:
     return current_app.config["SERVICE_URL"] or site_base()
 
 
+def site_link(path: str = "") -> str:
+    """`path` (relative to the site's root) on the site's public address, site_base()."""
+    return site_base().rstrip("/") + "/" + path.lstrip("/")
+
+
 def thread_url(thread: Thread) -> str:
     """The article's absolute URL: relative manifest URLs are joined to site_base()."""
     return urljoin(site_base(), thread.url)

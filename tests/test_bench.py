@@ -46,7 +46,8 @@ def test_run_measured_does_not_count_the_harness_memory():
 def test_summarize_and_plot(tmp_path):
     summary = stats.summarize([3.0, 1.0, 2.0])
     assert (summary["median"], summary["min"], summary["max"]) == (2.0, 1.0, 3.0)
-    row = {name: {"seconds": stats.summarize([1.0]), "peak_rss_kib": 1} for name in ("bare", "ours")}
+    row = {name: {"seconds": stats.summarize([1.0]), "peak_rss_kib": 1}
+           for name in ("bare", "ours", "ours+comments")}
     build.plot({"10": {**row, "ratio": 1.0}}, tmp_path / "plot.png")
     assert (tmp_path / "plot.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -239,3 +240,28 @@ def test_generated_content_uses_every_newsroom_field_and_builds_on_both_sides(tm
         assert result.returncode == 0, result.stdout + result.stderr
     assert (tmp_path / "out-pelican.conf" / "corrections.html").exists()
     assert (tmp_path / "out-pelican.conf" / "author" / "jane-doe.html").exists()
+    for output in ("out-bare.conf", "out-pelican.conf"):  # both sides write the same feeds
+        assert (tmp_path / output / "feeds" / "all.atom.xml").exists()
+    # The search index step the benchmark times beside ours (issue 15).
+    indexed = subprocess.run(build.search_index_cmd(tmp_path / "out-pelican.conf"), cwd=build.ROOT,
+                             capture_output=True, text=True, timeout=300)
+    assert indexed.returncode == 0, indexed.stderr
+    assert "search index: 20 pages indexed" in indexed.stdout
+
+
+def test_the_populated_variant_bakes_every_articles_comments(tmp_path):
+    """The build benchmark's database has COMMENTS_PER_ARTICLE comments on every article, and the
+    build bakes them all into the pages."""
+    content = tmp_path / "content"
+    build.generate(content, 3)
+    database_url = f"sqlite:///{tmp_path / 'comments.sqlite3'}"
+    build.populate_comments(database_url, 3)
+    output = tmp_path / "out"
+    result = subprocess.run(build.pelican_cmd(content, output, build.ROOT / "pelican.conf.py"),
+                            cwd=build.ROOT, capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "COMMENTS_DATABASE_URL": database_url})
+    assert result.returncode == 0, result.stdout + result.stderr
+    for index in range(3):
+        page = (output / f"article-{index}.html").read_text(encoding="utf-8")
+        assert f"Comments ({build.COMMENTS_PER_ARTICLE})" in page
+        assert page.count('<span class="comment-author p-author">Reader ') == build.COMMENTS_PER_ARTICLE

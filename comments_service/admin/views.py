@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from .. import db, rebake
@@ -22,6 +23,7 @@ from ..core import moderation
 from ..core.comment import APPROVED, STATES
 from ..core.limits import MODERATOR_NAME_MAX
 from ..core.render import render
+from ..core.section import display_time
 from ..core.storage.comments import get_comment
 from ..core.storage.moderation_log import log_entries
 from ..core.storage.reports import reports_of
@@ -53,10 +55,25 @@ bp.after_app_request(sessions.security_headers)
 
 @bp.context_processor
 def _template_helpers() -> dict[str, Any]:
-    """What the admin templates use: `csrf_token` for every form, `here` for the forms' `next`."""
+    """What the admin templates use: `csrf_token` for every form, `here` for the forms' `next`,
+    times, flags and states in words (core/moderation.py), and, once logged in, `held`: how many
+    comments the Held page lists (shown in the navigation)."""
+    logged_in = bool(g.get("moderator"))
     return {"csrf_token": sessions.csrf_token, "find_thread": find_thread, "thread_url": thread_url,
-            "isoformat": isoformat, "here": request.script_root + request.full_path.rstrip("?"),
-            "states": STATES, "approved": APPROVED}
+            "isoformat": isoformat, "display_time": display_time,
+            "here": request.script_root + request.full_path.rstrip("?"),
+            "states": STATES, "approved": APPROVED, "flag_words": moderation.flag_words,
+            "state_words": moderation.STATE_WORDS,
+            "held": _held_count() if logged_in else None}
+
+
+def _held_count() -> int | None:
+    """The Held page's count, or None (the link shows no number) when storage fails: the page
+    being rendered may be the one saying so."""
+    try:
+        return moderation.held_count(db.connection())
+    except SQLAlchemyError:
+        return None
 
 
 @bp.errorhandler(APIError)

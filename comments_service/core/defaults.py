@@ -97,6 +97,11 @@ PROXY_COUNT = 0
 FEED_SIZE = 50
 #: Base URL for relative thread URLs in feeds and redirects; empty -> the request's host URL.
 SITE_URL = ""
+#: The service's HTML pages for readers (e.g. a no-JS comment that could not be posted) look like
+#: the site: its name (pelican.conf.py SITENAME) in their header, linking to SITE_URL, and its
+#: stylesheet, this path under SITE_URL (THEME_STATIC_DIR/css/site.css of the theme).
+SITE_NAME = "Newsroom"
+SITE_STYLESHEET = "theme/css/site.css"
 
 # Moderation UI at /admin/ (admin/, docs/moderation.md).
 #: {"name": "<werkzeug password hash>"}; `flask --app comments_service set-password NAME` prints

@@ -6,7 +6,9 @@
   an address anyone can type is no proof. The same rule holds new comments and an author's edits
   of a published comment: such an edit waits (storage `propose_edit`) while the published text
   stays, so an edit can never publish what no moderator has seen.
-- Why a comment is held: `hold_flags()` names the rule and the soft spam signals (column `flags`).
+- Why a comment is held: `hold_flags()` names the rule and the soft spam signals (column `flags`);
+  `flag_words()` says them in words, the one place the moderation pages and mails take them from
+  (likewise `STATE_WORDS`).
 - The queue: comments by state (and kind: the readers' corrections have their own view), newest
   first, a page at a time, with what only moderators see (email, text as typed, flags, an edit
   waiting); the held page lists waiting edits too. A thread's comments, oldest first, a page at
@@ -18,9 +20,10 @@
   transaction, so the action and its record commit together or not at all; the caller commits.
 """
 
-from sqlalchemy import Connection, and_, false, or_, true
+from sqlalchemy import Connection, and_, false, func, or_, select, true
 
 from .comment import APPROVED, CORRECTION, PENDING, REJECTED, Comment
+from .reactions import REPORTED
 from .render import count_links
 from .storage import comments as stored
 from .storage.addresses import is_confirmed
@@ -34,6 +37,23 @@ APPROVE_EDIT, REJECT_EDIT = "approve-edit", "reject-edit"
 PICK, UNPICK = "pick", "unpick"
 #: The actions that apply to several comments at once (the queue's per-comment and bulk forms).
 COMMENT_ACTIONS = (APPROVE, REJECT, DELETE, APPROVE_EDIT, REJECT_EDIT, PICK, UNPICK)
+#: The codes of `comments.flags` (hold_flags(); REPORTED: core/reactions.py).
+HELD_ALL, HELD_FIRST, LINKS = "moderation-all", "first-comment", "links"
+#: What each flag means, as moderators read it (pages and mails); a code not listed shows as is.
+FLAG_WORDS = {
+    CORRECTION: "a reader's correction (always held)",
+    HELD_ALL: "every comment is held",
+    HELD_FIRST: "first comment from this address",
+    LINKS: "contains links",
+    REPORTED: "reported by readers",
+}
+#: A comment's state as moderators read it.
+STATE_WORDS = {PENDING: "held", APPROVED: "published", REJECTED: "rejected"}
+
+
+def flag_words(flags: str | None) -> list[str]:
+    """The flags of a comment (`comments.flags`, space-separated codes) in words, in order."""
+    return [FLAG_WORDS.get(code, code) for code in (flags or "").split()]
 
 
 def holds(conn: Connection, mode: str, email: str | None) -> bool:
@@ -51,10 +71,20 @@ def hold_flags(mode: str, text: str, *, correction: bool = False, by_mode: bool 
     the text contains web or mail addresses."""
     flags = [CORRECTION] if correction else []
     if by_mode:
-        flags.append("moderation-all" if mode == "all" else "first-comment")
+        flags.append(HELD_ALL if mode == "all" else HELD_FIRST)
     if count_links(text):
-        flags.append("links")
+        flags.append(LINKS)
     return " ".join(flags)
+
+
+def _in_state(state: str, kind: str | None):
+    """The condition of comments_in_state() (deleted placeholders left out)."""
+    shown = comments.c.state == state
+    if state == PENDING and kind is None:
+        shown = or_(shown, comments.c.pending_since.is_not(None))
+    if kind is not None:
+        shown = and_(shown, comments.c.kind == kind)
+    return and_(shown, comments.c.deleted == false())
 
 
 def comments_in_state(conn: Connection, state: str, *, page: int = 1, size: int = 50,
@@ -62,14 +92,14 @@ def comments_in_state(conn: Connection, state: str, *, page: int = 1, size: int 
     """Comments in `state` (deleted placeholders left out), newest first; the held ones (PENDING)
     with every published comment that has an edit waiting. With `kind`, only comments of that
     kind (CORRECTION: the readers' corrections, the held ones first of all)."""
-    shown = comments.c.state == state
-    if state == PENDING and kind is None:
-        shown = or_(shown, comments.c.pending_since.is_not(None))
-    if kind is not None:
-        shown = and_(shown, comments.c.kind == kind)
-    query = (stored.select_comments().where(shown, comments.c.deleted == false())
-             .order_by(comments.c.id.desc()))
+    query = stored.select_comments().where(_in_state(state, kind)).order_by(comments.c.id.desc())
     return page_of(conn, query, page, size, stored.as_comments)
+
+
+def held_count(conn: Connection) -> int:
+    """How many comments the Held page lists (held ones and published ones with an edit waiting)."""
+    query = select(func.count()).select_from(comments).where(_in_state(PENDING, None))
+    return conn.execute(query).scalar_one()
 
 
 def thread_comments(conn: Connection, slug: str, *, page: int = 1, size: int = 50) -> Page:

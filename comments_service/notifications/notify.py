@@ -35,6 +35,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .. import db
 from ..core.comment import APPROVED, PENDING, Comment
+from ..core.moderation import flag_words
 from ..core.storage import comments as stored
 from ..core.storage.addresses import is_confirmed
 from ..core.storage.subscriptions import confirmed_subscription, subscribe, subscription_of
@@ -169,7 +170,7 @@ def _quoted(text: str) -> str:
 
 def _mail_moderators(conn: Connection, comment: Comment) -> None:
     title, url = _article(comment.thread)
-    reasons = ", ".join((comment.flags or "").split()) or "the moderation setting"
+    reasons = ", ".join(flag_words(comment.flags)) or "the moderation setting"
     body = (f"A comment is waiting for moderation.\n\n"
             f"Article: {title}\n         {url}\n"
             f"Author:  {mail.header_text(comment.author)}\n"

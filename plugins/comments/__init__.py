@@ -35,8 +35,7 @@ from pelican import signals
 from comments_service.core import settings
 from comments_service.core.manifest import Thread, write_manifest
 from comments_service.core.section import render_section, section_context
-from comments_service.core.storage.comments import published_by_thread
-from comments_service.core.storage.database import engine_from_url, schema_exists
+from comments_service.core.storage.location import missing_sqlite_file
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +51,13 @@ UNPUBLISHED_SECTION = Markup(
 
 
 def load_comments(database_url: str) -> dict[str, list]:
-    """{slug: published comments in display order}, read in one query; {} without a database."""
+    """{slug: published comments in display order}, read in one query; {} without a database.
+    SQLAlchemy is imported only when there may be one (`missing_sqlite_file`)."""
+    if missing_sqlite_file(database_url):
+        return {}
+    from comments_service.core.storage.comments import published_by_thread
+    from comments_service.core.storage.database import engine_from_url, schema_exists
+
     engine = engine_from_url(database_url)
     try:
         if not schema_exists(engine):

@@ -25,8 +25,8 @@ from pelican.generators import Generator
 
 from .entries import Correction, article_corrections, check_modified, local_text
 
-#: Settings and their defaults. The feed is off by default: like the site's other feeds it needs
-#: an absolute SITEURL, which only publish.conf.py sets.
+#: Settings and their defaults. The feed is off unless a settings file names it (pelican.conf.py
+#: does, for every build; plugins/discovery gives feeds absolute URLs while SITEURL is empty).
 DEFAULTS = {
     "CORRECTIONS_SAVE_AS": "corrections.html",
     "CORRECTIONS_FEED_ATOM": None,

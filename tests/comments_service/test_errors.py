@@ -85,3 +85,35 @@ def test_the_error_page_keeps_what_the_comment_is_about(client):
     page = form_post(client, {"author": "Ann", "text": "Hello there", "about_reference": "1000"}).get_data(as_text=True)
     assert 'id="about_reference-error">The reference must be the number of a reference, 1-999.' in page
     assert '<input type="hidden" name="about_reference" value="1000">' in page
+
+
+def test_the_error_page_has_the_sites_look_and_says_what_to_fix(client):
+    """Issue 15: the site's stylesheet and header (its name linking home), the problem, then
+    what to do in plain words, and a way back to the article's form."""
+    response = form_post(client, {"author": "Ann", "text": "Hi"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert '<link rel="stylesheet" href="http://localhost/theme/css/site.css">' in page
+    assert '<p class="site-title"><a href="http://localhost/">Newsroom</a></p>' in page
+    assert "Correct the fields marked below, then post your comment again." in page
+    assert 'href="http://localhost/first-article.html#comment-form"' in page
+
+
+def test_the_error_page_uses_the_configured_site(app, client):
+    app.config.update(SITE_URL="https://news.example.org", SITE_NAME="The <Daily>")
+    page = form_post(client, {"author": "Ann", "text": "Hi"}).get_data(as_text=True)
+    assert '<link rel="stylesheet" href="https://news.example.org/theme/css/site.css">' in page
+    assert '<a href="https://news.example.org/">The &lt;Daily&gt;</a>' in page
+
+
+def test_an_expired_form_says_to_post_again(client, app):
+    page = form_post(client, {"author": "Ann", "text": "Hello there", "form_token": "x.y.z"})
+    assert page.status_code == 403
+    assert "Your text is kept below in a fresh form: post it again." in page.get_data(as_text=True)
+
+
+def test_hostile_input_stays_text_on_the_error_page(client):
+    hostile = '"><script>alert(1)</script>'
+    page = form_post(client, {"author": hostile, "text": hostile, "website": "javascript:alert(1)"}
+                     ).get_data(as_text=True)
+    assert "<script>" not in page and "&lt;script&gt;" in page

@@ -38,7 +38,7 @@ def test_held_comment_mails_every_moderator_in_plain_text(app, api, smtp_server)
     assert "See <b>this</b> and **that** at https://example.org/x" in body  # as typed, not HTML
     assert "First article\n         http://localhost/first-article.html" in body
     assert "Author:  Ann" in body and "Email:   ann@example.org" in body
-    assert "Held because: moderation-all, links" in body
+    assert "Held because: every comment is held, contains links" in body
     assert "https://news.example.org/admin/" in body
 
 

@@ -32,7 +32,7 @@ SCENARIOS = ("js-post", "since", "nojs-post", "reply", "edit-delete", "invalid-j
              "hostile", "keyboard", "axe", "requests", "held-js", "held-nojs", "closed", "notify",
              "times", "feed", "nojs-reply", "sort", "undo", "leave", "votes-js", "votes-nojs",
              "report-js", "report-nojs", "preview", "paging-js", "paging-nojs", "picks",
-             "correction", "own-post", "since-deleted", "index-counts")
+             "correction", "own-post", "since-deleted", "index-counts", "ops-error", "ops-admin")
 #: The seed article again under its own slug, for scenarios that need a full-length page (with
 #: its reference [1]).
 SEED_COPY_SLUG = "scenario-seed-copy"

@@ -1,6 +1,10 @@
-"""Screenshots of a busy thread for docs/screenshots/ (issue 13), desktop and mobile:
+"""Screenshots for docs/screenshots/, desktop and mobile (`make screenshots`):
 
     python -m tests.e2e.screenshots [--out docs/screenshots]
+
+The pages a reader and a moderator see (issue 15): the front page, an article with a busy
+thread, the search page with results, the 404 page and the moderators' queue; and the busy
+thread's comments section and References list close up (issue 13).
 
 Builds the fixture site, serves it with the devserver as the browser tests do, and gives the seed
 article a busy thread (`busy_thread`, also checked by tests/e2e/test_busy_thread.py): comments
@@ -11,19 +15,28 @@ Chromium photographs the comments section and the References list.
 """
 
 import argparse
+import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
+from werkzeug.security import generate_password_hash
 
 from tests.conftest import ROOT
 from tests.site.conftest import run_pelican
 
 from .conftest import BUSY_SEED_SLUG, launch, write_content
 from .threads import post_comment, set_columns
+
+#: The moderator who logs in for the queue's picture (a throwaway password: the server lives as
+#: long as the script).
+MODERATOR, PASSWORD = "alice", "screenshots-only-password"
 
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "mobile": {"width": 390, "height": 844}}
 
@@ -59,7 +72,29 @@ def busy_thread(server, database_url: str, slug: str) -> dict[str, int]:
     return ids
 
 
+def held_comment(server, database_url: str) -> int:
+    """A reader's comment with a link, held for the moderators as the default rules hold one."""
+    comment = post_comment(server, "ferries-return", "Sam Quill",
+                           "The timetable is at https://ferries.example/summer: two sailings less.")
+    set_columns(database_url, comment, state="pending", flags="links")
+    return comment
+
+
+def photograph_page(page, base_url: str, out: Path, size: str, written: list[Path], label: str,
+                    url: str, locator: str | None = None) -> None:
+    """`out/<label>-<size>.png`: the page at `url`, or only the element `locator` on it."""
+    page.goto(base_url + url)
+    page.wait_for_load_state("networkidle")
+    path = out / f"{label}-{size}.png"
+    if locator:
+        page.locator(locator).screenshot(path=path)
+    else:
+        page.screenshot(path=path)
+    written.append(path)
+
+
 def photograph(base_url: str, out: Path) -> list[Path]:
+    """The pages, at each of VIEWPORTS; the paths written."""
     written = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=shutil.which("chromium"))
@@ -67,14 +102,23 @@ def photograph(base_url: str, out: Path) -> list[Path]:
             context = browser.new_context(viewport=viewport, is_mobile=name == "mobile",
                                           device_scale_factor=1, color_scheme="light")
             page = context.new_page()
-            page.goto(f"{base_url}/{BUSY_SEED_SLUG}.html#comments")
-            page.wait_for_load_state("networkidle")
-            path = out / f"busy-thread-{name}.png"
-            page.locator("#comments").screenshot(path=path)
-            written.append(path)
-            path = out / f"busy-thread-references-{name}.png"
-            page.locator(".references").screenshot(path=path)
-            written.append(path)
+            shot = partial(photograph_page, page, base_url, out, name, written)
+            shot("front-page", "/")
+            shot("article", f"/{BUSY_SEED_SLUG}.html")
+            shot("busy-thread", f"/{BUSY_SEED_SLUG}.html#comments", "#comments")
+            shot("busy-thread-references", f"/{BUSY_SEED_SLUG}.html", ".references")
+            page.goto(base_url + "/search.html?q=Patriot")
+            page.locator(".search-result").first.wait_for()
+            written.append(out / f"search-{name}.png")
+            page.screenshot(path=written[-1])
+            shot("not-found", "/no-such-page.html")
+            page.goto(base_url + "/admin/")
+            page.fill("#name", MODERATOR)
+            page.fill("#password", PASSWORD)
+            page.get_by_role("button", name="Log in").click()
+            page.locator("li.comment").first.wait_for()
+            written.append(out / f"admin-queue-{name}.png")
+            page.screenshot(path=written[-1])
             context.close()
         browser.close()
     return written
@@ -88,7 +132,8 @@ def main(argv=None) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
         settings = {"COMMENTS_DATABASE_URL": f"sqlite:///{root / 'comments.sqlite3'}",
-                    "COMMENTS_SECRET_KEY": "screenshots"}
+                    "COMMENTS_SECRET_KEY": "screenshots",
+                    "COMMENTS_ADMIN_USERS": json.dumps({MODERATOR: generate_password_hash(PASSWORD)})}
         write_content(root / "content", scenarios=())
         os.environ.update(settings)
         result = run_pelican(root / "content", root / "output")
@@ -96,10 +141,13 @@ def main(argv=None) -> None:
         server = launch(root / "output", root / "devserver.log", settings)
         try:
             busy_thread(server, settings["COMMENTS_DATABASE_URL"], BUSY_SEED_SLUG)
+            held_comment(server, settings["COMMENTS_DATABASE_URL"])
             # Published again, as the newsroom's next build would: what is baked only by a build
-            # (the counts beside the references) is on the page too.
+            # (the counts beside the references) is on the page too; and indexed for search.
             result = run_pelican(root / "content", root / "output")
             assert result.returncode == 0, result.stdout + result.stderr
+            subprocess.run([sys.executable, "-m", "plugins.search", str(root / "output")], cwd=ROOT,
+                           check=True, stdout=subprocess.DEVNULL)
             for path in photograph(server.base_url, args.out):
                 print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
         finally:

@@ -31,7 +31,8 @@ def test_times_edited_mark_count_and_feed_without_javascript(static_page, server
     expect(meta.locator("time.dt-published")).to_have_attribute("datetime", re.compile(r"^20\d\d-\d\d-\d\dT\d\d:\d\d:\d\dZ$"))
     expect(meta.locator(".comment-edited time")).to_have_attribute("datetime", "2026-01-05T10:30:00Z")
     feed = "/api/threads/scenario-feed/feed.atom"
-    head = static_page.locator('head link[rel="alternate"][type="application/atom+xml"]')
+    # The thread's feed, after the site's and the section's (issue 15).
+    head = static_page.locator('head link[rel="alternate"][type="application/atom+xml"][title^="Comments on"]')
     expect(head).to_have_attribute("href", feed)
     expect(head).to_have_attribute("title", "Comments on Scenario feed")
     expect(section.get_by_role("link", name="Follow this discussion (Atom feed)")).to_have_attribute("href", feed)

@@ -24,6 +24,8 @@ from tests.site.conftest import run_pelican
 PUBLISH = runpy.run_path(str(ROOT / "publish.conf.py"))
 SITEURL = PUBLISH["SITEURL"]
 SITENAME = PUBLISH["SITENAME"]
+#: The development build's feeds name the `make serve` origin (SITE_ORIGIN, else the default).
+DEV_ORIGIN = runpy.run_path(str(ROOT / "pelican.conf.py"))["FEED_DOMAIN"]
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 LONG_URL = "https://port.example.org/" + "notices/" * 10 + "2025-07-15-harbour-reopening-statement"
@@ -282,17 +284,22 @@ def test_urls_are_absolute_under_publish_conf(published_site):
     assert canonical(page(published_site, "index.html")) == f"{SITEURL}/"
 
 
-def test_feeds_are_linked_only_when_published(dev_site, published_site):
+def test_feeds_are_linked_in_every_build(dev_site, published_site):
+    """Issue 15: the development build has feeds too, at the `make serve` origin (FEED_DOMAIN)."""
     atom = {"rel": "alternate", "type": "application/atom+xml"}
-    assert not elements(page(dev_site, "index.html"), "link", **atom)
-    feeds = [link["href"] for link in elements(page(published_site, "category/world.html"), "link", **atom)]
-    assert feeds == [f"{SITEURL}/feeds/all.atom.xml", f"{SITEURL}/feeds/world.atom.xml"]
-    for feed in feeds:
-        assert (published_site / feed.removeprefix(f"{SITEURL}/")).is_file()
+    for site, origin in ((dev_site, DEV_ORIGIN), (published_site, SITEURL)):
+        assert [link["href"] for link in elements(page(site, "index.html"), "link", **atom)] == [
+            f"{origin}/feeds/all.atom.xml"]
+        feeds = [link["href"] for link in elements(page(site, "category/world.html"), "link", **atom)]
+        assert feeds == [f"{origin}/feeds/all.atom.xml", f"{origin}/feeds/world.atom.xml"]
+        for feed in feeds:
+            assert (site / feed.removeprefix(f"{origin}/")).is_file()
 
 
-def test_atom_feeds_parse_with_absolute_ids_and_links(published_site):
-    feeds = sorted((published_site / "feeds").glob("*.atom.xml"))
+@pytest.mark.parametrize("build", ["dev", "published"])
+def test_atom_feeds_parse_with_absolute_ids_and_links(build, dev_site, published_site):
+    site, origin = (dev_site, DEV_ORIGIN) if build == "dev" else (published_site, SITEURL)
+    feeds = sorted((site / "feeds").glob("*.atom.xml"))
     assert feeds
     for feed in feeds:
         root = etree.parse(feed).getroot()
@@ -301,7 +308,7 @@ def test_atom_feeds_parse_with_absolute_ids_and_links(published_site):
         for node in root.iter(f"{ATOM}id"):
             assert urlsplit(node.text).scheme in {"https", "http", "tag"}, node.text
         for link in root.iter(f"{ATOM}link"):
-            assert link.get("href").startswith(f"{SITEURL}/"), link.get("href")
+            assert link.get("href").startswith(f"{origin}/"), link.get("href")
 
 
 def test_pages_request_nothing_from_other_hosts(published_site):

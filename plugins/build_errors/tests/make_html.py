@@ -34,7 +34,7 @@ def make_html(tmp_path: Path, files: dict[str, str | bytes], *, target: str = "h
     """`make -f <repo>/Makefile <target>` run in `tmp_path` on `files` in `tmp_path/content`, so
     error paths read `content/...` as they do for an editor in the repository."""
     write_site(tmp_path / "content", files)
-    variables = {"INPUTDIR": "content", "OUTPUTDIR": "output", **make_vars}
+    variables = {"INPUTDIR": "content", "OUTPUTDIR": "output", "PUBLISHDIR": "public", **make_vars}
     command = ["make", "--no-print-directory", "-f", str(REPO / "Makefile"), target,
                *(f"{name}={value}" for name, value in variables.items())]
     # PYTHONPATH: the plugins of this checkout, not whichever one the venv was installed from.

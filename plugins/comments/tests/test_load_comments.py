@@ -1,8 +1,10 @@
 """The build reads every thread's published comments in one query, and never creates a database."""
 
+import pytest
 from sqlalchemy import Engine, event
 
-from comments_service.core.comment import PENDING
+from comments_service.core.comment import APPROVED, PENDING
+from comments_service.core.storage import comments as stored
 from comments_service.core.storage import database
 from plugins.comments import load_comments
 
@@ -37,3 +39,35 @@ def test_build_does_not_create_a_missing_sqlite_file(tmp_path):
     path = tmp_path / "instance" / "comments.sqlite3"
     assert load_comments(f"sqlite:///{path}") == {}
     assert not path.exists()
+
+
+def test_a_build_without_a_database_does_not_import_sqlalchemy(tmp_path):
+    """Importing SQLAlchemy is a twentieth of a bare build: not paid when there is nothing to read."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    code = ("import sys; from plugins.comments import load_comments; "
+            f"assert load_comments('sqlite:///{tmp_path / 'none.sqlite3'}') == {{}}; "
+            "print('sqlalchemy' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("suffix", ["?timeout=5", ""])
+def test_an_existing_file_is_read_whatever_the_url_says_after_it(tmp_path, suffix):
+    """Only a plain URL of a missing file skips SQLAlchemy; a query string is its to read."""
+    path = tmp_path / "comments.sqlite3"
+    engine = database.engine_from_url(f"sqlite:///{path}")
+    try:
+        database.upgrade_schema(engine)
+        with database.connect(engine, write=True) as conn:
+            stored.create_comment(conn, slug="first-article", parent=None, author="Ann", email=None,
+                                  website=None, text="Hi", html="<p>Hi</p>", ip_hash="x",
+                                  state=APPROVED)
+            conn.commit()
+    finally:
+        engine.dispose()
+    assert [c.author for c in load_comments(f"sqlite:///{path}{suffix}")["first-article"]] == ["Ann"]

@@ -18,7 +18,7 @@ def built(output: Path, *extra: str, settings: Path = ROOT / "pelican.conf.py") 
 
 @pytest.fixture(scope="module")
 def dev_site(tmp_path_factory) -> Path:
-    """pelican.conf.py: root-relative URLs, no feeds."""
+    """pelican.conf.py: root-relative URLs; feeds at the `make serve` origin (issue 15)."""
     return built(tmp_path_factory.mktemp("corrections-dev"))
 
 

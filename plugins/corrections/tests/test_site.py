@@ -3,6 +3,7 @@ its feed."""
 
 import json
 import re
+import runpy
 import xml.etree.ElementTree as etree
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from tests.conftest import ROOT
 from tests.site.conftest import run_pelican
 
 SITEURL = "https://news.example.org"
+#: The development build's feeds name the `make serve` origin (SITE_ORIGIN, else the default).
+DEV_ORIGIN = runpy.run_path(str(ROOT / "pelican.conf.py"))["FEED_DOMAIN"]
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 HARBOUR_NOTICE = """<section class="corrections" aria-label="Corrections">
@@ -95,7 +98,7 @@ def test_the_corrections_page_lists_published_corrections_newest_first(dev_site)
     start = lines.index("Corrections")
     assert lines[start + 1:start + 9] == [
         "When we get something wrong, we correct the article and say so at its end. "
-        "Every correction is listed here, newest first.",
+        "Every correction is listed here, newest first. Follow corrections (Atom feed)",
         "Council approves budget",
         f"18 July 2025, 09:05 UTC: {COUNCIL_TEXT}",
         "Harbour reopens after storm",
@@ -108,7 +111,9 @@ def test_the_corrections_page_lists_published_corrections_newest_first(dev_site)
     assert links == ["/council.html#council-correction-1", "/harbour.html#harbour-correction-1",
                      "/harbour.html#harbour-correction-2"]
     assert "<em>budget</em>" in page  # entry titles are HTML, as everywhere on the site
-    assert not [attrs for tag, attrs in reader.elements if tag == "link" and attrs.get("type") == "application/atom+xml"]
+    assert [attrs["href"] for tag, attrs in reader.elements
+            if tag == "link" and attrs.get("type") == "application/atom+xml"] == [
+        f"{DEV_ORIGIN}/feeds/all.atom.xml", f"{DEV_ORIGIN}/corrections.atom.xml"]
 
 
 def test_every_page_links_the_corrections_page_from_the_footer(dev_site):
@@ -117,8 +122,12 @@ def test_every_page_links_the_corrections_page_from_the_footer(dev_site):
         assert '<a href="/corrections.html"' in footer, name
 
 
-def test_the_feed_is_written_and_linked_only_when_published(dev_site, published_site):
-    assert not list(dev_site.rglob("*.atom.xml"))
+def test_the_feed_is_written_and_linked_in_every_build(dev_site, published_site):
+    """Issue 15: the development build's feed has absolute links too, at the `make serve` origin."""
+    root = etree.parse(dev_site / "corrections.atom.xml").getroot()
+    links = [link.get("href") for link in root.iter(f"{ATOM}link")]
+    assert links and all(link.startswith(f"{DEV_ORIGIN}/") for link in links), links
+    assert f'<a href="{DEV_ORIGIN}/council.html#council-correction-1">' in root.find(f"{ATOM}entry/{ATOM}content").text
     reader = read_page(html(published_site, "corrections.html"))
     feed = f"{SITEURL}/corrections.atom.xml"
     assert [attrs["href"] for tag, attrs in reader.elements

@@ -89,3 +89,18 @@ def test_the_signal_handler_annotates_threaded_articles_even_after_content_was_r
     plain = article(html)
     add_comment_links(SimpleNamespace(), plain)
     assert plain.content == html
+
+
+def test_each_article_forgets_only_its_own_memoized_content_whenever_it_was_read():
+    """The index of memoized renders follows the cache as it grows between articles."""
+    html = render(TWO_SOURCES)
+    thread = {"slug": "two", "open": True, "reference_counts": {1: 4}}
+    first, second, third = (article(html, comments_thread=thread) for _ in range(3))
+    assert first.content == html
+    add_comment_links(SimpleNamespace(), first)
+    assert second.content == html and third.get_content("https://news.example.org") == html
+    add_comment_links(SimpleNamespace(), second)
+    add_comment_links(SimpleNamespace(), third)
+    for item in (first, second, third):
+        assert "4 comments" in item.content
+    assert "4 comments" in third.get_content("https://news.example.org")

@@ -111,4 +111,6 @@ def test_reading_time_in_the_byline_and_on_the_index(site):
     assert bylines("world-4.html") == ["4 July 2025 · By Newsroom · in World · 3 min read"]
     assert bylines("world-1.html") == [
         "1 July 2025 · By Newsroom · in World · Tagged ports, storms · 1 min read"]
-    assert "8 July 2025 · By Newsroom · in Science · 1 min read" in bylines("index.html")
+    # The cards of list pages: "By <author> · <date and time> · <reading time>" (plugins/frontpage).
+    index = read_page((site / "index.html").read_text(encoding="utf-8")).lines()
+    assert "By Newsroom · 8 July 2025, 08:00 UTC · 1 min read" in index

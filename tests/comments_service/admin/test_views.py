@@ -2,6 +2,7 @@
 row, what readers see afterwards, and the re-bake of the articles they see."""
 
 import json
+import re
 
 from comments_service import create_app, rebake
 from comments_service.db import engine as app_engine
@@ -50,7 +51,7 @@ def test_queue_shows_held_comments_newest_first_with_what_moderators_need(modera
     assert "Second &lt;article&gt;" in html and "First article" in html  # titles, escaped
     assert "early@example.org" in html and "Early" in html
     assert "Second &lt;b&gt;bold&lt;/b&gt;" in html  # the text as typed, escaped
-    assert "moderation-all links" in html
+    assert "every comment is held; contains links" in html  # the flags, in words
 
 
 def test_queue_pages_and_states(app, moderator, api):
@@ -285,3 +286,31 @@ def test_picks_on_each_backend(any_database_url, app_config):
     finally:
         with app.app_context():
             app_engine().dispose()
+
+
+def test_navigation_counts_the_held_comments(moderator, api):
+    """Issue 15: "Held (N)" in the navigation, on every page, counting what the Held page lists."""
+    assert ">Held (0)</a>" in moderator.page()
+    first = held(api)
+    held(api, "second-article")
+    assert ">Held (2)</a>" in moderator.page("/admin/log")
+    moderator.act("approve", first)
+    assert ">Held (1)</a>" in moderator.page(state="approved")
+
+
+def test_times_flags_and_states_are_in_words(moderator, api):
+    """Times as people read them (the exact moment in datetime and title), flags and states in
+    words, not codes like `moderation-all` or `pending`."""
+    comment_id = held(api, text="See https://example.org first")
+    html = moderator.page()
+    stamp = re.search(r'<time datetime="([^"]+Z)" title="\1">(\d{1,2} \w+ \d{4}, \d\d:\d\d UTC)</time>', html)
+    assert stamp, html
+    assert '<dd class="flags">every comment is held; contains links</dd>' in html
+    assert '<span class="state">held</span>' in html and "moderation-all" not in html
+    moderator.act("approve", comment_id)
+    assert re.search(r"<td><time datetime=\"[^\"]+Z\" title=\"[^\"]+\">\d{1,2} \w+ \d{4}, \d\d:\d\d UTC</time></td>",
+                     moderator.page("/admin/log"))
+
+
+def test_the_current_page_is_marked_in_the_navigation(moderator):
+    assert '<a href="/admin/log" aria-current="page">Log</a>' in moderator.page("/admin/log")

@@ -1,0 +1,37 @@
+"""Feeds with absolute URLs while the pages keep root-relative ones.
+
+Pelican's writer takes an entry's link, its id and the base of the links in its content from
+SITEURL. The development build keeps SITEURL empty (root-relative pages that work on any origin),
+which would give Atom entries relative links and ids; Atom needs them absolute. This writer
+lends the feeds the site's absolute base (`absolute_base`: SITEURL when absolute, else
+FEED_DOMAIN, the `make serve` origin) and leaves every other file to Pelican's own writer.
+"""
+
+from __future__ import annotations
+
+from pelican.writers import Writer
+
+
+def is_absolute(url: str | None) -> bool:
+    return bool(url) and url.lower().startswith(("http://", "https://"))
+
+
+def absolute_base(settings) -> str | None:
+    """The site's absolute URL without a trailing slash: SITEURL when it is absolute, else
+    FEED_DOMAIN when that is; None when neither is (no feed, sitemap or robots.txt can name
+    the site then)."""
+    for name in ("SITEURL", "FEED_DOMAIN"):
+        value = settings.get(name) or ""
+        if is_absolute(value):
+            return value.rstrip("/")
+    return None
+
+
+class AbsoluteFeedWriter(Writer):
+    """Pelican's writer; feeds get `absolute_base` as SITEURL when the build's is not absolute."""
+
+    def write_feed(self, elements, context, *args, **kwargs):
+        base = absolute_base(context) or absolute_base(self.settings)
+        if base and not is_absolute(context.get("SITEURL")):
+            context = {**context, "SITEURL": base}
+        return super().write_feed(elements, context, *args, **kwargs)

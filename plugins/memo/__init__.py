@@ -1,0 +1,27 @@
+"""Pelican plugin: compute once per build what Pelican and the theme would redo on every page.
+
+* `urls.freeze_urls` (`article_generator_finalized`, `page_generator_finalized`): each content
+  item's url, stored once every file is read.
+* `templates.prepare_environment` (`generator_init`): the `once` template global for markup
+  that is the same on many pages (an article's card in listings), Jinja's bytecode cache in
+  CACHE_PATH, and no template re-checks during a build.
+
+It is second in PLUGINS, after build_errors, so the other plugins' handlers of the same signals
+read the stored URLs. A plugin that changes a slug after that must call `urls.freeze` again:
+none does.
+"""
+
+from __future__ import annotations
+
+from pelican import signals
+
+from .templates import Once, prepare_environment
+from .urls import freeze, freeze_urls
+
+__all__ = ["Once", "freeze", "freeze_urls", "prepare_environment", "register"]
+
+
+def register():
+    signals.generator_init.connect(prepare_environment)
+    signals.article_generator_finalized.connect(freeze_urls)
+    signals.page_generator_finalized.connect(freeze_urls)
