@@ -171,6 +171,7 @@ def test_other_readers_get_no_edit_buttons(browser, page, server):
     fill(page, text="Only mine to edit.")
     page.click("#comment-form button[type=submit]")
     expect(section.get_by_role("button", name="Edit")).to_have_count(1)
+    wait_for_bakes(server)  # the other reader gets the page baked with the comment
     other = browser.new_context().new_page()
     try:
         other_section = open_article(other, server, "edit-delete")
