@@ -4,6 +4,13 @@ same gunicorn settings, load from `wrk` in a separate process, loopback only.
 Scenarios: GET a 10-comment thread, GET a 1,000-comment thread, GET with a matching ETag (304),
 POST a comment; ours on SQLite and on PostgreSQL. Isso lives in its own venv (.venv-isso), made
 on first run, because it pins libraries our project does not use.
+
+The deployed shape (issue 16 targets 2 and 3), ours only, on both backends (`--parts shapes`
+runs only these): GET of the 1,000-comment thread with the page cache off (every request a
+miss), then POSTs to that thread at the same concurrency with re-bake on (COMMENTS_SITE_DIR names
+a site holding its page: writes queue the bake, each worker's baker bakes off the request path),
+and how long after the last POST the page shows it (`bake_lag_s`); then, as the control, the
+same POSTs with re-bake off (`post1000_plain`).
 """
 
 from __future__ import annotations
@@ -35,6 +42,9 @@ POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL",
 SIZES = (10, 1000)
 TARGETS = {"get10_vs_hello": 0.60, "get1000_p95_ms": 50.0, "get1000_vs_isso": 10.0,
            "post_p95_ms": 20.0}
+#: Issue 16: POST p95 with re-bake on, GET p95 on a page-cache miss (1,000-comment thread).
+SHAPE_TARGETS = {"post1000_rebake_p95_ms": 20.0, "get1000_miss_p95_ms": 10.0}
+PAGE = "<html><body><main>T1000<!-- comments:start --><!-- comments:end --></main></body></html>"
 
 
 def free_port() -> int:
@@ -196,6 +206,54 @@ def bench_ours(work: Path, database_url: str, load: Load) -> dict:
         return result
 
 
+def bench_shapes(work: Path, database_url: str, load: Load) -> dict:
+    """GET of t1000 on a page-cache miss, then POSTs to t1000 with re-bake on (see the module
+    docstring); the figures and whether SHAPE_TARGETS are met."""
+    site = work / "site"
+    site.mkdir()
+    (site / "t1000.html").write_text(PAGE, encoding="utf-8")
+    manifest = work / "threads.json"
+    manifest.write_text(json.dumps([{"slug": "t1000", "url": "/t1000.html", "title": "T1000",
+                                     "published": "2025-07-15T09:00:00+00:00", "open": True}]))
+    env = {"COMMENTS_SECRET_KEY": "bench", "COMMENTS_DATABASE_URL": database_url,
+           "COMMENTS_THREADS_MANIFEST": str(manifest), "COMMENTS_RATELIMIT_ENABLED": "false",
+           "COMMENTS_SITE_URL": "http://127.0.0.1", "COMMENTS_PAGE_CACHE_BYTES": "0",
+           "COMMENTS_SITE_DIR": str(site)}
+    with gunicorn(Path(sys.executable), "comments_service:create_app()", env, work,
+                  "/api/health") as base:
+        origin = {"Origin": base}
+        url = f"{base}/api/threads/t1000/comments"
+        for n in range(1000):
+            request(url, comment_body(n), origin)
+        result = {"get1000_miss": wrk(url, load)}
+        marker = f"bench-last-{uuid.uuid4().hex}"
+        result["post1000_rebake"] = wrk(url, load, "POST", json.dumps(comment_body(0)),
+                                        {"Content-Type": "application/json", **origin})
+        # A reply to the first comment: the page shows the first SECTION_TOP_LEVEL_MAX threads.
+        request(url, {"author": "Last", "text": marker, "parent": 1}, origin)
+        posted = time.monotonic()
+        while marker not in (site / "t1000.html").read_text(encoding="utf-8"):
+            if time.monotonic() - posted > 60:
+                raise RuntimeError("the last POST never reached the baked page")
+            time.sleep(0.01)
+        result["bake_lag_s"] = time.monotonic() - posted
+        result["page_kb"] = (site / "t1000.html").stat().st_size / 1024
+    # The control: the same POSTs to the same database with re-bake off (what a write costs
+    # anyway on this machine, at this moment: it is shared, so only the pair says much).
+    del env["COMMENTS_SITE_DIR"]
+    with gunicorn(Path(sys.executable), "comments_service:create_app()", env, work,
+                  "/api/health") as base:
+        result["post1000_plain"] = wrk(f"{base}/api/threads/t1000/comments", load, "POST",
+                                       json.dumps(comment_body(0)),
+                                       {"Content-Type": "application/json", "Origin": base})
+    figures = {"post1000_rebake_p95_ms": result["post1000_rebake"]["p95_ms"],
+               "get1000_miss_p95_ms": result["get1000_miss"]["p95_ms"],
+               "post1000_plain_p95_ms": result["post1000_plain"]["p95_ms"]}
+    errors = sum(result[key]["errors"] for key in ("post1000_rebake", "get1000_miss", "post1000_plain"))
+    met = {key: value <= SHAPE_TARGETS[key] for key, value in figures.items() if key in SHAPE_TARGETS}
+    return {"results": result, "figures": figures, "errors": errors, "met": met | {"no_errors": errors == 0}}
+
+
 @contextmanager
 def postgres_schema():
     """A throwaway PostgreSQL schema (a new one each time); yields a URL whose connections use it."""
@@ -266,10 +324,14 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--seconds", type=int, default=5, help="per round")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3, help="wrk runs per scenario (median kept)")
+    parser.add_argument("--parts", choices=("all", "shapes"), default="all",
+                        help="shapes: only the deployed-shape figures (cache miss, re-bake on)")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         raise SystemExit("the service benchmark needs wrk: apt-get install wrk")
     load = Load(args.seconds, args.connections, args.rounds)
+    if args.parts == "shapes":
+        return main_shapes(load)
     with tempfile.TemporaryDirectory(prefix="bench-service-") as tmp:
         work = Path(tmp)
         (work / "hello").mkdir()
@@ -282,12 +344,37 @@ def main(argv: list[str] | None = None) -> dict:
         (work / "pg").mkdir()
         with postgres_schema() as url:
             results["ours_postgres"] = bench_ours(work / "pg", url, load)
+        deployed = shapes(work, load)
     payload = {"benchmark": "service", "machine": machine(), **load._asdict(),
                "gunicorn": GUNICORN_ARGS, "targets": TARGETS,
                "results": results,
                "sqlite": verdicts(results["hello"], results["isso"], results["ours_sqlite"]),
-               "postgres": verdicts(results["hello"], results["isso"], results["ours_postgres"])}
+               "postgres": verdicts(results["hello"], results["isso"], results["ours_postgres"]),
+               "shape_targets": SHAPE_TARGETS, "shapes": deployed}
     write_json("service", payload)
     plot(results, RESULTS / "service.png")
     print(json.dumps({"sqlite": payload["sqlite"], "postgres": payload["postgres"]}, indent=2))
+    return payload
+
+
+def shapes(work: Path, load: Load) -> dict:
+    """bench_shapes on SQLite and on PostgreSQL."""
+    (work / "shape-sqlite").mkdir()
+    figures = {"sqlite": bench_shapes(work / "shape-sqlite",
+                                      f"sqlite:///{work / 'shape-sqlite' / 'c.sqlite3'}", load)}
+    (work / "shape-pg").mkdir()
+    with postgres_schema() as url:
+        figures["postgres"] = bench_shapes(work / "shape-pg", url, load)
+    return figures
+
+
+def main_shapes(load: Load) -> dict:
+    with tempfile.TemporaryDirectory(prefix="bench-service-") as tmp:
+        figures = shapes(Path(tmp), load)
+    payload = {"benchmark": "service_shapes", "machine": machine(), **load._asdict(),
+               "gunicorn": GUNICORN_ARGS, "targets": SHAPE_TARGETS, **figures}
+    write_json("service_shapes", payload)
+    print(json.dumps({backend: {key: figures[backend][key] for key in ("figures", "met")}
+                      | {"bake_lag_s": figures[backend]["results"]["bake_lag_s"]}
+                      for backend in figures}, indent=2))
     return payload

@@ -25,7 +25,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     `comments_service.core`, and must not pay for (or depend on) the web app."""
     from flask import Flask
 
-    from . import admin, api, db, errors, feeds, pages, privacy, reactions, security, subscriptions, threads
+    from . import admin, api, db, errors, feeds, pages, privacy, reactions, rebake, security
+    from . import subscriptions, threads
     from .notifications import mail
     from .transfer import cli as transfer_cli
 
@@ -41,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     threads.init_app(app)
     security.init_app(app)
     mail.init_app(app)
+    rebake.init_app(app)
     api.init_app(app)
     reactions.init_app(app)
     app.register_blueprint(feeds.bp)

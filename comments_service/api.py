@@ -5,7 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, request, url_for
+from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, request
 from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import UnsupportedMediaType
@@ -19,6 +19,7 @@ from .core.render import count_links, render
 from .core.storage import comments as stored
 from .core.storage.database import accepts_writes, ping
 from .core.storage.paging import paged_thread_page
+from .core.storage.thread_json import thread_json
 from .core.storage.threads import thread_is_locked, thread_state
 from .core.times import as_utc, isoformat, stamp
 from .core.tokens import TokenRejected, check_edit_token, issue_edit_token, issue_form_token
@@ -27,7 +28,7 @@ from .core.validation import (COMMENT_FIELDS, EDIT_FIELDS, InvalidInput, check_a
 from .errors import APIError, is_form_post
 from .notifications import notify
 from .page_cache import PageCache
-from .threads import find_thread, thread_url
+from .threads import find_thread
 
 log = logging.getLogger(__name__)
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -114,19 +115,33 @@ def list_comments(slug: str):
     conn = db.connection()
     state = thread_state(conn, slug)
     version = f"{state.id}.{state.version}.{since}.{after}.{limit or ''}.{int(thread.open)}"
+    if request.if_none_match.contains(version):  # the reader has this page: neither read nor build it
+        return _thread_response(current_app.response_class(status=304), slug, version)
     cache = current_app.extensions[_PAGE_CACHE]
     body = cache.get((slug, version))
     if body is None:
-        if limit is None and not after:
-            page = stored.thread_page(conn, slug, since)
-        else:
-            page = paged_thread_page(conn, slug, limit=limit or ID_MAX, after=after, since=since)
-        body = current_app.json.dumps(dict(thread=slug, count=page.count,
-                                           open=thread.open and not page.locked,
-                                           comments=[public_view(comment) for comment in page.comments],
-                                           next=page.next)).encode()
+        body = _thread_body(conn, thread, since=since, after=after, limit=limit)
         cache.put((slug, version), body)
-    response = current_app.response_class(body, mimetype="application/json")
+    return _thread_response(current_app.response_class(body, mimetype="application/json"), slug, version)
+
+
+def _thread_body(conn: Connection, thread: Thread, *, since: int, after: int, limit: int | None) -> bytes:
+    """The JSON body of a thread page. The whole thread (the hot read: every page view that
+    misses the cache) is written by the database, each comment one JSON text
+    (storage/thread_json.py); a page of top-level comments goes through public_view."""
+    dumps = current_app.json.dumps
+    if limit is None and not after:
+        page = thread_json(conn, thread.slug, since)
+        comments, is_open = "[" + ",".join(page.comments) + "]", dumps(thread.open and not page.locked)
+        return (f'{{"thread":{dumps(thread.slug)},"count":{page.count},'
+                f'"open":{is_open},"comments":{comments},"next":null}}').encode()
+    page = paged_thread_page(conn, thread.slug, limit=limit or ID_MAX, after=after, since=since)
+    return dumps(dict(thread=thread.slug, count=page.count, open=thread.open and not page.locked,
+                      comments=[public_view(comment) for comment in page.comments], next=page.next)).encode()
+
+
+def _thread_response(response: Response, slug: str, version: str) -> Response:
+    """The headers of a thread page, 200 and 304 alike: ETag, a fresh form token, no-cache."""
     response.headers["X-Form-Token"] = issue_form_token(current_app.secret_key, slug)
     response.headers["Cache-Control"] = "no-cache"
     return conditional(response, version)
@@ -163,19 +178,18 @@ def create_comment(slug: str):
     if fields["notify"]:
         notify.subscribe_to_replies(conn, row, fields["email"])
     notify.comment_posted(conn, row)  # its mails are outbox rows of this transaction
-    conn.commit()
-    return _created(thread, row)
-
-
-def _created(thread: Thread, row: Comment):
-    """201 (published) or 202 (held) with the edit token; the no-JS form gets a 303 instead."""
     held = row.state == PENDING
-    shown = None if held else rebake.rebake_showing(thread, row.id)
+    version = None if held else rebake.enqueue(conn, thread)  # baked after the commit, elsewhere
+    conn.commit()
+    return _created(thread, row, version)
+
+
+def _created(thread: Thread, row: Comment, version: int | None):
+    """201 (published) or 202 (held) with the edit token; the no-JS form gets a 303 instead, to
+    the page that shows the reader their comment (rebake.landing_url)."""
+    held = row.state == PENDING
     if is_form_post():
-        if shown is False:  # a long thread's page shows its first comments: see it on the whole thread
-            return redirect(url_for("pages.whole_thread", slug=thread.slug, _anchor=f"comment-{row.id}"), 303)
-        landing = rebake.landing_fragment(row.id, held=held, baked=shown is not None)
-        return redirect(thread_url(thread) + landing, 303)
+        return redirect(rebake.landing_url(thread, row.id, held=held, version=version), 303)
     editable_until = as_utc(row.created) + timedelta(seconds=current_app.config["EDIT_WINDOW"])
     body = {"status": row.state, "comment": public_view(row),
             "edit_token": issue_edit_token(current_app.secret_key, row.id, stamp(row.created)),
@@ -218,8 +232,9 @@ def edit_comment(comment_id: int):
         conn.commit()
         return jsonify(status=PENDING, comment=public_view(row)), 202
     row = stored.edit_comment(conn, comment_id, text=fields["text"], html=html)
+    if row.state == APPROVED:
+        rebake.enqueue(conn, thread)
     conn.commit()
-    rebake.rebake_article(thread)
     return jsonify(status=row.state, comment=public_view(row))
 
 
@@ -227,12 +242,12 @@ def edit_comment(comment_id: int):
 def delete_comment(comment_id: int):
     security.origin_is_allowed()
     conn = db.connection()
-    slug = _owned_comment(conn, comment_id).thread
+    owned = _owned_comment(conn, comment_id)
     placeholder = stored.delete_comment(conn, comment_id)
+    thread = find_thread(owned.thread)
+    if thread is not None and owned.state == APPROVED:
+        rebake.enqueue(conn, thread)
     conn.commit()
-    thread = find_thread(slug)
-    if thread is not None:
-        rebake.rebake_article(thread)
     return jsonify(deleted=comment_id, comment=public_view(placeholder) if placeholder else None)
 
 

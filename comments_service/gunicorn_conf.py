@@ -34,8 +34,11 @@ max_requests_jitter = 2_000
 
 
 def post_worker_init(worker) -> None:
-    """Start the worker's mail sender as soon as it has loaded the app, not at its first request:
-    mail a killed or stopped worker left in the outbox goes out even when no request comes."""
+    """Start the worker's mail sender and re-baker as soon as it has loaded the app, not at its
+    first request: mail and bakes a killed or stopped worker left queued go out even when no
+    request comes."""
+    from comments_service import rebake
     from comments_service.notifications import mail
 
     mail.start(worker.wsgi)
+    rebake.start(worker.wsgi)

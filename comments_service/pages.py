@@ -9,6 +9,10 @@ templates in templates/pages/, no script, minimal and accessible):
   (core/section.py, no SECTION_TOP_LEVEL_MAX truncation) with a link back to the article: the
   target of the baked page's "Show all N comments". ETag (thread version and day: the page carries
   a form token) + If-None-Match -> 304.
+- GET /api/threads/<slug>/posted/<id>?v=<version>: where the no-JS POST sends its reader
+  (rebake.py): waits at most REBAKE_WAIT_SECONDS for the bake of `version`, then 303 to the
+  article at the comment, or to the whole thread's page when the bake is late or the article's
+  page does not show the comment. A `v` that is not a version goes straight to the whole thread.
 
 Errors are small HTML pages, not the API's JSON: the reader followed a link.
 """
@@ -16,10 +20,10 @@ Errors are small HTML pages, not the API's JSON: the reader followed a link.
 import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from markupsafe import Markup
 
-from . import db
+from . import db, rebake
 from .api import require_thread
 from .core.comment import APPROVED
 from .core.limits import ID_MAX
@@ -109,3 +113,13 @@ def whole_thread(slug: str):
     response.set_etag(version)
     response.headers["Cache-Control"] = "no-cache"
     return response
+
+
+@bp.get("/threads/<slug>/posted/<int:comment_id>")
+def posted(slug: str, comment_id: int):
+    thread = require_thread(slug)
+    version = request.args.get("v", "")
+    if not (0 < len(version) <= 10 and version.isascii() and version.isdigit()
+            and 0 < int(version) <= ID_MAX and comment_id <= ID_MAX):
+        return redirect(url_for("pages.whole_thread", slug=slug, _anchor=f"comment-{comment_id}"), 303)
+    return redirect(rebake.landing(thread, comment_id, int(version)), 303)

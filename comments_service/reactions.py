@@ -3,7 +3,7 @@ published comments, and the Markdown preview of the comment form.
 
 - POST /api/comments/<id>/vote: JSON {"value": 1 | -1 | 0} (0 withdraws), or the no-JS form's
   value=up|down|none -> 200 {"id", "likes", "dislikes", "vote"}; the form gets a 303 to
-  `<article>#comment-<id>`. A vote that changes the counts re-bakes the article (rebake.py).
+  `<article>#comment-<id>`. A vote that changes the counts queues a re-bake of the article (rebake.py).
 - POST /api/comments/<id>/report: JSON {"reason": "spam" | "abuse" | "off-topic"}, or the form
   -> 202 {"id", "reported": true}, again for a repeated report (nothing changes); the form gets a
   303 to `<article>#comment-<id>-reported`. The report that reaches REPORT_HOLD_AFTER holds the
@@ -79,11 +79,13 @@ def _reader() -> Reader:
     return Reader(reader_digest(secret_key, reader_id), security.client_ip_hash(), new_cookie)
 
 
-def _answer(reader: Reader, thread: Thread, fragment: str, body: dict[str, Any], status: int) -> Response:
-    """JSON for the widget, a 303 back to the article (at `fragment`) for the no-JS form; either
-    way with the reader's cookie when they are new."""
+def _answer(reader: Reader, thread: Thread, fragment: str, body: dict[str, Any], status: int,
+            landing: str | None = None) -> Response:
+    """JSON for the widget, a 303 back to the article (at `fragment`; or to `landing`, the page
+    that waits for a queued re-bake) for the no-JS form; either way with the reader's cookie
+    when they are new."""
     if is_form_post():
-        response = redirect(thread_url(thread) + fragment, 303)
+        response = redirect(landing or thread_url(thread) + fragment, 303)
     else:
         response = jsonify(body)
         response.status_code = status
@@ -165,11 +167,12 @@ def vote(comment_id: int):
     except NotPublished:  # held or deleted by a request that committed since _published
         conn.rollback()
         raise _unknown_comment() from None
+    version = rebake.enqueue(conn, thread) if votes.changed else None
     conn.commit()
-    if votes.changed:
-        rebake.rebake_article(thread)
     body = {"id": row.id, "likes": votes.likes, "dislikes": votes.dislikes, "vote": votes.vote}
-    return _answer(reader, thread, f"#comment-{row.id}", body, 200)
+    # The no-JS voter lands, like a poster, where the page shows the new counts.
+    landing = None if version is None else rebake.landing_url(thread, row.id, held=False, version=version)
+    return _answer(reader, thread, f"#comment-{row.id}", body, 200, landing)
 
 
 @bp.post("/comments/<int:comment_id>/report")
@@ -183,9 +186,8 @@ def report(comment_id: int):
         raise _unknown_comment() from None
     if held:
         notify.comment_held(conn, row.id)  # queued in this transaction, sent after the commit
+        rebake.enqueue(conn, thread)
     conn.commit()
-    if held:
-        rebake.rebake_article(thread)
     return _answer(reader, thread, f"#comment-{row.id}-reported", {"id": row.id, "reported": True}, 202)
 
 

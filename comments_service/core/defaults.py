@@ -18,10 +18,30 @@ AUTO_MIGRATE = True
 #: The thread manifest written by the site build; relative paths are taken from the working dir.
 #: Empty -> output/comments/threads.json of the checkout (else of the working directory).
 THREADS_MANIFEST = ""
-#: Same-host static root (docs/deploy.md): the built site's folder. When set, every write re-bakes
-#: the article's comments section into its static page (rebake.py); empty -> pages change at the
-#: next build only.
+#: Same-host static root (docs/deploy.md): the built site's folder. When set, every write that
+#: readers see queues its thread for a re-bake (the rebake_queue table), and a baker thread in each
+#: worker re-renders the article's comments section into its static page off the request path
+#: (rebake.py, baker.py); empty -> pages change at the next build only (or see REBAKE_QUEUE).
 SITE_DIR = ""
+#: Queue re-bakes even without SITE_DIR: the static root is on another host, where
+#: `flask --app comments_service rebake-worker` (with COMMENTS_SITE_DIR set) bakes them.
+REBAKE_QUEUE = False
+#: With SITE_DIR set, bake in a thread of each service worker (false: only rebake-worker does).
+REBAKE_IN_PROCESS = True
+#: Seconds the no-JS poster's landing page (GET /api/threads/<slug>/posted/<id>) waits for the
+#: bake of their comment before it shows them the whole thread on the service's page instead.
+REBAKE_WAIT_SECONDS = 3
+#: Seconds a queued bake waits for more writes to the same thread, baked with it: under a stream
+#: of posts a page is baked at most about once per this (a bake of a 1,000-comment page is ~10 ms
+#: of CPU taken from the workers), at the price of this much delay for the no-JS landing page.
+REBAKE_DELAY_SECONDS = 0.25
+#: Seconds between two looks of a baker at the queue for rows other processes queued (its own
+#: worker's writes wake it at once).
+REBAKE_POLL_SECONDS = 1
+#: Seconds a bake in hand is leased to its baker: one killed mid-bake leaves the row to the next.
+REBAKE_LEASE_SECONDS = 60
+#: A failed bake is retried after 1 s, then twice as long each time, at most this far apart.
+REBAKE_RETRY_MAX_SECONDS = 300
 #: A folder whose comments.html replaces the packaged partial (core/templates/comments.html) in
 #: the build and in re-bake alike; empty -> the packaged one.
 TEMPLATES = ""

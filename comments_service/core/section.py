@@ -62,28 +62,47 @@ def comment_node(comment: Comment) -> dict[str, Any]:
     return node
 
 
-def comment_tree(comments: list[Comment]) -> list[dict[str, Any]]:
+def comment_tree(comments: list[Comment], limit: int | None = None) -> list[dict[str, Any]]:
     """Published comments in display order -> the top-level ones as the partial shows them
     (`comment_node`), each with its `replies` nested at most REPLY_DEPTH_MAX deep: a reply below
     that is shown next to its parent, at the deepest level, so no stored thread (however deep,
     e.g. from before the limit) can make the partial recurse without bound. A reply whose parent
-    is not shown (held, rejected, or not read yet) is shown at the top level rather than lost."""
-    nodes: dict[int, dict[str, Any]] = {}
-    placed_in: dict[int, list] = {}  # comment id -> the list holding it
+    is not shown (held, rejected, or not read yet) is shown at the top level rather than lost.
+    `limit`: only the first `limit` top-level comments (with all their replies)."""
+    roots, held_by = _placement(comments)
+    return _nodes(roots if limit is None else roots[:limit], held_by)
+
+
+def _placement(comments: list[Comment]) -> tuple[list[Comment], dict[int, list[Comment]]]:
+    """Where comment_tree puts each comment, without building any node: the top-level comments,
+    and {comment id: the replies shown under it}. Nodes are then built for the comments shown
+    only: a 1,000-comment thread's page shows its first SECTION_TOP_LEVEL_MAX threads, and a
+    node costs more than all the rest of the placement."""
+    roots: list[Comment] = []
+    held_by: dict[int, list[Comment]] = {}
+    owner: dict[int, int | None] = {}  # comment id -> the comment whose replies hold it (None: top level)
     depths: dict[int, int] = {}
-    roots: list[dict[str, Any]] = []
+    for comment in comments:
+        parent = comment.parent
+        if parent not in depths:
+            holder, depth = None, 0
+        elif depths[parent] < REPLY_DEPTH_MAX:
+            holder, depth = parent, depths[parent] + 1
+        else:
+            holder, depth = owner[parent], depths[parent]
+        (roots if holder is None else held_by.setdefault(holder, [])).append(comment)
+        owner[comment.id], depths[comment.id] = holder, depth
+    return roots, held_by
+
+
+def _nodes(comments: list[Comment], held_by: dict[int, list[Comment]]) -> list[dict[str, Any]]:
+    """The nodes of `comments` with their replies (recursion at most REPLY_DEPTH_MAX deep)."""
+    nodes = []
     for comment in comments:
         node = comment_node(comment)
-        parent = nodes.get(comment.parent)
-        if parent is None:
-            siblings, depth = roots, 0
-        elif depths[comment.parent] < REPLY_DEPTH_MAX:
-            siblings, depth = parent["replies"], depths[comment.parent] + 1
-        else:
-            siblings, depth = placed_in[comment.parent], depths[comment.parent]
-        siblings.append(node)
-        nodes[comment.id], placed_in[comment.id], depths[comment.id] = node, siblings, depth
-    return roots
+        node["replies"] = _nodes(held_by.get(comment.id, []), held_by)
+        nodes.append(node)
+    return nodes
 
 
 def section_context(values: Mapping[str, Any], secret_key: str, *, slug: str, url: str,
@@ -103,14 +122,14 @@ def section_context(values: Mapping[str, Any], secret_key: str, *, slug: str, ur
     - whether the form is shown (`open`), its signed `form_token`, `api_url` (API_URL) and the
       service's URLs: `all_url` (the whole thread), `feed_url` (its Atom feed), `reply_url` (the
       no-JS reply page: append the comment id)."""
-    tree = comment_tree(comments)
+    roots, held_by = _placement(comments)
     shown_limit = values["SECTION_TOP_LEVEL_MAX"]
-    shown = tree if whole else tree[:shown_limit]
+    shown = _nodes(roots if whole else roots[:shown_limit], held_by)
     published = [comment for comment in comments if not comment.deleted]
     about = Counter(comment.about_reference for comment in published if comment.about_reference)
     api_url = values["API_URL"]
     thread_url = f"{api_url}/threads/{quote(slug, safe='')}"
-    truncated = len(shown) < len(tree)
+    truncated = len(shown) < len(roots)
     return {
         "slug": slug,
         "url": url,
@@ -122,7 +141,7 @@ def section_context(values: Mapping[str, Any], secret_key: str, *, slug: str, ur
         "api_url": api_url,
         "picks": [comment_node(comment) for comment in reversed(published) if comment.picked],
         "shown_limit": shown_limit,
-        "top_level_count": len(tree),
+        "top_level_count": len(roots),
         "truncated": truncated,
         "next": shown[-1]["id"] if truncated and shown else None,
         "all_url": f"{thread_url}/all",

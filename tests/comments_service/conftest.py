@@ -23,6 +23,7 @@ from sqlalchemy import create_engine, make_url, select, text
 from werkzeug.security import generate_password_hash
 
 from comments_service import create_app
+from comments_service.baker import close_all as close_all_bakers
 from comments_service.core.comment import APPROVED
 from comments_service.core.privacy import hash_ip
 from comments_service.core.storage import comments as stored
@@ -146,9 +147,11 @@ def app(app_config):
 
 @pytest.fixture(autouse=True)
 def no_mail_thread_outlives_its_test():
-    """Apps a test makes itself start mail threads too (at their first request): stop them."""
+    """Apps a test makes itself start mail and re-bake threads too (at their first request):
+    stop them."""
     yield
     close_all()
+    close_all_bakers()
 
 
 def outbox_rows(app) -> list:

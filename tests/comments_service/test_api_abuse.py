@@ -192,7 +192,13 @@ def test_a_write_is_answered_2xx_when_what_follows_the_commit_fails(any_database
         api = CommentsAPI(app.test_client())
         created = api.comment(text="Stored whatever happens next.")
         assert api.thread()["comments"][0]["id"] == created["comment"]["id"]
+        rebake.close(app)  # the worker's baker thread: its failure is logged, the row stays
+        assert rebake.drain(app) in ((0, 1), (0, 0))
+        [queued] = rebake.Baker(app, rebake.bake_thread).pending()
+        assert (queued.slug, queued.baked_version, queued.failures >= 1) == ("first-article", 0, True)
+        assert "ZeroDivisionError" in queued.last_error
     finally:
+        rebake.close(app)
         with app.app_context():
             app_engine().dispose()
 

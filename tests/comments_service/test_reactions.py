@@ -9,7 +9,7 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
-from comments_service import create_app
+from comments_service import create_app, rebake
 from comments_service.core.privacy import reader_digest
 from comments_service.core.settings import SettingsError
 from comments_service.core.storage import comments as stored
@@ -137,17 +137,25 @@ def test_a_forged_or_foreign_cookie_gets_a_new_reader_id(app, comment):
 
 def test_a_vote_rebakes_the_article_when_the_counts_change(app, comment, site):
     page = site / "first-article.html"
+    rebake.drain(app)  # the comment's own bake (the worker's baker thread may be at it)
     page.write_text(EMPTY_PAGE, encoding="utf-8")
     Reader(app).vote(comment, 0)  # nothing to withdraw: nothing changes
+    assert rebake.drain(app) == (0, 0)
     assert page.read_text(encoding="utf-8") == EMPTY_PAGE
     Reader(app).vote(comment, 1)
+    rebake.drain(app)
     assert f'id="comment-{comment}"' in page.read_text(encoding="utf-8")
 
 
-def test_the_form_votes_with_buttons_and_lands_back_on_the_comment(app, comment):
+def test_the_form_votes_with_buttons_and_lands_back_on_the_comment(app, comment, site):
     ann = Reader(app)
     response = ann.vote(comment, json=None, data={"value": "up"})
-    assert response.status_code == 303 and response.headers["Location"] == f"{ARTICLE}#comment-{comment}"
+    # Through the page that waits for the re-bake of the new counts (SITE_DIR is set), to the comment.
+    assert response.status_code == 303 and response.headers["Location"].startswith(
+        f"/api/threads/first-article/posted/{comment}?v=")
+    landing = ann.client.get(response.headers["Location"])
+    assert landing.status_code == 303 and landing.headers["Location"] == f"{ARTICLE}#comment-{comment}"
+    assert f'id="comment-{comment}"' in (site / "first-article.html").read_text(encoding="utf-8")
     assert READER_COOKIE in response.headers["Set-Cookie"]
     assert ann.vote(comment, json=None, data={"value": "down"}).status_code == 303
     assert ann.vote(comment, json=None, data={"value": "none"}).status_code == 303
@@ -269,11 +277,13 @@ def test_enough_reports_hold_the_comment_rebake_log_it_and_moderators_see_why(ap
                                                                                 client):
     page = site / "first-article.html"
     Reader(app).vote(comment, 1)  # re-bakes the page with the comment on it
+    rebake.drain(app)
     assert f'id="comment-{comment}"' in page.read_text(encoding="utf-8")
     assert Reader(app, HOME).report(comment, "spam").status_code == 202
     assert shown(api, comment) is not None
     assert Reader(app, WORK).report(comment, "abuse").status_code == 202  # the second: REPORT_HOLD_AFTER
     assert shown(api, comment) is None
+    rebake.drain(app)
     assert f'id="comment-{comment}"' not in page.read_text(encoding="utf-8")
     assert Reader(app, "203.0.113.3").report(comment).status_code == 404  # held: not reportable
 
@@ -285,6 +295,7 @@ def test_enough_reports_hold_the_comment_rebake_log_it_and_moderators_see_why(ap
 
     moderator.act("approve", comment)
     assert shown(api, comment) is not None
+    rebake.drain(app)
     assert f'id="comment-{comment}"' in page.read_text(encoding="utf-8")
     assert stored_rows(app, comment_reports) == []
     assert "Reported by" not in moderator.page("/admin/", state="approved")

@@ -45,6 +45,8 @@ SERVER_START_SECONDS = 30
 class Server:
     base_url: str
     process: subprocess.Popen
+    #: Its database, where tests wait for the re-bakes it has queued (threads.wait_for_bakes).
+    database_url: str = ""
 
     def url(self, slug: str) -> str:
         return f"{self.base_url}/{slug}.html"
@@ -115,7 +117,7 @@ def launch(site_dir: Path, log: Path, settings: dict[str, str]) -> Server:
         process = subprocess.Popen(
             [sys.executable, "-m", "comments_service.devserver", "--site", str(site_dir),
              "--port", str(port)], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
-    server = Server(f"http://127.0.0.1:{port}", process)
+    server = Server(f"http://127.0.0.1:{port}", process, env.get("COMMENTS_DATABASE_URL", ""))
     try:
         wait_until_healthy(server, log)
     except BaseException:

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .test_comments_browser import UNDO_MS, fill, open_article, wait_for_widget
-from .threads import PREVIEW, REPORTS, VOTES, call, post_comment
+from .threads import PREVIEW, REPORTS, VOTES, call, post_comment, wait_for_bakes
 
 needs_votes = pytest.mark.skipif(not VOTES, reason="needs POST /api/comments/<id>/vote (server-reactions)")
 needs_reports = pytest.mark.skipif(not REPORTS, reason="needs POST /api/comments/<id>/report (server-reactions)")
@@ -50,6 +50,7 @@ def test_delete_asks_first_and_undo_keeps_the_comment(page, server):
     expect(comment.locator(".comment-body")).to_have_text("Nearly deleted.")
     page.clock.run_for(UNDO_MS * 2)
     assert deletes(requests) == []
+    wait_for_bakes(server)
     page.reload()
     expect(page.locator("#comments article.comment .comment-body")).to_have_text(["Nearly deleted."])
 
@@ -116,6 +117,7 @@ def test_votes_with_javascript_count_toggle_and_are_remembered(page, server):
     expect(dislike).to_have_attribute("aria-pressed", "true")
     expect(like).to_have_attribute("aria-pressed", "false")
     expect(buttons.locator(".n")).to_have_text(["0", "1"])
+    wait_for_bakes(server)
     page.reload()
     expect(dislike).to_have_attribute("aria-pressed", "true")
     expect(buttons.locator(".n")).to_have_text(["0", "1"])

@@ -14,6 +14,7 @@ from plugins.references.tests.html_text import find_run, seed_article_lines
 from tests.conftest import ROOT
 
 from .conftest import SEED_SLUG
+from .threads import wait_for_bakes
 
 SEED = ROOT / "plugins" / "references" / "tests" / "seed.txt"
 HOSTILE = '<img src=x onerror="alert(1)"> [click me](javascript:alert(2)) <script>alert(3)</script>'
@@ -73,6 +74,7 @@ def test_post_with_javascript_appears_without_a_reload(page, server):
     assert page.evaluate("window.notReloaded") is True
     expect(page.locator("#comment-form .comment-status")).to_have_text("Your comment is posted.")
     assert page.input_value("#comment-text") == "" and page.input_value("#comment-author") == "Ann Reader"
+    wait_for_bakes(server)
     page.reload()  # now baked into the page, and not fetched a second time
     wait_for_widget(page)
     assert comment_bodies(page) == ["Posted with JavaScript."]
@@ -125,6 +127,7 @@ def test_reply_nests_under_its_parent(page, server):
     expect(reply).to_contain_text("A reply to the first word.")
     assert page.input_value("input[name=parent]") == ""
     expect(page.locator(".comment-replying")).to_be_hidden()
+    wait_for_bakes(server)
     page.reload()
     expect(reply).to_contain_text("A reply to the first word.")
 
@@ -141,12 +144,14 @@ def test_edit_and_delete_within_the_window(page, server):
     editor.fill("First version, corrected.")
     comment.get_by_role("button", name="Save").click()
     expect(comment.locator(".comment-body")).to_have_text("First version, corrected.")
+    wait_for_bakes(server)
     page.reload()  # the edit is baked, and the edit token survives the reload
     expect(comment.locator(".comment-body")).to_have_text("First version, corrected.")
     expect(comment.locator(".comment-edited time")).to_have_attribute("datetime", re.compile(r"Z$"))
     expect(comment.locator(".comment-meta")).to_contain_text(re.compile(r" · edited \d{1,2} \w+ 20\d\d, \d\d:\d\d UTC"))
     delete_after_confirming(page, comment)
     expect(section.locator("article.comment")).to_have_count(0)
+    wait_for_bakes(server)
     page.reload()
     expect(section.locator(".comments-empty")).to_have_text("No comments yet")
 
@@ -166,6 +171,7 @@ def test_other_readers_get_no_edit_buttons(browser, page, server):
     fill(page, text="Only mine to edit.")
     page.click("#comment-form button[type=submit]")
     expect(section.get_by_role("button", name="Edit")).to_have_count(1)
+    wait_for_bakes(server)  # the other reader gets the page baked with the comment
     other = browser.new_context().new_page()
     try:
         other_section = open_article(other, server, "edit-delete")
@@ -231,6 +237,7 @@ def test_hostile_comment_renders_inert(page, server):
     expect(section.locator("article.comment")).to_have_count(1)
     for fresh in (False, True):  # as the widget inserted it, then as baked into the page
         if fresh:
+            wait_for_bakes(server)
             page.reload()
             wait_for_widget(page)
         comment = section.locator("article.comment")

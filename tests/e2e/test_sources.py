@@ -59,9 +59,12 @@ def test_a_correction_is_held_for_the_newsroom(page, server):
 
 
 @pytest.fixture(scope="module")
-def paging_server(start_server):
-    """Bakes the first two top-level comments of a thread, and a link to all of them."""
-    return start_server(COMMENTS_SECTION_TOP_LEVEL_MAX="2")
+def paging_server(start_server, tmp_path_factory):
+    """Bakes the first two top-level comments of a thread, and a link to all of them. Its own
+    database: the bakes it queues must be baked by its own baker, with its settings (the other
+    servers' bakers, on the same site folder, take whatever their database queues)."""
+    database = tmp_path_factory.mktemp("paging-db") / "comments.sqlite3"
+    return start_server(COMMENTS_SECTION_TOP_LEVEL_MAX="2", COMMENTS_DATABASE_URL=f"sqlite:///{database}")
 
 
 def long_thread(server, slug: str) -> list[str]:

@@ -7,6 +7,7 @@ skipped by name rather than failing (issue 13 is built by three people in parall
 import functools
 import json
 import re
+import time
 import urllib.error
 import urllib.request
 
@@ -14,7 +15,7 @@ from sqlalchemy import update
 
 from comments_service.core.section import section_context
 from comments_service.core.settings import resolve
-from comments_service.core.storage import database, tables
+from comments_service.core.storage import database, rebake_queue, tables
 from comments_service.core.validation import COMMENT_FIELDS
 
 
@@ -33,11 +34,30 @@ def call(server, method: str, path: str, body=None) -> tuple[int, dict]:
 
 
 def post_comment(server, slug: str, author: str, text: str, **fields) -> int:
-    """Post a comment as a reader (published at once on the e2e server): its id. The service
-    re-bakes the article's page with the thread as stored, so post last what a page must show."""
+    """Post a comment as a reader (published at once on the e2e server): its id, once the
+    article's page is re-baked with it (the service bakes off the request path, a moment after
+    the POST: wait_for_bakes). Post last what a page must show."""
     status, body = call(server, "POST", f"/threads/{slug}/comments", {"author": author, "text": text, **fields})
     assert status == 201, body
+    wait_for_bakes(server)
     return body["comment"]["id"]
+
+
+def wait_for_bakes(server, seconds: float = 15) -> None:
+    """Wait until the service has baked every write it queued into the static pages (the
+    rebake_queue has nothing pending): a page loaded now shows the thread as stored."""
+    engine = database.engine_from_url(server.database_url)
+    deadline = time.monotonic() + seconds
+    try:
+        while True:
+            with database.connect(engine) as conn:
+                waiting = rebake_queue.pending(conn)
+            if not waiting:
+                return
+            assert time.monotonic() < deadline, f"bakes still pending: {waiting}"
+            time.sleep(0.05)
+    finally:
+        engine.dispose()
 
 
 def set_columns(database_url: str, comment_id: int, **values) -> None:

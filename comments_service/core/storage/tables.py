@@ -218,3 +218,21 @@ mail_outbox = Table(
     # and attempt number, and must never touch a later mail.
     sqlite_autoincrement=True,
 )
+
+#: The re-bake queue (core/storage/rebake_queue.py): one row per thread whose static page a write
+#: has changed. `version` counts the writes enqueued, `baked_version` is the newest of them a
+#: finished bake covered: the thread is pending while version > baked_version. A baker takes a row
+#: when `due_at` has come, leasing it (due_at moves to the lease's end); `failures` in a row and
+#: the `last_error` push due_at back on failure. Rows are kept (one per thread ever written) so
+#: the no-JS poster's landing page can ask whether THEIR version is baked.
+rebake_queue = Table(
+    "rebake_queue",
+    metadata,
+    Column("slug", String(SLUG_MAX), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("baked_version", Integer, nullable=False, server_default=text("0")),
+    Column("due_at", DateTime(timezone=True), nullable=False),
+    Column("failures", Integer, nullable=False, server_default=text("0")),
+    Column("last_error", Text, nullable=True),
+    Index(None, "due_at"),
+)

@@ -258,6 +258,8 @@ LEFT_OUT = {
     # Logins and mails in flight belong to the running service, not to the data moved.
     "moderator_sessions": ALL,
     "mail_outbox": ALL,
+    # Bakes of the static pages of the host the data came from; the next build bakes every page.
+    "rebake_queue": ALL,
     # Who voted and reported (cookie digests, address hashes): not moved, so a reader may vote
     # and report once more after a move; likes/dislikes keep the sums, and reported comments
     # are already held for the moderators.

@@ -1,0 +1,185 @@
+"""The re-bake queue's baker: takes the threads the writes queued (core/storage/rebake_queue.py)
+and re-bakes their static pages with `rebake.bake_thread`, off the request path.
+
+Contract:
+- One baker per app, where the static root is (SITE_DIR). `start()` runs its thread in the
+  calling process (a forked gunicorn worker starts its own: the object notices the new process
+  id); the thread bakes what is due, then sleeps until the next row is due, `wake()` (a request of
+  this process queued a bake) or REBAKE_POLL_SECONDS (rows other processes or hosts queued),
+  whichever comes first. `flask rebake-worker` runs `run_forever()` in the foreground instead.
+- Each claim is committed before the bake, so no database connection or lock is held while
+  rendering; the bake itself runs under the host's re-bake lock (core/files.exclusive_lock), so
+  bakers of several workers never write one page at once. Coalescing: however many writes were
+  queued for a thread, one bake reads the thread as stored now and covers them all.
+- A bake that fails (an unwritable site folder, say) is logged and stays in the queue, retried
+  after 1 s, then twice as long each time up to REBAKE_RETRY_MAX_SECONDS; the comment it was
+  for is committed already and unaffected. A killed baker's lease runs out after
+  REBAKE_LEASE_SECONDS and the next baker takes the row.
+- A queued bake is due REBAKE_DELAY_SECONDS after the write (enqueue's `delay`); while one is
+  due soon the thread sleeps until then, not woken by every write, so a stream of posts to a
+  thread costs one bake per delay, not one per post.
+- `drain()` bakes what is due now in the caller's thread (`rebake-worker --once`, tests; give
+  `ahead` to include the bakes still waiting for more writes); it never runs at the same time as
+  this object's thread.
+"""
+
+import atexit
+import logging
+import os
+import threading
+import weakref
+from datetime import timedelta
+from typing import Any
+
+from .core.storage import rebake_queue
+from .core.storage.database import connect
+from .core.storage.rebake_queue import Claim
+from .core.times import utcnow
+
+log = logging.getLogger(__name__)
+_MIN_WAIT = 0.05
+_RETRY_BASE_SECONDS = 1.0
+_process_lock = threading.Lock()
+
+
+def _new_process_lock() -> None:
+    global _process_lock
+    _process_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_new_process_lock)
+_running: "weakref.WeakSet[Baker]" = weakref.WeakSet()
+
+
+class Baker:
+    """Bakes the queued threads of `app`'s database into SITE_DIR (through `bake`, a function of
+    the app and a slug that raises when the page could not be written)."""
+
+    def __init__(self, app, bake):
+        config = app.config
+        self.app = app
+        self.bake = bake
+        self.poll_seconds = float(config["REBAKE_POLL_SECONDS"])
+        self.delay_seconds = float(config["REBAKE_DELAY_SECONDS"])
+        self.lease_seconds = float(config["REBAKE_LEASE_SECONDS"])
+        self.retry_max_seconds = float(config["REBAKE_RETRY_MAX_SECONDS"])
+        self._pid = -1
+        self._in_this_process()
+
+    def _in_this_process(self) -> None:
+        """Fresh locks and no thread when this object was inherited by a forked process."""
+        with _process_lock:
+            if self._pid == os.getpid():
+                return
+            self._busy = threading.Lock()
+            self._starting = threading.Lock()
+            self._wake = threading.Event()
+            self._stop = threading.Event()
+            self._thread: threading.Thread | None = None
+            self._pid = os.getpid()
+
+    def start(self) -> None:
+        """Run this process's baking thread (no-op while it runs); cheap enough for every request."""
+        thread = self._thread
+        if thread is not None and thread.is_alive() and self._pid == os.getpid():
+            return
+        self._in_this_process()
+        with self._starting:
+            if self._thread is not None and self._thread.is_alive():
+                return
+            self._stop = threading.Event()
+            self._thread = threading.Thread(target=self.run_forever, args=(self._stop,),
+                                            name="comments-rebake", daemon=True)
+            self._thread.start()
+            _running.add(self)
+
+    def wake(self) -> None:
+        """Look at the queue now (a request has just committed a write to bake)."""
+        self._wake.set()
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Stop the thread, waiting at most `timeout` seconds for the bake in hand."""
+        if self._pid != os.getpid():
+            return
+        with self._starting:
+            thread, self._thread = self._thread, None
+            self._stop.set()
+        _running.discard(self)
+        self._wake.set()
+        if thread is not None and thread.is_alive():
+            thread.join(timeout)
+
+    def drain(self, stop: threading.Event | None = None, ahead: float = 0.0) -> tuple[int, int]:
+        """Bake one due thread after another until none is due or `stop` is set; (baked, failed).
+        `ahead`: also those due within that many seconds (waiting to coalesce more writes)."""
+        baked = failed = 0
+        with self._busy:
+            while stop is None or not stop.is_set():
+                claim = self._write(rebake_queue.claim_due, self.lease_seconds,
+                                    utcnow() + timedelta(seconds=ahead))
+                if claim is None:
+                    break
+                if self._bake(claim):
+                    baked += 1
+                else:
+                    failed += 1
+        return baked, failed
+
+    def run_forever(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            self._wake.clear()
+            try:
+                self.drain(stop)
+                wait = self._seconds_until_due()
+            except Exception:  # a database that does not answer: the rows wait, nothing is lost
+                log.exception("re-bake: the queue could not be read or written; trying again in %g s",
+                              self.poll_seconds)
+                wait = self.poll_seconds
+            if wait < self.poll_seconds:
+                stop.wait(wait)  # a bake is due soon: the writes waking us meanwhile join it
+            else:
+                self._wake.wait(wait)
+
+    def pending(self) -> list[rebake_queue.QueueRow]:
+        with connect(self._engine()) as conn:
+            return rebake_queue.pending(conn)
+
+    def _bake(self, claim: Claim) -> bool:
+        try:
+            self.bake(self.app, claim.slug)
+        except Exception as error:  # noqa: BLE001 - every failure is kept in the queue and logged
+            delay = min(_RETRY_BASE_SECONDS * 2 ** min(claim.failures, 30), self.retry_max_seconds)
+            failures = self._write(rebake_queue.record_failure, claim, f"{type(error).__name__}: {error}",
+                                   retry_at=utcnow() + timedelta(seconds=delay))
+            log.error("re-bake of %s failed (%d in a row); it stays queued, next attempt in %g s",
+                      claim.slug, failures, delay, exc_info=error)
+            return False
+        self._write(rebake_queue.record_baked, claim)
+        return True
+
+    def _seconds_until_due(self) -> float:
+        with connect(self._engine()) as conn:
+            due = rebake_queue.next_due_at(conn)
+        if due is None:
+            return self.poll_seconds
+        return max(_MIN_WAIT, min(self.poll_seconds, (due - utcnow()).total_seconds()))
+
+    def _engine(self):
+        from . import db
+
+        with self.app.app_context():
+            return db.engine()
+
+    def _write(self, function, *args, **kwargs) -> Any:
+        """`function(conn, ...)` in a write transaction of its own, committed."""
+        with connect(self._engine(), write=True) as conn:
+            result = function(conn, *args, **kwargs)
+            conn.commit()
+        return result
+
+
+@atexit.register
+def close_all() -> None:
+    """Stop every baker running in this process (at exit; tests after each test)."""
+    for baker in list(_running):
+        baker.close()
