@@ -20,10 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import create_engine, select
 from werkzeug.security import generate_password_hash
 
 from comments_service.core.storage.tables import rebake_queue
+from plugins.search import build_index
 from tests.comments_service.conftest import FAST_HASH, free_port, postgres_schema_url
 from tests.conftest import require_backend
 from tests.deploy.hosts import Nginx, RebakeWorker, service_host, service_requests, wait_until
@@ -70,6 +72,7 @@ def hosts(tmp_path_factory):
             env.setenv(name, value)  # run_pelican hands the environment to the build
         build = run_pelican(FIXTURE_CONTENT, site)
         assert build.returncode == 0, build.stdout + build.stderr
+        build_index(site)  # as `make html` does: the search page runs Pagefind under the policy
         manifest = site / "comments" / "threads.json"
         nginx_port = free_port()
         started, hosts = [], None
@@ -80,6 +83,7 @@ def hosts(tmp_path_factory):
                 "COMMENTS_RATELIMIT_KEY_PREFIX": f"two-hosts-{uuid.uuid4().hex}",  # no earlier run's counts
                 "COMMENTS_WRITE_RATE_LIMIT": f"{WRITES_PER_MINUTE} per minute",
                 "COMMENTS_PROXY_COUNT": "1",
+                "COMMENTS_MIN_FILL_SECONDS": "0",  # the browser test posts as soon as the widget loads
                 "COMMENTS_REBAKE_QUEUE": "true",
                 "COMMENTS_SITE_DIR": "",  # not on these hosts: they only queue
                 "COMMENTS_ADMIN_USERS": json.dumps({MODERATOR: generate_password_hash(PASSWORD,
@@ -257,3 +261,33 @@ def test_the_static_side_is_cdn_shaped(hosts):
     assert api.headers["Cache-Control"].startswith("public, max-age=")
     assert "Content-Security-Policy" not in api.headers  # the service's pages send their own
     assert not [name for name in api.headers if name.lower().startswith("x-ratelimit")]
+
+
+@pytest.mark.browser
+def test_the_widget_and_the_search_run_under_the_policy_without_a_violation(hosts, browser):
+    """Chromium through nginx, with the shipped Content-Security-Policy: the article's widget posts
+    a comment, the search page runs Pagefind (WebAssembly), and nothing is refused (the JSON-LD
+    data blocks included)."""
+    context = browser.new_context()
+    page = context.new_page()
+    console = []
+    page.on("console", lambda message: console.append(message.text) if message.type == "error" else None)
+    page.add_init_script("""window.violations = [];
+        document.addEventListener('securitypolicyviolation',
+            event => window.violations.push(event.violatedDirective + ' ' + event.blockedURI));""")
+    try:
+        page.goto(hosts.nginx.url + PAGE)
+        page.wait_for_load_state("networkidle")
+        assert page.locator('script[type="application/ld+json"]').count() == 1
+        page.fill("#comment-author", "Ann Reader")
+        page.fill("#comment-text", "Posted under the policy.")
+        page.click("#comment-form button[type=submit]")
+        expect(page.locator("#comment-form .comment-status")).to_have_text("Your comment is posted.")
+        assert page.evaluate("window.violations") == []
+        page.goto(hosts.nginx.url + "/search.html?q=harbour")
+        # (a locator, not wait_for_function: Playwright evaluates that string, which the policy refuses)
+        expect(page.locator("#search-results > li").first).to_be_visible()
+        assert page.evaluate("window.violations") == []
+    finally:
+        context.close()
+    assert not [text for text in console if "Content Security Policy" in text], console
