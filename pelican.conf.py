@@ -21,7 +21,10 @@ THEME = "theme"
 # memo second: the plugins after it read each article's url as computed once (plugins/memo).
 PLUGINS = ["plugins.build_errors", "plugins.memo", "plugins.references", "plugins.authors",
            "plugins.images", "plugins.corrections", "plugins.related", "plugins.preview",
-           "plugins.comments", "plugins.frontpage", "plugins.discovery"]
+           "plugins.comments", "plugins.frontpage", "plugins.discovery",
+           # last: fingerprints the theme's CSS/JS (the `asset()` of the templates) and writes the
+           # .gz/.br copies of the finished output.
+           "plugins.assets"]
 
 # Author files (bio, photo, links: plugins/authors) live in content/authors/; the plugin reads them,
 # so they must not also be published as articles or pages. AUTHOR (above) stays the byline of an

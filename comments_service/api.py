@@ -141,10 +141,20 @@ def _thread_body(conn: Connection, thread: Thread, *, since: int, after: int, li
 
 
 def _thread_response(response: Response, slug: str, version: str) -> Response:
-    """The headers of a thread page, 200 and 304 alike: ETag, a fresh form token, no-cache."""
+    """The headers of a thread page, 200 and 304 alike: ETag, a fresh form token, and caching
+    that shared caches may use (thread_cache_control): nothing in it is per reader."""
     response.headers["X-Form-Token"] = issue_form_token(current_app.secret_key, slug)
-    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Cache-Control"] = thread_cache_control(current_app.config)
     return conditional(response, version)
+
+
+def thread_cache_control(config) -> str:
+    """`Cache-Control` of a thread page: public for THREAD_CACHE_SECONDS, then stale for
+    THREAD_STALE_SECONDS while a cache revalidates; `no-cache` when THREAD_CACHE_SECONDS is 0."""
+    fresh, stale = config["THREAD_CACHE_SECONDS"], config["THREAD_STALE_SECONDS"]
+    if not fresh:
+        return "no-cache"
+    return f"public, max-age={fresh}" + (f", stale-while-revalidate={stale}" if stale else "")
 
 
 @bp.post("/threads/<slug>/comments")

@@ -32,7 +32,7 @@ from sqlalchemy import Connection
 
 from . import db
 from .baker import Baker
-from .core.files import exclusive_lock, replace_file
+from .core.files import exclusive_lock, replace_served_file
 from .core.manifest import Thread
 from .core.section import article_file, render_section, section_context, splice_section
 from .core.storage import rebake_queue
@@ -146,7 +146,7 @@ def bake_thread(app: Flask, slug: str) -> None:
         with exclusive_lock(Path(app.instance_path) / "rebake.lock"):
             rendered = render_section(_current_context(thread), app.config)
             page = page_path.read_text(encoding="utf-8")
-            replace_file(page_path, splice_section(page, rendered))
+            replace_served_file(page_path, splice_section(page, rendered))  # and its .gz, .br
 
 
 def _current_context(thread: Thread, **options) -> dict[str, Any]:

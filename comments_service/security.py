@@ -39,7 +39,19 @@ def init_app(app: Flask) -> None:
         options = app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {})
         options.setdefault("socket_connect_timeout", _REDIS_TIMEOUT)
         options.setdefault("socket_timeout", _REDIS_TIMEOUT)
+    # Registered before the Limiter, so it runs after the Limiter has added its headers (Flask runs
+    # after_request hooks last-registered first).
+    app.after_request(_without_per_reader_headers)
     app.extensions[_LIMITER] = Limiter(get_remote_address, app=app, default_limits=[_rate_limit])
+
+
+def _without_per_reader_headers(response):
+    """A response that shared caches may keep (`Cache-Control: public`: the thread page) is served
+    to every reader, so it carries no one reader's rate-limit counts (X-RateLimit-*)."""
+    if response.cache_control.public:
+        for name in [name for name in response.headers.keys() if name.lower().startswith("x-ratelimit-")]:
+            del response.headers[name]
+    return response
 
 
 def _escaping_raw_query_bytes(wsgi_app):

@@ -1,6 +1,6 @@
 """Shared test configuration.
 
-Optional backends (PostgreSQL, Redis, Chromium) run when the machine has them: a variable names one
+Optional backends (PostgreSQL, Redis, Chromium, nginx) run when the machine has them: a variable names one
 explicitly, and when it is unset the usual local default is tried once per session (`chromium` on
 PATH, PostgreSQL and Redis on 127.0.0.1). Tests whose backend is missing skip with a reason naming
 exactly what is missing and how to get it; `.ci/run` sets COMMENTS_TEST_REQUIRE_ALL=1, which turns
@@ -48,13 +48,19 @@ def probe_redis(url: str) -> None:
 
 
 def probe_chromium(path: str) -> None:
-    """Check that the path is an executable file (launching it is the browser fixture's job)."""
+    """Check that the path is an executable file (launching it is the browser fixture's or the
+    test's job); nginx is probed the same way."""
     if not (os.path.isfile(path) and os.access(path, os.X_OK)):
         raise FileNotFoundError("not an executable file")
 
 
 def find_chromium() -> str | None:
     return next(filter(None, map(shutil.which, CHROMIUM_NAMES)), None)
+
+
+def find_nginx() -> str | None:
+    """Debian's nginx: on PATH, or in /usr/sbin (not on a normal user's PATH)."""
+    return shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,10 @@ BACKENDS = {
     "COMMENTS_TEST_CHROMIUM": Backend(
         find_chromium, probe_chromium,
         "no `chromium` on PATH (apt-get install chromium, or set COMMENTS_TEST_CHROMIUM)"),
+    # The executable only: each test starts its own nginx with its own configuration.
+    "COMMENTS_TEST_NGINX": Backend(
+        find_nginx, probe_chromium,
+        "no `nginx` on PATH or in /usr/sbin (apt-get install nginx, or set COMMENTS_TEST_NGINX)"),
 }
 
 

@@ -12,7 +12,7 @@ import tests.conftest as conftest
 from tests.conftest import require_backend
 
 VARIABLES = ("COMMENTS_TEST_POSTGRES_URL", "COMMENTS_TEST_REDIS_URL", "COMMENTS_TEST_CHROMIUM",
-             "COMMENTS_TEST_REQUIRE_ALL")
+             "COMMENTS_TEST_NGINX", "COMMENTS_TEST_REQUIRE_ALL")
 BROWSER_ABSENT = ("Browser tests: no `chromium` on PATH "
                   "(apt-get install chromium, or set COMMENTS_TEST_CHROMIUM)")
 

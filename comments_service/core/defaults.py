@@ -68,6 +68,16 @@ MAX_LINKS = 3  # more links than this in a comment -> 400
 MAX_COUNT_THREADS = 50  # `thread` parameters accepted by GET /api/counts
 #: Bytes of serialised thread pages each worker keeps (page_cache.py); 0 turns the cache off.
 PAGE_CACHE_BYTES = 16 * 1024 * 1024
+#: Seconds a shared cache (nginx's micro-cache, a CDN; docs/deploy.md) may serve a thread page
+#: (GET /api/threads/<slug>/comments) without asking the service: `Cache-Control: public,
+#: max-age=` this. A reader may then see a new comment this much later in the widget (never in
+#: the service's own answers: its page cache is keyed by the thread's version). The response holds
+#: nothing per reader (the form token names the thread and a time, not a reader), so one copy
+#: serves everyone. 0 -> `no-cache` (every view revalidates at the service).
+THREAD_CACHE_SECONDS = 5
+#: ... and seconds past that a cache may still serve the old copy while it fetches the new one
+#: (`stale-while-revalidate`): readers never wait for the service on a busy article.
+THREAD_STALE_SECONDS = 30
 
 # Moderation: "none" (publish at once), "first" (hold a reader's comments until their email
 # address is confirmed: approving one mails the address a link, needs SMTP_HOST), "all" (hold

@@ -196,7 +196,7 @@ def test_make_preview_refuses_to_write_into_the_live_output(tmp_path, folder):
 def test_every_template_keeps_the_page_whole_without_the_comments_plugin(tmp_path):
     """No template may depend on the comments plugin's attributes unguarded: a preview (every
     template, drafts included) built without that plugin has every page, and no comments at all."""
-    plugins = json.dumps(["plugins.build_errors", "plugins.references", "plugins.preview"])
+    plugins = json.dumps(["plugins.build_errors", "plugins.references", "plugins.preview", "plugins.assets"])
     preview = build(tmp_path, SITE, "preview.conf.py", "-e", f"PLUGINS={plugins}")
     for name, label in PREVIEW_PAGES.items():
         lines = read_page((preview / name).read_text(encoding="utf-8")).lines()

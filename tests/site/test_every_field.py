@@ -30,7 +30,12 @@ def between(html: str, start: str, end: str) -> str:
     return html[begin:html.index(end, begin) + len(end)]
 
 
+#: A fingerprinted theme file (plugins/assets): its digest changes with every edit of the file.
+FINGERPRINT = re.compile(r"\.[0-9a-f]{8}\.(css|js)\b")
+
+
 def tidy(fragment: str) -> str:
+    fragment = FINGERPRINT.sub(r".<hash>.\1", fragment)
     return "\n".join(line.rstrip() for line in fragment.strip().splitlines() if line.strip()) + "\n"
 
 

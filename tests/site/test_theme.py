@@ -183,8 +183,10 @@ def test_every_page_type_renders_as_one_landmarked_page(dev_site, name):
     for landmark in ("header", "nav", "footer"):
         assert elements(reader, landmark), landmark
     assert elements(reader, "html", lang="en")
-    assert elements(reader, "link", rel="stylesheet", href="/theme/css/site.css")
-    assert (dev_site / "theme/css/site.css").is_file()
+    [stylesheet] = elements(reader, "link", rel="stylesheet")
+    assert re.fullmatch(r"/theme/css/site\.[0-9a-f]{8}\.css", stylesheet["href"])  # plugins/assets
+    fingerprinted = dev_site / stylesheet["href"].lstrip("/")
+    assert fingerprinted.read_bytes() == (dev_site / "theme/css/site.css").read_bytes()
 
 
 def test_article_follows_the_page_contract(dev_site):
@@ -368,7 +370,7 @@ def test_baked_comments_render_threaded_with_counts_on_the_index(build, tmp_path
     (tmp_path / "plugin" / "fake_comments.py").write_text(FAKE_COMMENTS_PLUGIN, encoding="utf-8")
     result, output = build({"seed-like.md": SEED_LIKE_ARTICLE}, "-e",
                            f'PLUGIN_PATHS=["{tmp_path / "plugin"}"]',
-                           'PLUGINS=["plugins.references", "fake_comments"]')
+                           'PLUGINS=["plugins.references", "fake_comments", "plugins.assets"]')
     assert result.returncode == 0, result.stdout + result.stderr
     html = (output / "seed-like.html").read_text(encoding="utf-8")
     reader = read_page(html)

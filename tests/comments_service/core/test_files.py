@@ -47,3 +47,37 @@ def test_bytes_are_written_as_they_are_and_a_new_file_is_readable_by_others(tmp_
     replace_file(target, b"\x00\xffRIFF")
     assert target.read_bytes() == b"\x00\xffRIFF"
     assert target.stat().st_mode & 0o777 == 0o644
+
+
+# Pre-compressed copies (nginx gzip_static) -----------------------------------------------------
+
+def test_a_served_page_gets_gzip_and_brotli_copies_of_exactly_its_bytes(tmp_path):
+    import gzip
+
+    import brotli
+
+    page = tmp_path / "story.html"
+    text = "<p>" + "A long paragraph of the story. " * 100 + "</p>"
+    files.replace_served_file(page, text)
+    assert page.read_text(encoding="utf-8") == text
+    assert gzip.decompress((tmp_path / "story.html.gz").read_bytes()) == text.encode()
+    assert brotli.decompress((tmp_path / "story.html.br").read_bytes()) == text.encode()
+    again = files.compress(text.encode(), ".gz")
+    assert again == (tmp_path / "story.html.gz").read_bytes()  # no timestamp: same input, same bytes
+
+
+def test_rewriting_a_page_rewrites_its_copies_and_a_small_one_drops_them(tmp_path):
+    import gzip
+
+    page = tmp_path / "story.html"
+    files.replace_served_file(page, "old words " * 200)
+    files.replace_served_file(page, "new words " * 200)
+    assert gzip.decompress((tmp_path / "story.html.gz").read_bytes()) == b"new words " * 200
+    files.replace_served_file(page, "short")  # below COMPRESS_MIN_BYTES: an old copy would be served
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["story.html"]
+
+
+@pytest.mark.parametrize("name", ["photo.jpg", "font.woff2", "archive.zip"])
+def test_binary_files_get_no_copies(tmp_path, name):
+    files.replace_served_file(tmp_path / name, b"\x00" * 5000)
+    assert [path.name for path in tmp_path.iterdir()] == [name]
