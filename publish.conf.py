@@ -27,3 +27,7 @@ DELETE_OUTPUT_DIRECTORY = True
 # The baked comment forms must be signed with the service's key: without COMMENTS_SECRET_KEY the
 # build stops instead of signing them with the development key (which the service refuses).
 COMMENTS_PRODUCTION = True
+
+# nginx serves the published site with `gzip_static`: the build writes each page's .gz and .br
+# copies (plugins/assets). `make html` skips them: `make serve` sends files as they are.
+ASSETS_PRECOMPRESS = True

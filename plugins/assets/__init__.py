@@ -7,10 +7,13 @@
   server may let browsers and CDNs keep these for a year (`immutable`, docs/deploy.md). The
   unfingerprinted file stays too: the comments service's own pages link it
   (COMMENTS_SITE_STYLESHEET) and are not rebuilt with the site.
-- Pre-compressed copies. At the end of the build every text file of the output (html, css, js,
-  xml, json, svg, ...) of at least 1 KiB gets `.gz` and `.br` copies beside it, for nginx's
-  `gzip_static` (comments_service/core/files.py, shared with the re-bake, which keeps a re-baked
-  page's copies in step). Copies already newer than their file are left alone.
+- Pre-compressed copies, when ASSETS_PRECOMPRESS is on (publish.conf.py: the site nginx serves;
+  `make html`'s site is served by `make serve`, which sends files as they are, so a development
+  build skips the work, a third of its time at 1,000 articles). At the end of the build every
+  text file of the output (html, css, js, xml, json, svg, ...) of at least 1 KiB gets `.gz` and
+  `.br` copies beside it, for nginx's `gzip_static` (comments_service/core/files.py, shared with
+  the re-bake, which keeps a re-baked page's copies in step). Copies already newer than their
+  file are left alone.
 
 `register()` hooks `initialized` (hashes the theme's files, adds `asset` to JINJA_GLOBALS) and
 `finalized` (writes the fingerprinted files, then the compressed copies). An unknown name in a
@@ -124,7 +127,7 @@ def compress_output(output: Path) -> int:
 def finish(pelican) -> None:
     output = Path(pelican.output_path)
     fingerprinted = write_fingerprinted(output, pelican.settings)
-    compressed = compress_output(output)
+    compressed = compress_output(output) if pelican.settings.get("ASSETS_PRECOMPRESS") else 0
     log.info("assets: %d fingerprinted file(s) written, %d file(s) pre-compressed", fingerprinted, compressed)
 
 

@@ -70,7 +70,7 @@ def hosts(tmp_path_factory):
         common = {"COMMENTS_DATABASE_URL": database_url, "COMMENTS_SECRET_KEY": SECRET_KEY}
         for name, value in common.items():
             env.setenv(name, value)  # run_pelican hands the environment to the build
-        build = run_pelican(FIXTURE_CONTENT, site)
+        build = run_pelican(FIXTURE_CONTENT, site, "-e", "ASSETS_PRECOMPRESS=true")  # as publish.conf.py
         assert build.returncode == 0, build.stdout + build.stderr
         build_index(site)  # as `make html` does: the search page runs Pagefind under the policy
         manifest = site / "comments" / "threads.json"

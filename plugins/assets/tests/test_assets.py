@@ -20,9 +20,17 @@ FINGERPRINTED = re.compile(r'(?:href|src)="(/theme/(?:css|js)/[\w-]+\.([0-9a-f]{
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     output = tmp_path_factory.mktemp("assets") / "output"
-    result = run_pelican(FIXTURE_CONTENT, output)
+    result = run_pelican(FIXTURE_CONTENT, output, "-e", "ASSETS_PRECOMPRESS=true")
     assert result.returncode == 0, result.stdout + result.stderr
     return output
+
+
+def test_a_development_build_writes_no_compressed_copies(tmp_path):
+    """`make serve` sends files as they are: compressing every page would be a third of the build."""
+    result = run_pelican(FIXTURE_CONTENT, tmp_path / "output")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not list((tmp_path / "output").rglob("*.gz")) and not list((tmp_path / "output").rglob("*.br"))
+    assert list((tmp_path / "output" / "theme" / "css").glob("site.*.css"))  # fingerprints still
 
 
 def test_a_fingerprint_is_the_first_8_hex_digits_of_the_sha256():
