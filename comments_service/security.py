@@ -7,12 +7,15 @@
 - Honeypot: the `homepage` field is hidden from people; any value in it rejects the comment.
 - Rate limits (Flask-Limiter, per client address and endpoint): every read (GET, HEAD) gets
   READ_RATE_LIMIT, every write WRITE_RATE_LIMIT. Storage: RATELIMIT_STORAGE_URI (memory:// or
-  Redis); the other RATELIMIT_* keys are Flask-Limiter's own.
+  Redis); the other RATELIMIT_* keys are Flask-Limiter's own. Counting a request is one storage
+  command (fixed window: INCR and EXPIRE in one script); a 429 always says when to come back
+  (Retry-After), whether or not RATELIMIT_HEADERS_ENABLED adds the X-RateLimit-* headers.
 - Query string: raw bytes over 0x7F are percent-encoded before the app sees them.
 """
 
 import hashlib
 import hmac
+import time
 
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
@@ -40,6 +43,17 @@ def init_app(app: Flask) -> None:
         options.setdefault("socket_connect_timeout", _REDIS_TIMEOUT)
         options.setdefault("socket_timeout", _REDIS_TIMEOUT)
     app.extensions[_LIMITER] = Limiter(get_remote_address, app=app, default_limits=[_rate_limit])
+    app.after_request(_retry_after)
+
+
+def _retry_after(response):
+    """Retry-After on a 429 the limiter refused, from its window (only a refusal reads it: the
+    headers Flask-Limiter would add to every response cost two storage round trips each)."""
+    if response.status_code == 429 and "Retry-After" not in response.headers:
+        refused = current_app.extensions[_LIMITER].current_limit
+        reset_at = refused.reset_at if refused is not None else time.time() + 60
+        response.headers["Retry-After"] = str(max(1, int(reset_at - time.time())))
+    return response
 
 
 def _escaping_raw_query_bytes(wsgi_app):
