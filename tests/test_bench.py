@@ -193,6 +193,9 @@ def test_import_verdicts_leave_unmeasured_targets_open_and_count_failures():
     verdict = importing.verdicts(results, {"skipped": "--no-postgres"})
     assert verdict["met"] == {"peak_rss_at_target_size": None, "memory_flat_with_size": None,
                               "no_failures": False, "counts_match": False}
+    table = importing.verdict_table(verdict).splitlines()
+    assert [_verdict_of(line) for line in table[1:]] == ["measured", "measured", "NOT met", "NOT met"]
+    assert table[1].endswith("not measured") and table[2].endswith("not measured")
 
 
 def test_import_rejects_bad_flags():
