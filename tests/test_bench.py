@@ -347,14 +347,25 @@ def test_speed_verdicts_and_table_cover_the_limiter_and_memory_targets():
                "redis": {"get": _load(500, 3), "memory": memory, "writes": writes}}
     verdict = speed.verdicts(results)
     assert verdict["figures"] == {"get10_redis_vs_hello": 0.5, "get10_off_vs_hello": 0.85,
-                                  "worker_rss_mib": 52.0}
+                                  "worker_pss_mib": 31.0, "worker_rss_mib": 52.0, "worker_uss_mib": 21.0}
     assert verdict["met"] == {"get10_redis_vs_hello": False, "get10_off_vs_hello": True,
-                              "worker_rss_mib": False, "no_errors": True}
+                              "worker_pss_mib": True, "no_errors": True}
     table = speed.table(results, verdict).splitlines()
     assert table[1].split()[:3] == ["hello", "1000", "100%"] and "45/52" in table[2]
-    assert [line.split()[0] for line in table[-4:]] == list(speed.TARGETS) + ["no_errors"]
-    assert [_verdict_of(line) for line in table[-4:]] == ["NOT met", "met", "NOT met", "met"]
+    assert [line.split()[0] for line in table[-6:]] == [*speed.TARGETS, "worker_rss_mib",
+                                                        "worker_uss_mib", "no_errors"]
+    assert [_verdict_of(line) for line in table[-6:]] == ["NOT met", "met", "met", "none", "none", "met"]
 
 
 def _verdict_of(line: str) -> str:
     return "NOT met" if line.endswith("NOT met") else line.rsplit(None, 1)[-1]
+
+
+def test_shapes_table_judges_the_two_targets_and_shows_the_rest():
+    part = {"figures": {"post1000_rebake_p95_ms": 25.0, "get1000_miss_p95_ms": 8.0,
+                        "post1000_plain_p95_ms": 19.0},
+            "met": {"post1000_rebake_p95_ms": False, "get1000_miss_p95_ms": True, "no_errors": True},
+            "errors": 0, "results": {"bake_lag_s": 0.25}}
+    lines = service.shapes_table("shape", part).splitlines()
+    assert [line.split()[0] for line in lines[1:]] == [*part["figures"], "bake_lag_s", "no_errors"]
+    assert [_verdict_of(line) for line in lines[1:]] == ["NOT met", "met", "none", "none", "met"]
