@@ -10,8 +10,9 @@ workers, as many as it picks), load from `wrk`:
   (its limits raised so that the load is counted, never refused).
 
 Ours runs with re-bake on (COMMENTS_SITE_DIR holds the thread's page) and, during every GET
-round, a writer POSTing to the same thread WRITES_PER_S times a second: each write bumps the
-thread's version, so reads keep missing the page cache now and then, as on a live site. After its
+round, a writer editing the thread's comments WRITES_PER_S times a second: each write bumps the
+thread's version and queues a bake, so reads keep missing the page cache now and then, as on a
+live site. The three servers run side by side and their rounds alternate (see run()). After its
 load, each target's workers' memory is read (RSS, PSS, USS: stats.worker_memory). The target is
 on PSS, each worker's fair share of the pages it maps: the workers are forked from a master that
 loaded the app (gunicorn_conf.preload_app), and RSS counts the pages they all share in full in
@@ -22,9 +23,13 @@ Flask, SQLAlchemy, redis and Flask-Limiter imported in a bare interpreter are ~5
 from __future__ import annotations
 
 import json
+import sys
 import threading
+import urllib.request
 import uuid
+from contextlib import ExitStack
 from pathlib import Path
+from typing import NamedTuple
 
 from .stats import targets_table, worker_memory
 
@@ -32,7 +37,7 @@ from .stats import targets_table, worker_memory
 #: PSS in MiB of the largest worker of ours after its load (see above).
 TARGETS = {"get10_redis_vs_hello": 0.60, "get10_off_vs_hello": 0.80, "worker_pss_mib": 50.0}
 REDIS_URL = "redis://127.0.0.1:6379/0"
-#: POSTs a second to the thread under read load (writes mixed into reads).
+#: Edits a second to the thread under read load (writes mixed into reads).
 WRITES_PER_S = 2
 #: Limits far above what the load reaches: every request is counted, none refused.
 UNREACHED_LIMIT = "100000000 per minute"
@@ -43,15 +48,16 @@ def shipped_args() -> list[str]:
     return ["-c", "python:comments_service.gunicorn_conf", "--log-level", "warning"]
 
 
-def ours_env(work: Path, database_url: str, limiter: str | None) -> dict:
-    """COMMENTS_* for one of our targets: re-bake on, `limiter` a storage URI or None (off)."""
+def ours_env(work: Path, database_url: str, limiter: str | None, slug: str) -> dict:
+    """COMMENTS_* for one of our targets, serving the thread `slug`: re-bake on, `limiter` a
+    storage URI or None (off)."""
     from .service import PAGE
 
     site = work / "site"
     site.mkdir(exist_ok=True)
-    (site / "t10.html").write_text(PAGE.replace("T1000", "T10"), encoding="utf-8")
+    (site / f"{slug}.html").write_text(PAGE.replace("T1000", slug), encoding="utf-8")
     manifest = work / "threads.json"
-    manifest.write_text(json.dumps([{"slug": "t10", "url": "/t10.html", "title": "T10",
+    manifest.write_text(json.dumps([{"slug": slug, "url": f"/{slug}.html", "title": slug,
                                      "published": "2025-07-15T09:00:00+00:00", "open": True}]))
     env = {"COMMENTS_SECRET_KEY": "bench", "COMMENTS_DATABASE_URL": database_url,
            "COMMENTS_THREADS_MANIFEST": str(manifest), "COMMENTS_SITE_URL": "http://127.0.0.1",
@@ -66,20 +72,28 @@ def ours_env(work: Path, database_url: str, limiter: str | None) -> dict:
 
 
 class Writer(threading.Thread):
-    """POSTs a comment to `url` `per_second` times a second until stopped; counts failures."""
+    """Edits the thread's comments (`tokens`: id -> edit token) `per_second` times a second
+    until stopped, counting failures. Edits, not new comments: each bumps the thread's version
+    and queues a bake as a new comment does, and the thread keeps its 10 comments."""
 
-    def __init__(self, url: str, origin: str, per_second: float):
+    def __init__(self, base: str, tokens: dict[int, str], per_second: float):
         super().__init__(daemon=True)
-        self.url, self.origin, self.pause = url, origin, 1 / per_second
+        self.base, self.tokens, self.pause = base, list(tokens.items()), 1 / per_second
         self.stopped = threading.Event()
         self.posted = self.failed = 0
 
     def run(self) -> None:
-        from .service import comment_body, request
-
         while not self.stopped.wait(self.pause):
+            comment_id, token = self.tokens[self.posted % len(self.tokens)]
+            body = json.dumps({"text": f"Edited {self.posted} times over."}).encode()
+            edit = urllib.request.Request(f"{self.base}/api/comments/{comment_id}", data=body,
+                                          method="PATCH",
+                                          headers={"Content-Type": "application/json",
+                                                   "Origin": self.base,
+                                                   "Authorization": f"Bearer {token}"})
             try:
-                request(self.url, comment_body(self.posted), {"Origin": self.origin})
+                with urllib.request.urlopen(edit, timeout=30) as response:
+                    response.read()
                 self.posted += 1
             except OSError:
                 self.failed += 1
@@ -93,43 +107,70 @@ class Writer(threading.Thread):
         self.join()
 
 
-def bench_hello(work: Path, load) -> dict:
-    from .service import gunicorn, wrk
+class Target(NamedTuple):
+    """A running server, the URL its rounds load and the edit tokens of its thread (ours)."""
 
+    server: str  # service.Server: the base URL, with the master's pid
+    url: str
+    tokens: dict[int, str] | None
+
+    def round(self, load) -> tuple[dict, dict]:
+        """One wrk run (ours: with the writer editing); its summary and the writer's counts."""
+        from .service import Load, wrk_once
+
+        once = Load(load.seconds, load.connections, 1)
+        if self.tokens is None:
+            return wrk_once(self.url, once), {"posted": 0, "failed": 0}
+        with Writer(self.server, self.tokens, WRITES_PER_S) as writer:
+            summary = wrk_once(self.url, once)
+        return summary, {"posted": writer.posted, "failed": writer.failed}
+
+
+def start_targets(stack: ExitStack, work: Path, database_url: str) -> dict[str, Target]:
+    """hello, off and redis, all running at once (each its own gunicorn, shipped settings);
+    ours seeded with 10 comments each, in a thread of its own (they may share a database)."""
+    from .service import comment_body, gunicorn, request
+
+    python = Path(sys.executable)
+    (work / "hello").mkdir()
     env = {"PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
-    with gunicorn(Path(__import__("sys").executable), "bench.hello_app:app", env, work, "/hello",
-                  shipped_args()) as base:
-        result = {"get": wrk(base + "/hello", load)}
-        result["memory"] = worker_memory(base.pid)
-    return result
-
-
-def bench_get10(work: Path, database_url: str, limiter: str | None, load) -> dict:
-    """GET of the 10-comment thread with writes mixed in (see the module docstring)."""
-    import sys
-
-    from .service import comment_body, gunicorn, request, wrk
-
-    env = ours_env(work, database_url, limiter)
-    with gunicorn(Path(sys.executable), "comments_service:create_app()", env, work, "/api/health",
-                  shipped_args()) as base:
-        url = f"{base}/api/threads/t10/comments"
+    hello = stack.enter_context(gunicorn(python, "bench.hello_app:app", env, work / "hello", "/hello",
+                                         shipped_args()))
+    targets = {"hello": Target(hello, hello + "/hello", None)}
+    for name, limiter in (("off", None), ("redis", REDIS_URL)):
+        (work / name).mkdir()
+        slug = f"t10-{name}"
+        env = ours_env(work / name, database_url.format(work=work / name), limiter, slug)
+        base = stack.enter_context(gunicorn(python, "comments_service:create_app()", env, work / name,
+                                            "/api/health", shipped_args()))
+        url = f"{base}/api/threads/{slug}/comments"
+        tokens = {}
         for n in range(10):
-            request(url, comment_body(n), {"Origin": base})
-        with Writer(url, base, WRITES_PER_S) as writer:
-            result = {"get": wrk(url, load)}
-        result["writes"] = {"posted": writer.posted, "failed": writer.failed}
-        result["memory"] = worker_memory(base.pid)
-    return result
+            _, _, posted = request(url, comment_body(n), {"Origin": base})
+            tokens[posted["comment"]["id"]] = posted["edit_token"]
+        targets[name] = Target(base, url, tokens)
+    return targets
 
 
 def run(work: Path, database_url: str, load) -> dict:
-    """Every target of this part, one after the other, in `work`; results and verdicts."""
-    results = {}
-    for name, limiter in (("hello", None), ("off", None), ("redis", REDIS_URL)):
-        (work / name).mkdir()
-        results[name] = (bench_hello(work / name, load) if name == "hello" else
-                         bench_get10(work / name, database_url.format(work=work / name), limiter, load))
+    """Every target of this part in `work`, their rounds interleaved (hello, off, redis, hello,
+    ...): on a shared machine, load from elsewhere then falls on every target alike, and the
+    ratios hold even when the absolute figures move. The median round of each; results and
+    verdicts. `database_url` may name `{work}`, each of ours' own folder."""
+    from .service import median_round
+
+    with ExitStack() as stack:
+        targets = start_targets(stack, work, database_url)
+        rounds = {name: [] for name in targets}
+        writes = {name: {"posted": 0, "failed": 0} for name in targets}
+        for _ in range(load.rounds):
+            for name, target in targets.items():
+                summary, written = target.round(load)
+                rounds[name].append(summary)
+                writes[name] = {key: writes[name][key] + written[key] for key in written}
+        results = {name: {"get": median_round(rounds[name]), "writes": writes[name],
+                          "memory": worker_memory(target.server.pid)}
+                   for name, target in targets.items()}
     return {"results": results, **verdicts(results)}
 
 
