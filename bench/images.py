@@ -21,7 +21,7 @@ from pathlib import Path
 from PIL import Image
 
 from .build import pelican_cmd
-from .stats import machine, run_measured, summarize, write_json
+from .stats import machine, run_measured, summarize, targets_table, write_json
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZE = (3000, 2000)
@@ -87,4 +87,6 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"{args.count} pictures {SIZE[0]}x{SIZE[1]}: cold {result['cold']['median']:.2f}s "
           f"warm {result['warm']['median']:.2f}s without images {result['without']['median']:.2f}s "
           f"(warm/without {result['warm_over_without']:.3f})")
+    print(targets_table("images (measured, no target set)", [
+        ("warm build / build without images", f"{result['warm_over_without']:.3f}", "none", None)]))
     return payload

@@ -15,7 +15,6 @@ the importer must report (threads and comments imported), and every run is check
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import re
@@ -29,7 +28,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from .service import POSTGRES_URL, postgres_schema
-from .stats import RESULTS, machine, run_measured, summarize, write_json
+from .stats import RESULTS, machine, run_measured, summarize, targets_table, write_json
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = [10_000, 50_000, 150_000]
@@ -474,5 +473,21 @@ def main(argv: list[str] | None = None, results_dir: Path = RESULTS) -> dict:
         payload = run(args.sizes, args.repeats, args.postgres, Path(tmp))
     write_json("import", payload, results_dir)
     plot(payload, results_dir / "import.png")
-    print(json.dumps(payload["verdicts"], indent=2))
+    print(verdict_table(payload["verdicts"]))
     return payload
+
+
+def verdict_table(verdict: dict) -> str:
+    """verdicts() as printed: each target's figure, its goal, met / NOT met / not measured."""
+    figures, met = verdict["figures"], verdict["met"]
+
+    def shown(value, unit):
+        return "" if value is None else f"{value:.1f} {unit}"
+
+    return targets_table("import", [
+        (f"peak RSS at {TARGET_SIZE:,} posts", shown(figures["peak_rss_mb_at_target_size"], "MB"),
+         f"<= {TARGET_PEAK_MB:g} MB", met["peak_rss_at_target_size"]),
+        ("RSS growth per 10k posts", shown(figures["rss_slope_mb_per_10k_posts"], "MB"),
+         f"<= {GROWTH_TOLERANCE_MB_PER_10K:g} MB", met["memory_flat_with_size"]),
+        ("every import finished", "", "no failure", met["no_failures"]),
+        ("imported counts", "", "as expected", met["counts_match"])])

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -31,7 +30,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
-from .stats import RESULTS, machine, write_json
+from . import tools
+from .stats import RESULTS, machine, targets_table, write_json
 
 ROOT = Path(__file__).resolve().parent.parent
 ISSO_VENV = ROOT / ".venv-isso"
@@ -40,6 +40,9 @@ GUNICORN_ARGS = ["--workers", "2", "--worker-class", "sync", "--log-level", "war
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SIZES = (10, 1000)
+#: wrk drops a request slower than its timeout (2 s by default) from the percentiles; 30 s is
+#: above any peer's slowest request here (Isso's 1,000-comment thread), so every request counts.
+WRK_TIMEOUT_S = 30
 TARGETS = {"get10_vs_hello": 0.60, "get1000_p95_ms": 50.0, "get1000_vs_isso": 10.0,
            "post_p95_ms": 20.0}
 #: Issue 16: POST p95 with re-bake on, GET p95 on a page-cache miss (1,000-comment thread).
@@ -63,16 +66,24 @@ def request(url: str, payload: dict | None = None, headers: dict | None = None):
         return response.status, response.headers, json.loads(body) if body else None
 
 
+class Server(str):
+    """A running gunicorn's base URL (it is that string) and its master's `pid`."""
+
+    pid: int
+
+
 @contextmanager
-def gunicorn(python: Path, app: str, env: dict, cwd: Path, probe: str):
-    """Run `app` under gunicorn (same settings for every target) until the block ends; its log
-    goes to `cwd`/server.log."""
+def gunicorn(python: Path, app: str, env: dict, cwd: Path, probe: str,
+             args: list[str] = GUNICORN_ARGS):
+    """Run `app` under gunicorn with `args` (the same for every target of a comparison) until
+    the block ends; yields its Server. Its log goes to `cwd`/server.log."""
     port = free_port()
     with open(cwd / "server.log", "ab") as log:
-        process = subprocess.Popen([str(python), "-m", "gunicorn", *GUNICORN_ARGS,
+        process = subprocess.Popen([str(python), "-m", "gunicorn", *args,
                                     "--bind", f"127.0.0.1:{port}", app],
                                    cwd=cwd, env={**os.environ, **env}, stdout=log, stderr=log)
-    base = f"http://127.0.0.1:{port}"
+    base = Server(f"http://127.0.0.1:{port}")
+    base.pid = process.pid
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -110,8 +121,9 @@ def wrk_once(url: str, load: Load, method: str | None = None, body: str | None =
     if body:
         env["BENCH_BODY"] = body
     out = subprocess.run(["wrk", "-t", "1", "-c", str(load.connections), "-d", f"{load.seconds}s",
-                          "-s", str(LUA), url], env=env, capture_output=True, text=True,
-                         check=True, timeout=load.seconds + 60).stdout
+                          "--timeout", f"{WRK_TIMEOUT_S}s", "-s", str(LUA), url], env=env,
+                         capture_output=True, text=True, check=True,
+                         timeout=load.seconds + WRK_TIMEOUT_S + 60).stdout
     summary = json.loads(out.split("BENCH ", 1)[1].splitlines()[0])
     summary["rps"] = summary["requests"] / (summary["duration_us"] / 1e6)
     summary["errors"] = summary.pop("non_2xx_3xx") + summary.pop("socket_errors")
@@ -284,6 +296,24 @@ def verdicts(hello: dict, isso: dict, ours: dict) -> dict:
     return {"figures": figures, "met": {**met, "no_errors": errors == 0}, "errors": errors}
 
 
+def verdict_table(title: str, verdict: dict) -> str:
+    """verdicts() as printed: each TARGETS figure, its goal, met / NOT met."""
+    figures, met = verdict["figures"], verdict["met"]
+    rows = [(key, f"{figures[key]:.2f}" if key.endswith(("hello", "isso")) else f"{figures[key]:.1f} ms",
+             (f">= {goal:g}" if key.endswith(("hello", "isso")) else f"< {goal:g} ms"), met[key])
+            for key, goal in TARGETS.items()]
+    return targets_table(title, rows + [("no_errors", str(verdict["errors"]), "0", met["no_errors"])])
+
+
+def shapes_table(title: str, part: dict) -> str:
+    """bench_shapes' figures as printed (the plain POST and the bake lag have no goal)."""
+    figures, met = part["figures"], part["met"]
+    rows = [(key, f"{value:.1f} ms", f"<= {SHAPE_TARGETS[key]:g} ms" if key in SHAPE_TARGETS else "none",
+             met.get(key)) for key, value in figures.items()]
+    rows.append(("bake_lag_s", f"{part['results']['bake_lag_s']:.2f} s", "none", None))
+    return targets_table(title, rows + [("no_errors", str(part["errors"]), "0", met["no_errors"])])
+
+
 def bar_label(rps: float, ceiling: float, isso: float | None) -> str:
     """A bar's share of the hello-world ceiling and, where Isso ran the scenario, its ratio."""
     share = f"{rps / ceiling:.0%}"
@@ -324,14 +354,16 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--seconds", type=int, default=5, help="per round")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3, help="wrk runs per scenario (median kept)")
-    parser.add_argument("--parts", choices=("all", "shapes"), default="all",
-                        help="shapes: only the deployed-shape figures (cache miss, re-bake on)")
+    parser.add_argument("--parts", choices=("all", "shapes", "speed"), default="all",
+                        help="shapes: only the deployed-shape figures (cache miss, re-bake on); "
+                             "speed: only the limiter and memory figures (bench/speed.py)")
     args = parser.parse_args(argv)
-    if shutil.which("wrk") is None:
-        raise SystemExit("the service benchmark needs wrk: apt-get install wrk")
+    tools.ensure(["service"])
     load = Load(args.seconds, args.connections, args.rounds)
     if args.parts == "shapes":
         return main_shapes(load)
+    if args.parts == "speed":
+        return main_speed(load)
     with tempfile.TemporaryDirectory(prefix="bench-service-") as tmp:
         work = Path(tmp)
         (work / "hello").mkdir()
@@ -345,15 +377,19 @@ def main(argv: list[str] | None = None) -> dict:
         with postgres_schema() as url:
             results["ours_postgres"] = bench_ours(work / "pg", url, load)
         deployed = shapes(work, load)
+        speed_figures = speed_part(work, load)
     payload = {"benchmark": "service", "machine": machine(), **load._asdict(),
                "gunicorn": GUNICORN_ARGS, "targets": TARGETS,
                "results": results,
                "sqlite": verdicts(results["hello"], results["isso"], results["ours_sqlite"]),
                "postgres": verdicts(results["hello"], results["isso"], results["ours_postgres"]),
-               "shape_targets": SHAPE_TARGETS, "shapes": deployed}
+               "shape_targets": SHAPE_TARGETS, "shapes": deployed, "speed": speed_figures}
     write_json("service", payload)
     plot(results, RESULTS / "service.png")
-    print(json.dumps({"sqlite": payload["sqlite"], "postgres": payload["postgres"]}, indent=2))
+    for backend in ("sqlite", "postgres"):
+        print(verdict_table(f"service, {backend}", payload[backend]))
+        print(shapes_table(f"service deployed shape, {backend}", deployed[backend]))
+    print(speed_tables(speed_figures))
     return payload
 
 
@@ -374,7 +410,38 @@ def main_shapes(load: Load) -> dict:
     payload = {"benchmark": "service_shapes", "machine": machine(), **load._asdict(),
                "gunicorn": GUNICORN_ARGS, "targets": SHAPE_TARGETS, **figures}
     write_json("service_shapes", payload)
-    print(json.dumps({backend: {key: figures[backend][key] for key in ("figures", "met")}
-                      | {"bake_lag_s": figures[backend]["results"]["bake_lag_s"]}
-                      for backend in figures}, indent=2))
+    for backend, part in figures.items():
+        print(shapes_table(f"service deployed shape, {backend}", part))
+    return payload
+
+
+def speed_part(work: Path, load: Load) -> dict:
+    """bench/speed.py's targets on SQLite and on PostgreSQL, each printed as its table."""
+    from . import speed
+
+    figures = {}
+    (work / "speed-sqlite").mkdir()
+    figures["sqlite"] = speed.run(work / "speed-sqlite", "sqlite:///{work}/c.sqlite3", load)
+    (work / "speed-pg").mkdir()
+    with postgres_schema() as url:
+        figures["postgres"] = speed.run(work / "speed-pg", url, load)
+    return figures
+
+
+def speed_tables(figures: dict) -> str:
+    from . import speed
+
+    return "\n".join(f"service speed, {backend} (gunicorn as shipped, writes mixed into reads):\n"
+                     + speed.table(part["results"], part) for backend, part in figures.items())
+
+
+def main_speed(load: Load) -> dict:
+    from . import speed
+
+    with tempfile.TemporaryDirectory(prefix="bench-service-") as tmp:
+        figures = speed_part(Path(tmp), load)
+    payload = {"benchmark": "service_speed", "machine": machine(), **load._asdict(),
+               "gunicorn": speed.shipped_args(), "targets": speed.TARGETS, **figures}
+    write_json("service_speed", payload)
+    print(speed_tables(figures))
     return payload

@@ -77,3 +77,33 @@ def write_json(name: str, payload: dict, directory: Path = RESULTS) -> Path:
     path = directory / f"{name}.json"
     path.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return path
+
+
+def worker_memory(master_pid: int) -> list[dict]:
+    """RSS, PSS and USS in MiB of each child of `master_pid` (gunicorn's workers), from /proc.
+
+    RSS counts pages shared with the master and the other workers in full in every worker; PSS
+    shares them out; USS (private pages only) is what one more worker costs. Linux only."""
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    workers = []
+    for pid in map(int, children):
+        fields = {}
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+            name, value, *_ = line.split()
+            fields[name.rstrip(":")] = int(value)
+        workers.append({"pid": pid, "rss_mib": fields["Rss"] / 1024, "pss_mib": fields["Pss"] / 1024,
+                        "uss_mib": (fields["Private_Clean"] + fields["Private_Dirty"]) / 1024})
+    return workers
+
+
+def targets_table(title: str, rows: list[tuple[str, str, str, bool | None]]) -> str:
+    """A part's verdicts as printed after its run: `title`, then one line per target with the
+    measured figure, the goal and "met" / "NOT met" ("not measured" where the verdict is None; a
+    figure shown for information has the goal "none")."""
+    width = max((len(name) for name, *_ in rows), default=0)
+    lines = [f"{title}:"]
+    for name, figure, goal, met in rows:
+        verdict = ("" if goal == "none" else "not measured" if met is None
+                   else "met" if met else "NOT met")
+        lines.append(f"  {name:<{width}}  {figure:>10}  target {goal:<12} {verdict}")
+    return "\n".join(lines)

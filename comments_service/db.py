@@ -25,6 +25,14 @@ def engine() -> Engine:
     return current_app.extensions[_EXTENSION]
 
 
+def close_connections(app) -> None:
+    """Close every pooled connection of `app` (no-op for an app that is not ours): called in
+    gunicorn's master before it forks workers, so none inherits a connection."""
+    engine_ = getattr(app, "extensions", {}).get(_EXTENSION)
+    if engine_ is not None:
+        engine_.dispose()
+
+
 def connection() -> Connection:
     """This request's connection; a write request's transactions take the write lock at once."""
     if "db_connection" not in g:

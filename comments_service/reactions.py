@@ -58,7 +58,7 @@ def init_app(app: Flask) -> None:
         raise SettingsError(f"COMMENTS_REPORT_HOLD_AFTER must be a whole number, 1 or more, not {hold_after!r}")
     app.register_blueprint(bp)
     app.register_blueprint(preview_bp)
-    security.limiter(app).limit(app.config["READ_RATE_LIMIT"])(preview_bp)
+    security.limit_blueprint(app, preview_bp, app.config["READ_RATE_LIMIT"])
 
 
 class Reader(NamedTuple):

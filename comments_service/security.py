@@ -5,16 +5,20 @@
 - Form token (tokens.py): when present it must be valid, for this thread, and older than
   MIN_FILL_SECONDS (bots fill forms instantly) but younger than FORM_TOKEN_MAX_AGE.
 - Honeypot: the `homepage` field is hidden from people; any value in it rejects the comment.
-- Rate limits (Flask-Limiter, per client address and endpoint): every read (GET, HEAD) gets
-  READ_RATE_LIMIT, every write WRITE_RATE_LIMIT. Storage: RATELIMIT_STORAGE_URI (memory:// or
-  Redis); the other RATELIMIT_* keys are Flask-Limiter's own.
+- Rate limits (per client address and endpoint; request_limits.py): every read (GET, HEAD) gets
+  READ_RATE_LIMIT, every write WRITE_RATE_LIMIT; a blueprint with limits of its own
+  (limit_blueprint, Flask-Limiter) gets those instead. Storage: RATELIMIT_STORAGE_URI (memory:// or
+  Redis); the other RATELIMIT_* keys are Flask-Limiter's own. Counting a request is one storage
+  command (fixed window: INCR and EXPIRE in one script); a 429 always says when to come back
+  (Retry-After), whether or not RATELIMIT_HEADERS_ENABLED adds the X-RateLimit-* headers.
 - Query string: raw bytes over 0x7F are percent-encoded before the app sees them.
 """
 
 import hashlib
 import hmac
+import time
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -22,9 +26,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from .core.privacy import hash_ip
 from .core.tokens import TokenRejected, check_form_token
 from .errors import APIError
+from .request_limits import RESET_AT, RequestLimits
 
-_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _LIMITER = "comments_limiter"
+_REQUEST_LIMITS = "comments_request_limits"
 _REDIS_TIMEOUT = 0.5  # seconds
 
 
@@ -42,7 +47,29 @@ def init_app(app: Flask) -> None:
     # Registered before the Limiter, so it runs after the Limiter has added its headers (Flask runs
     # after_request hooks last-registered first).
     app.after_request(_without_per_reader_headers)
-    app.extensions[_LIMITER] = Limiter(get_remote_address, app=app, default_limits=[_rate_limit])
+    limiter_ = app.extensions[_LIMITER] = Limiter(get_remote_address, app=app)
+    counter = app.extensions[_REQUEST_LIMITS] = RequestLimits(
+        app, limiter_.storage if limiter_.enabled else None)
+    limiter_.request_filter(counter.counts)  # what the counter counts, Flask-Limiter does not
+    app.before_request(counter.check)
+    app.after_request(_retry_after)
+
+
+def limit_blueprint(app: Flask, blueprint, *limit_args, **limit_options) -> None:
+    """Give `blueprint` a limit of its own (Flask-Limiter's `limit`, same arguments) instead of
+    READ_RATE_LIMIT / WRITE_RATE_LIMIT; call once per limit."""
+    app.extensions[_REQUEST_LIMITS].own_limits.add(blueprint.name)
+    limiter(app).limit(*limit_args, **limit_options)(blueprint)
+
+
+def _retry_after(response):
+    """Retry-After on a 429 the limiter refused, from its window (only a refusal reads it: the
+    headers Flask-Limiter would add to every response cost two storage round trips each)."""
+    if response.status_code == 429 and "Retry-After" not in response.headers:
+        refused = current_app.extensions[_LIMITER].current_limit
+        reset_at = g.get(RESET_AT) or (refused.reset_at if refused is not None else time.time() + 60)
+        response.headers["Retry-After"] = str(max(1, int(reset_at - time.time())))
+    return response
 
 
 def _without_per_reader_headers(response):
@@ -80,14 +107,8 @@ def rate_limit_storage_answers() -> bool:
 
 
 def limiter(app: Flask) -> Limiter:
-    """The app's Flask-Limiter, for views with limits of their own (admin/views.py)."""
+    """The app's Flask-Limiter (one per app, so several apps never share one)."""
     return app.extensions[_LIMITER]
-
-
-def _rate_limit() -> str:
-    """The limit of the current request (one Limiter per app, so several apps never share one)."""
-    config = current_app.config
-    return config["READ_RATE_LIMIT"] if request.method in _READ_METHODS else config["WRITE_RATE_LIMIT"]
 
 
 def origin_is_allowed() -> bool:

@@ -43,7 +43,7 @@ _SECURITY_HEADERS = {
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    security.limiter(app).limit(app.config["SUBSCRIPTION_RATE_LIMIT"])(bp)
+    security.limit_blueprint(app, bp, app.config["SUBSCRIPTION_RATE_LIMIT"])
 
 
 @bp.after_request

@@ -8,9 +8,10 @@ import sys
 import pytest
 from markdown import Markdown
 
-from bench import build, importing, lighthouse, service, stats
-from comments_service import importers
+import bench.__main__ as bench_entry
+from bench import build, importing, lighthouse, service, speed, stats, tools
 from bench.__main__ import main as bench_main
+from comments_service import importers
 from plugins.references.extension import ReferencesExtension
 
 
@@ -192,6 +193,9 @@ def test_import_verdicts_leave_unmeasured_targets_open_and_count_failures():
     verdict = importing.verdicts(results, {"skipped": "--no-postgres"})
     assert verdict["met"] == {"peak_rss_at_target_size": None, "memory_flat_with_size": None,
                               "no_failures": False, "counts_match": False}
+    table = importing.verdict_table(verdict).splitlines()
+    assert [_verdict_of(line) for line in table[1:]] == ["measured", "measured", "NOT met", "NOT met"]
+    assert table[1].endswith("not measured") and table[2].endswith("not measured")
 
 
 def test_import_rejects_bad_flags():
@@ -265,3 +269,103 @@ def test_the_populated_variant_bakes_every_articles_comments(tmp_path):
         page = (output / f"article-{index}.html").read_text(encoding="utf-8")
         assert f"Comments ({build.COMMENTS_PER_ARTICLE})" in page
         assert page.count('<span class="comment-author p-author">Reader ') == build.COMMENTS_PER_ARTICLE
+
+
+def _fake_program(directory, name: str, script: str):
+    """An executable shell script `name` in `directory` (a stand-in on a PATH we control)."""
+    path = directory / name
+    path.write_text("#!/bin/sh\n" + script, encoding="utf-8")
+    path.chmod(0o755)
+    return path
+
+
+@pytest.mark.parametrize("argv", [[], ["service"]])
+def test_a_missing_tool_is_named_before_any_benchmark_runs(tmp_path, monkeypatch, argv):
+    ran = []
+    for name in bench_entry.BENCHMARKS:
+        monkeypatch.setitem(bench_entry.BENCHMARKS, name, lambda flags, name=name: ran.append(name))
+    monkeypatch.setenv("PATH", str(tmp_path))  # no wrk, no npm, no apt-get
+    with pytest.raises(SystemExit) as stop:
+        bench_main(argv)
+    assert "bench service needs wrk: sudo apt-get install wrk" in str(stop.value)
+    assert ("bench lighthouse needs npm" in str(stop.value)) == (argv == [])
+    assert ran == []
+
+
+def test_a_missing_tool_is_installed_with_apt_get_as_root(tmp_path, monkeypatch, capsys):
+    log = tmp_path / "apt.log"
+    wrk = tmp_path / "wrk"
+    _fake_program(tmp_path, "apt-get", f'echo "$@" >> {log}\nprintf "#!/bin/sh\\n" > {wrk}\n'
+                                       f"/bin/chmod +x {wrk}\n")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(tools.os, "geteuid", lambda: 0)
+    tools.ensure(["service"])
+    assert log.read_text().split("\n")[0] == "install -y --no-install-recommends wrk"
+    assert "installing wrk" in capsys.readouterr().out
+    monkeypatch.setattr(tools.os, "geteuid", lambda: 1000)  # not root: no install, a message
+    (tmp_path / "wrk").unlink()
+    with pytest.raises(SystemExit, match="needs wrk"):
+        tools.ensure(["service"])
+    assert len(log.read_text().splitlines()) == 1
+
+
+def test_wrk_waits_longer_than_any_peers_slowest_request(tmp_path, monkeypatch):
+    """wrk's default 2 s timeout dropped Isso's slowest requests from its percentiles."""
+    args = tmp_path / "args"
+    _fake_program(tmp_path, "wrk", f'echo "$@" > {args}\n'
+                  'echo \'BENCH {"requests": 10, "duration_us": 1000000, "non_2xx_3xx": 0, '
+                  '"socket_errors": 0, "p50_ms": 1, "p95_ms": 2, "p99_ms": 3}\'\n')
+    monkeypatch.setenv("PATH", str(tmp_path))
+    result = service.wrk_once("http://127.0.0.1:1/", service.Load(1, 2, 1))
+    flags = args.read_text().split()
+    assert float(flags[flags.index("--timeout") + 1].rstrip("s")) >= 30
+    assert result["rps"] == 10.0 and result["errors"] == 0
+
+
+def test_targets_tables_say_met_or_not_met_for_every_target():
+    table = stats.targets_table("part", [("fast", "0.70", ">= 0.6", True), ("small", "80", "<= 50", False),
+                                         ("later", "", "<= 1", None), ("info", "3 s", "none", None)])
+    lines = table.splitlines()
+    assert lines[0] == "part:"
+    assert _verdict_of(lines[1]) == "met" and _verdict_of(lines[2]) == "NOT met"
+    assert lines[3].endswith("not measured") and lines[4].rstrip().endswith("none")
+    hello = {"get": _load(1000, 1)}
+    verdict = service.verdicts(hello, {"get1000": _load(10, 900)},
+                               {"get10": _load(700, 5), "get1000": _load(90, 60), "post": _load(300, 15)})
+    table = service.verdict_table("service, sqlite", verdict)
+    assert "get10_vs_hello" in table and "get1000_vs_isso" in table
+    verdicts = [_verdict_of(line) for line in table.splitlines()[1:]]
+    assert verdicts == ["met", "NOT met", "NOT met", "met", "met"]
+
+
+def test_speed_verdicts_and_table_cover_the_limiter_and_memory_targets():
+    memory = [{"pid": 1, "rss_mib": 45.0, "pss_mib": 30.0, "uss_mib": 20.0},
+              {"pid": 2, "rss_mib": 52.0, "pss_mib": 31.0, "uss_mib": 21.0}]
+    writes = {"posted": 10, "failed": 0}
+    results = {"hello": {"get": _load(1000, 1), "memory": memory},
+               "off": {"get": _load(850, 2), "memory": memory, "writes": writes},
+               "redis": {"get": _load(500, 3), "memory": memory, "writes": writes}}
+    verdict = speed.verdicts(results)
+    assert verdict["figures"] == {"get10_redis_vs_hello": 0.5, "get10_off_vs_hello": 0.85,
+                                  "worker_pss_mib": 31.0, "worker_rss_mib": 52.0, "worker_uss_mib": 21.0}
+    assert verdict["met"] == {"get10_redis_vs_hello": False, "get10_off_vs_hello": True,
+                              "worker_pss_mib": True, "no_errors": True}
+    table = speed.table(results, verdict).splitlines()
+    assert table[1].split()[:3] == ["hello", "1000", "100%"] and "45/52" in table[2]
+    assert [line.split()[0] for line in table[-6:]] == [*speed.TARGETS, "worker_rss_mib",
+                                                        "worker_uss_mib", "no_errors"]
+    assert [_verdict_of(line) for line in table[-6:]] == ["NOT met", "met", "met", "none", "none", "met"]
+
+
+def _verdict_of(line: str) -> str:
+    return "NOT met" if line.endswith("NOT met") else line.rsplit(None, 1)[-1]
+
+
+def test_shapes_table_judges_the_two_targets_and_shows_the_rest():
+    part = {"figures": {"post1000_rebake_p95_ms": 25.0, "get1000_miss_p95_ms": 8.0,
+                        "post1000_plain_p95_ms": 19.0},
+            "met": {"post1000_rebake_p95_ms": False, "get1000_miss_p95_ms": True, "no_errors": True},
+            "errors": 0, "results": {"bake_lag_s": 0.25}}
+    lines = service.shapes_table("shape", part).splitlines()
+    assert [line.split()[0] for line in lines[1:]] == [*part["figures"], "bake_lag_s", "no_errors"]
+    assert [_verdict_of(line) for line in lines[1:]] == ["NOT met", "met", "none", "none", "met"]

@@ -34,10 +34,9 @@ def init_app(app: Flask) -> None:
     app.config["ADMIN_USERS"] = accounts.checked_users(app.config["ADMIN_USERS"])
     app.session_interface = sessions.AdminSessionInterface()
     app.register_blueprint(bp)
-    limiter = security.limiter(app)
-    limiter.limit(app.config["ADMIN_RATE_LIMIT"])(bp)
-    limiter.limit(app.config["ADMIN_LOGIN_RATE_LIMIT"], methods=["POST"], scope="admin-login",
-                  exempt_when=_not_a_login)(bp)
+    security.limit_blueprint(app, bp, app.config["ADMIN_RATE_LIMIT"])
+    security.limit_blueprint(app, bp, app.config["ADMIN_LOGIN_RATE_LIMIT"], methods=["POST"],
+                             scope="admin-login", exempt_when=_not_a_login)
     app.cli.add_command(cli.set_password_command)
 
 

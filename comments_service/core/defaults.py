@@ -187,4 +187,7 @@ RATELIMIT_STORAGE_URI = "memory://"  # e.g. redis://127.0.0.1:6379/0
 #: "degraded") rather than failing every request; back to it once it answers again.
 RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
 RATELIMIT_KEY_PREFIX = "comments"
-RATELIMIT_HEADERS_ENABLED = True
+#: X-RateLimit-* on every response cost two more round trips to the storage per request (the
+#: window's count and expiry), more than the count itself; a 429 carries Retry-After either way
+#: (security.py).
+RATELIMIT_HEADERS_ENABLED = False

@@ -146,3 +146,31 @@ def test_rate_limits_on_redis(limited_app):
         if keys:
             store.delete(*keys)
         store.close()
+
+
+@pytest.mark.redis
+def test_an_allowed_read_costs_one_redis_round_trip_and_a_refusal_still_says_when(limited_app):
+    """The limiter counts a request in one command (INCR and EXPIRE in one script); the
+    X-RateLimit-* headers, which cost two more on every response, are off, and only a 429
+    reads its window for Retry-After (issue 16: the limiter cost more than half the reads)."""
+    redis_url = require_backend("COMMENTS_TEST_REDIS_URL", "Redis")
+    prefix = f"comments-test-{uuid.uuid4().hex}"
+    app = limited_app(RATELIMIT_STORAGE_URI=redis_url, RATELIMIT_KEY_PREFIX=prefix)
+    client = app.test_client()
+    client.get(URL)  # loads the script, opens the pool's connection
+    store = app.extensions["comments_limiter"].storage.storage
+    commands = []
+    plain = store.execute_command
+    store.execute_command = lambda *args, **options: commands.append(args[0]) or plain(*args, **options)
+    try:
+        response = client.get(URL)
+        assert response.status_code == 200 and commands == ["EVALSHA"]
+        assert not any(name.startswith("X-RateLimit") for name, _ in response.headers)
+        for _ in range(3):
+            client.get(URL)
+        assert_rate_limited(client.get(URL))
+    finally:
+        del store.execute_command
+        keys = list(store.scan_iter(f"*{prefix}*"))
+        if keys:
+            store.delete(*keys)
