@@ -15,6 +15,7 @@ import argparse
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -196,12 +197,18 @@ def measure(count: int, repeats: int, work: Path) -> dict:
     bare = result["bare"]["seconds"]["median"]
     result["ratio"] = result["ours"]["seconds"]["median"] / bare
     result["ratio_with_comments"] = result["ours+comments"]["seconds"]["median"] / bare
+    # Each repetition builds bare, then ours, back to back: the median of those pairs' ratios is
+    # what the target is checked on. This 2-vCPU machine runs the same build at two speeds some
+    # seconds apart (bare alone: 4.48-5.14 s in one run), and a ratio of medians can pair a fast
+    # bare with a slow ours; a pair shares the machine's state of the moment.
+    result["paired_ratio"] = statistics.median(
+        ours / bare for ours, bare in zip(times["ours"], times["bare"], strict=True))
     result["search_index"] = {"seconds": summarize(index_times)}
     return result
 
 
 def plot(results: dict, path: Path) -> None:
-    """Bar chart of median build time per size, ratio annotated."""
+    """Bar chart of median build time per size, the median of paired ratios annotated."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -214,7 +221,7 @@ def plot(results: dict, path: Path) -> None:
                [results[s][name]["seconds"]["median"] for s in sizes], width, label=name)
     for i, size in enumerate(sizes):
         top = max(results[size][n]["seconds"]["median"] for n in ("bare", "ours", "ours+comments"))
-        ax.annotate(f"{results[size]['ratio']:.2f}×", (i, top), ha="center", va="bottom")
+        ax.annotate(f"{results[size]['paired_ratio']:.2f}×", (i, top), ha="center", va="bottom")
     ax.set_xticks(range(len(sizes)), [f"{s} articles" for s in sizes])
     ax.set_ylabel("median build time (s)")
     ax.set_title(f"make html vs bare Pelican (target ≤ {TARGET_RATIO}×)")
@@ -227,7 +234,7 @@ def plot(results: dict, path: Path) -> None:
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(prog="python -m bench build")
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
         results = {str(n): measure(n, args.repeats, Path(tmp)) for n in args.sizes}
@@ -236,10 +243,11 @@ def main(argv: list[str] | None = None) -> dict:
     write_json("build", payload)
     plot(results, RESULTS / "build.png")
     for size, row in results.items():
-        met = "met" if row["ratio"] <= TARGET_RATIO else "NOT met"
+        met = "met" if row["paired_ratio"] <= TARGET_RATIO else "NOT met"
         print(f"{size:>5} articles: bare {row['bare']['seconds']['median']:.2f}s "
-              f"ours {row['ours']['seconds']['median']:.2f}s ratio {row['ratio']:.3f} "
-              f"(target <= {TARGET_RATIO}: {met}); with {COMMENTS_PER_ARTICLE} comments per article "
+              f"ours {row['ours']['seconds']['median']:.2f}s ratio of medians {row['ratio']:.3f}, "
+              f"median of paired ratios {row['paired_ratio']:.3f} (target <= {TARGET_RATIO}: {met}); "
+              f"with {COMMENTS_PER_ARTICLE} comments per article "
               f"{row['ours+comments']['seconds']['median']:.2f}s ratio {row['ratio_with_comments']:.3f}; "
               f"peak RSS bare {row['bare']['peak_rss_kib'] // 1024} MiB "
               f"ours {row['ours']['peak_rss_kib'] // 1024} MiB "

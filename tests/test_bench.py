@@ -2,6 +2,7 @@
 
 import json
 import os
+import statistics
 import subprocess
 import sys
 
@@ -49,7 +50,7 @@ def test_summarize_and_plot(tmp_path):
     assert (summary["median"], summary["min"], summary["max"]) == (2.0, 1.0, 3.0)
     row = {name: {"seconds": stats.summarize([1.0]), "peak_rss_kib": 1}
            for name in ("bare", "ours", "ours+comments")}
-    build.plot({"10": {**row, "ratio": 1.0}}, tmp_path / "plot.png")
+    build.plot({"10": {**row, "ratio": 1.0, "paired_ratio": 1.0}}, tmp_path / "plot.png")
     assert (tmp_path / "plot.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -369,3 +370,17 @@ def test_shapes_table_judges_the_two_targets_and_shows_the_rest():
     lines = service.shapes_table("shape", part).splitlines()
     assert [line.split()[0] for line in lines[1:]] == [*part["figures"], "bake_lag_s", "no_errors"]
     assert [_verdict_of(line) for line in lines[1:]] == ["NOT met", "met", "none", "none", "met"]
+
+
+def test_the_build_target_is_checked_on_the_median_of_paired_ratios(tmp_path, monkeypatch):
+    """Each repetition's ours/bare pair shares the machine's state: a slow bare in one repetition
+    and a slow ours in another must not decide the ratio."""
+    # bare, ours, the search index after ours, ours+comments: three repetitions
+    seconds = iter([4.5, 5.0, 1.0, 6.0,   5.2, 5.6, 1.0, 6.5,   4.4, 4.9, 1.0, 6.1])
+    monkeypatch.setattr(build, "run_measured", lambda *args, **kwargs: (next(seconds), 1024))
+    monkeypatch.setattr(build, "search_index_cmd", lambda output: ["true"])
+    monkeypatch.setattr(build, "populate_comments", lambda url, count: None)
+    monkeypatch.setattr(build, "generate", lambda content, count: None)
+    result = build.measure(3, 3, tmp_path)
+    assert result["paired_ratio"] == pytest.approx(statistics.median([5.0 / 4.5, 5.6 / 5.2, 4.9 / 4.4]))
+    assert result["ratio"] == pytest.approx(5.0 / 4.5)
