@@ -23,14 +23,12 @@ Contract:
   this object's thread.
 """
 
-import atexit
 import logging
-import os
 import threading
-import weakref
 from datetime import timedelta
 from typing import Any
 
+from .core.queue_thread import QueueThread, running
 from .core.storage import rebake_queue
 from .core.storage.database import connect
 from .core.storage.rebake_queue import Claim
@@ -39,21 +37,13 @@ from .core.times import utcnow
 log = logging.getLogger(__name__)
 _MIN_WAIT = 0.05
 _RETRY_BASE_SECONDS = 1.0
-_process_lock = threading.Lock()
 
 
-def _new_process_lock() -> None:
-    global _process_lock
-    _process_lock = threading.Lock()
-
-
-os.register_at_fork(after_in_child=_new_process_lock)
-_running: "weakref.WeakSet[Baker]" = weakref.WeakSet()
-
-
-class Baker:
+class Baker(QueueThread):
     """Bakes the queued threads of `app`'s database into SITE_DIR (through `bake`, a function of
     the app and a slug that raises when the page could not be written)."""
+
+    thread_name = "comments-rebake"
 
     def __init__(self, app, bake):
         config = app.config
@@ -63,51 +53,14 @@ class Baker:
         self.delay_seconds = float(config["REBAKE_DELAY_SECONDS"])
         self.lease_seconds = float(config["REBAKE_LEASE_SECONDS"])
         self.retry_max_seconds = float(config["REBAKE_RETRY_MAX_SECONDS"])
-        self._pid = -1
-        self._in_this_process()
-
-    def _in_this_process(self) -> None:
-        """Fresh locks and no thread when this object was inherited by a forked process."""
-        with _process_lock:
-            if self._pid == os.getpid():
-                return
-            self._busy = threading.Lock()
-            self._starting = threading.Lock()
-            self._wake = threading.Event()
-            self._stop = threading.Event()
-            self._thread: threading.Thread | None = None
-            self._pid = os.getpid()
-
-    def start(self) -> None:
-        """Run this process's baking thread (no-op while it runs); cheap enough for every request."""
-        thread = self._thread
-        if thread is not None and thread.is_alive() and self._pid == os.getpid():
-            return
-        self._in_this_process()
-        with self._starting:
-            if self._thread is not None and self._thread.is_alive():
-                return
-            self._stop = threading.Event()
-            self._thread = threading.Thread(target=self.run_forever, args=(self._stop,),
-                                            name="comments-rebake", daemon=True)
-            self._thread.start()
-            _running.add(self)
-
-    def wake(self) -> None:
-        """Look at the queue now (a request has just committed a write to bake)."""
-        self._wake.set()
+        super().__init__()
 
     def close(self, timeout: float = 10.0) -> None:
         """Stop the thread, waiting at most `timeout` seconds for the bake in hand."""
-        if self._pid != os.getpid():
-            return
-        with self._starting:
-            thread, self._thread = self._thread, None
-            self._stop.set()
-        _running.discard(self)
-        self._wake.set()
-        if thread is not None and thread.is_alive():
-            thread.join(timeout)
+        self.stop_thread(timeout)
+
+    def _run(self, stop: threading.Event) -> None:
+        self.run_forever(stop)
 
     def drain(self, stop: threading.Event | None = None, ahead: float = 0.0) -> tuple[int, int]:
         """Bake one due thread after another until none is due or `stop` is set; (baked, failed).
@@ -178,8 +131,7 @@ class Baker:
         return result
 
 
-@atexit.register
 def close_all() -> None:
-    """Stop every baker running in this process (at exit; tests after each test)."""
-    for baker in list(_running):
+    """Stop every baker running in this process (tests after each test; at exit, queue_thread)."""
+    for baker in running(Baker):
         baker.close()

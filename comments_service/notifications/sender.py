@@ -22,18 +22,16 @@ Contract:
   runs at the same time as this object's thread.
 """
 
-import atexit
 import logging
-import os
 import smtplib
 import threading
-import weakref
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Engine
 
+from ..core.queue_thread import QueueThread, running
 from ..core.storage import outbox
 from ..core.storage.database import connect
 from ..core.storage.outbox import QueuedMail
@@ -44,18 +42,6 @@ log = logging.getLogger(__name__)
 #: Seconds the thread waits at least before it looks again (a due row it could not take was being
 #: claimed by another sender at that moment; a tiny retry delay must not make it spin).
 _MIN_WAIT = 0.1
-#: Guards the switch to a new process's locks; a forked child gets a fresh one.
-_process_lock = threading.Lock()
-
-
-def _new_process_lock() -> None:
-    global _process_lock
-    _process_lock = threading.Lock()
-
-
-os.register_at_fork(after_in_child=_new_process_lock)
-#: The senders whose thread runs in this process.
-_running: "weakref.WeakSet[OutboxSender]" = weakref.WeakSet()
 
 
 @dataclass(frozen=True)
@@ -81,8 +67,10 @@ class Summary:
     unreachable: bool = False
 
 
-class OutboxSender:
+class OutboxSender(QueueThread):
     """One app's sender: the mails of its database, delivered through its SMTP settings."""
+
+    thread_name = "comments-mail"
 
     def __init__(self, engine: Engine, smtp: SMTPSettings, policy: RetryPolicy, *,
                  poll_seconds: float, shutdown_seconds: float):
@@ -91,54 +79,11 @@ class OutboxSender:
         self.policy = policy
         self.poll_seconds = poll_seconds
         self.shutdown_seconds = shutdown_seconds
-        self._pid = -1
-        self._in_this_process()
-
-    def _in_this_process(self) -> None:
-        """Fresh locks and no thread when this object was inherited by a forked process (a lock
-        copied while held would never be released there)."""
-        with _process_lock:
-            if self._pid == os.getpid():
-                return
-            self._busy = threading.Lock()
-            self._starting = threading.Lock()
-            self._wake = threading.Event()
-            self._stop = threading.Event()
-            self._thread: threading.Thread | None = None
-            self._pid = os.getpid()
-
-    def start(self) -> None:
-        """Run this process's sending thread (no-op while it runs); cheap enough for every request."""
-        thread = self._thread
-        if thread is not None and thread.is_alive() and self._pid == os.getpid():
-            return
-        self._in_this_process()
-        with self._starting:
-            if self._thread is not None and self._thread.is_alive():
-                return
-            self._stop = threading.Event()
-            self._thread = threading.Thread(target=self._run, args=(self._stop,),
-                                            name="comments-mail", daemon=True)
-            self._thread.start()
-            _running.add(self)
-
-    def wake(self) -> None:
-        """Look at the outbox now (a request has just committed mail)."""
-        self._wake.set()
+        super().__init__()
 
     def close(self) -> None:
         """Stop the thread; wait for the mail in hand at most `shutdown_seconds`."""
-        if self._pid != os.getpid():
-            return
-        with self._starting:
-            thread, self._thread = self._thread, None
-            self._stop.set()
-        _running.discard(self)
-        self._wake.set()
-        if thread is None or not thread.is_alive():
-            return
-        thread.join(self.shutdown_seconds)
-        if thread.is_alive():
+        if not self.stop_thread(self.shutdown_seconds):
             log.warning("mail: the SMTP server still had not answered after %g s at shutdown; "
                         "stopped waiting. The mail in hand stays in the outbox and is tried "
                         "again once its lease of %g s has run out.",
@@ -225,10 +170,9 @@ class OutboxSender:
                     exc_info=error)
 
 
-@atexit.register
 def close_all() -> None:
-    """Stop every sender running in this process (at exit; tests after each test)."""
-    for sender in list(_running):
+    """Stop every sender running in this process (tests after each test; at exit, queue_thread)."""
+    for sender in running(OutboxSender):
         sender.close()
 
 
