@@ -38,7 +38,8 @@ def test_no_reader_specific_header_in_a_shared_page(app, api, client):
     comment = api.comment(text="Vote on me.")["comment"]["id"]
     voted = client.post(f"/api/comments/{comment}/vote", json={"value": 1}, headers={"Origin": ORIGIN})
     assert voted.status_code == 200 and "Set-Cookie" in voted.headers  # this reader has a cookie now
-    assert any(name.startswith("X-RateLimit") for name in voted.headers.keys())  # the limiter's counts
+    # The limiter's X-RateLimit-* counts are off (RATELIMIT_HEADERS_ENABLED, issue 16 item 1); if
+    # they are turned on again, the shared page must still not carry them (asserted below).
     page = thread(client)
     assert page.status_code == 200
     assert "Set-Cookie" not in page.headers and "Vary" not in page.headers
