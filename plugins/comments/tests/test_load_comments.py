@@ -56,10 +56,14 @@ def test_a_build_without_a_database_does_not_import_sqlalchemy(tmp_path):
     assert result.stdout.strip() == "False"
 
 
-@pytest.mark.parametrize("suffix", ["?timeout=5", ""])
-def test_an_existing_file_is_read_whatever_the_url_says_after_it(tmp_path, suffix):
-    """Only a plain URL of a missing file skips SQLAlchemy; a query string is its to read."""
-    path = tmp_path / "comments.sqlite3"
+@pytest.mark.parametrize(("name", "written"), [
+    ("comments.sqlite3", "comments.sqlite3?timeout=5"),  # a query string is SQLAlchemy's to read
+    ("comments.sqlite3", "comments.sqlite3"),
+    ("my comments.sqlite3", "my%20comments.sqlite3"),  # SQLAlchemy decodes %-escapes in the path
+])
+def test_an_existing_file_is_read_however_its_url_is_written(tmp_path, name, written):
+    """Only a plain URL of a missing file skips SQLAlchemy: a database it would open is read."""
+    path = tmp_path / name
     engine = database.engine_from_url(f"sqlite:///{path}")
     try:
         database.upgrade_schema(engine)
@@ -70,4 +74,5 @@ def test_an_existing_file_is_read_whatever_the_url_says_after_it(tmp_path, suffi
             conn.commit()
     finally:
         engine.dispose()
-    assert [c.author for c in load_comments(f"sqlite:///{path}{suffix}")["first-article"]] == ["Ann"]
+    url = f"sqlite:///{tmp_path / written}"
+    assert [c.author for c in load_comments(url)["first-article"]] == ["Ann"]
