@@ -107,7 +107,7 @@ def _nodes(comments: list[Comment], held_by: dict[int, list[Comment]]) -> list[d
 
 def section_context(values: Mapping[str, Any], secret_key: str, *, slug: str, url: str,
                     comments: list[Comment], is_open: bool, references: int = 0,
-                    whole: bool = False) -> dict[str, Any]:
+                    whole: bool = False, issued_at: float | None = None) -> dict[str, Any]:
     """What the partial renders (its `thread` variable), from the thread's published comments in
     display order and the article's number of `references`:
     - `comments`: the comment tree, its first `shown_limit` (SECTION_TOP_LEVEL_MAX) top-level
@@ -121,7 +121,9 @@ def section_context(values: Mapping[str, Any], secret_key: str, *, slug: str, ur
       published comments about [n]}, every reference there, 0 for none;
     - whether the form is shown (`open`), its signed `form_token`, `api_url` (API_URL) and the
       service's URLs: `all_url` (the whole thread), `feed_url` (its Atom feed), `reply_url` (the
-      no-JS reply page: append the comment id)."""
+      no-JS reply page: append the comment id). The token is dated `issued_at` (default: now;
+      the site build dates it to the start of its day, so a rebuild on the same day bakes the
+      same bytes)."""
     roots, held_by = _placement(comments)
     shown_limit = values["SECTION_TOP_LEVEL_MAX"]
     shown = _nodes(roots if whole else roots[:shown_limit], held_by)
@@ -137,7 +139,7 @@ def section_context(values: Mapping[str, Any], secret_key: str, *, slug: str, ur
         "comments": shown,
         "count": len(published),
         "last_id": max((comment.id for comment in comments), default=0),
-        "form_token": issue_form_token(secret_key, slug),
+        "form_token": issue_form_token(secret_key, slug, issued_at),
         "api_url": api_url,
         "picks": [comment_node(comment) for comment in reversed(published) if comment.picked],
         "shown_limit": shown_limit,

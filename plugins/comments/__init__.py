@@ -25,6 +25,7 @@ signed with the development key and every no-JavaScript comment refused.
 """
 
 import logging
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -118,9 +119,22 @@ def manifest_thread(article) -> Thread:
                   open=article.comments_open, references=reference_count(article))
 
 
+#: Baked form tokens are dated to the start of the build's UTC day: a rebuild on the same day bakes
+#: the same bytes, so unchanged pages are not rewritten (plugins/memo/writer.py). A token is
+#: valid FORM_TOKEN_MAX_AGE (30 days) from that date, so for 29 to 30 days after the build; a
+#: token only older than MIN_FILL_SECONDS is no weaker, every baked page being older than that.
+TOKEN_DATE_STEP = 24 * 3600
+
+
+def token_date(now: float) -> float:
+    """The date baked form tokens carry for a build at `now` (unix time)."""
+    return now - now % TOKEN_DATE_STEP
+
+
 def bake_comments(generator) -> None:
     """`article_generator_finalized` handler."""
     values = settings.resolve(settings.pelican_overrides(generator.settings))
+    issued_at = token_date(time.time())
     key = settings.secret_key(values, development=not values["PRODUCTION"])
     by_thread = load_comments(values["DATABASE_URL"])
     close_after_days = values["CLOSE_AFTER_DAYS"]
@@ -132,7 +146,8 @@ def bake_comments(generator) -> None:
         references = reference_count(article)
         try:
             context = section_context(values, key, slug=article.slug, url=article.url,
-                                      comments=comments, is_open=is_open, references=references)
+                                      comments=comments, is_open=is_open, references=references,
+                                      issued_at=issued_at)
             section = render_section(context, values)
         except Exception as error:  # noqa: BLE001 - readers wrote this data: it must never stop publishing
             # A warning, not an error: `make html` runs with --fatal errors, which would stop it.
@@ -140,7 +155,8 @@ def bake_comments(generator) -> None:
                            "comments are left out of this build", article.source_path,
                            type(error).__name__, error, len(comments))
             context = section_context(values, key, slug=article.slug, url=article.url,
-                                      comments=[], is_open=is_open, references=references)
+                                      comments=[], is_open=is_open, references=references,
+                                      issued_at=issued_at)
             section = render_section(context, values)
         attach_thread(article, context, section)
     for article in unpublished_articles(generator):

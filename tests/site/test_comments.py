@@ -178,7 +178,8 @@ def test_form_has_labelled_fields_honeypot_and_a_valid_token(seeded):
     assert (controls["homepage"]["tabindex"], controls["homepage"]["autocomplete"]) == ("-1", "off")
     assert (controls["parent"]["type"], controls["parent"]["value"]) == ("hidden", "")
     assert controls["notify"]["type"] == "checkbox" and "checked" not in controls["notify"]
-    check_form_token(SECRET_KEY, controls["form_token"]["value"], SLUG, min_age=0, max_age=3600)
+    # dated to the start of the build's day (plugins/comments.token_date): at most a day old
+    check_form_token(SECRET_KEY, controls["form_token"]["value"], SLUG, min_age=0, max_age=24 * 3600 + 600)
     assert f'<form id="comment-form" class="comment-form" method="post" action="/api/threads/{SLUG}/comments"' in html
 
 
