@@ -58,12 +58,12 @@ def thread_slug(thread: Thread) -> str:
 
 
 def utc(text: str | None, field: str) -> datetime:
-    """A source's date and time (ISO 8601; UTC when it has no offset)."""
+    """A source's date and time (ISO 8601; UTC when it has no offset). One that UTC cannot hold
+    (0001-01-01T00:00+01:00 is in year 0) is refused like one that is not a date."""
     try:
-        moment = datetime.fromisoformat((text or "").strip())
-    except ValueError:
+        return as_utc(datetime.fromisoformat((text or "").strip()))
+    except (ValueError, OverflowError):
         raise SourceRejected(f"{field} {text!r} is not a date and time") from None
-    return as_utc(moment)
 
 
 def foreign_text(source_html: str) -> tuple[str, str]:
