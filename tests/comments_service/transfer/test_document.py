@@ -163,13 +163,23 @@ def _drop(key):
     (_set(["with_addresses"], False),
      ["reply_subscriptions: listed although `with_addresses` is not true"]),
     (_drop("confirmed_addresses"), ['"confirmed_addresses" is a required property']),
+    # out of Python's years once in UTC; the first three were tracebacks
+    (_set(["comments", 0, "created"], "0001-01-01T00:00:00+01:00"),
+     ["comments[0] (id 3)", "its created '0001-01-01T00:00:00+01:00' is outside the years 1 to 9999"]),
+    (_set(["moderation_log", 1, "at"], "9999-12-31T23:59:59-01:00"),
+     ["moderation_log[1] (id 9)", "its at '9999-12-31T23:59:59-01:00' is outside the years"]),
+    (_set(["comments", 1, "author"], "Bo\ud800"),
+     ["comments[1] (id 7), field author: holds a NUL character or a lone surrogate"]),
+    (_set(["import_keys", 0, "source_id"], "9\x00"),
+     ["import_keys[0] (source_id '9\\x00'), field source_id: holds a NUL character"]),
 ], ids=["version", "missing-field", "bad-state", "bad-date", "duplicate-id", "unknown-thread",
         "later-parent", "cross-thread-parent", "duplicate-slug", "negative-votes", "too-many-votes",
         "edit-without-time", "edit-without-html", "duplicate-log-id", "log-without-time",
         "long-action", "key-to-unknown-comment", "duplicate-key", "unknown-key-field",
         "subscription-to-unknown-comment", "two-subscriptions-to-a-comment",
         "duplicate-subscription-id", "subscription-not-boolean", "duplicate-address",
-        "addresses-not-announced", "announced-addresses-missing"])
+        "addresses-not-announced", "announced-addresses-missing", "created-out-of-range",
+        "log-time-out-of-range", "lone-surrogate", "nul"])
 def test_a_bad_document_is_refused_naming_the_item_and_nothing_is_written(app, tmp_path, change,
                                                                           named):
     document = copy.deepcopy(DOCUMENT)
@@ -189,6 +199,14 @@ def test_a_truncated_file_is_refused(source_app, app, tmp_path):
     result = run(app, "import", tmp_path / "partial.json")
     assert result.exit_code == 1
     assert "partial.json is not a complete JSON file" in result.stderr
+    assert not any(stored_counts(app))
+
+
+def test_json_nested_past_the_parser_is_refused(app, tmp_path):
+    (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    result = run(app, "import", tmp_path / "deep.json")
+    assert result.exit_code == 1
+    assert "deep.json is not an export: its JSON is nested too deeply" in result.stderr
     assert not any(stored_counts(app))
 
 
