@@ -15,7 +15,9 @@ Contract (no Flask, no click; the format is comments-export.schema.json next to 
   in ImportRejected ("comments[3] (id 17), field author"), and so are the bad records of
   records.py (their keys listed twice, a comment they name missing); a passing document comes
   back as CheckedImport rows, times as aware UTC datetimes and fields missing from older
-  versions as null (votes as 0).
+  versions as null (votes as 0), and `html` and `pending_html` through the sanitiser's
+  allow-list (core/render.py): they are served as they are stored, and a file is not trusted to
+  hold only what the service would have written (our own exports come back unchanged).
 """
 
 import json
@@ -26,6 +28,7 @@ from typing import Any, NamedTuple
 import jsonschema_rs
 from sqlalchemy import Connection, select
 
+from ..core.render import sanitize
 from ..core.storage.tables import comments, threads
 from ..core.times import exact_isoformat
 from ..core.validation import is_encodable
@@ -204,11 +207,14 @@ def _check_references(comment: dict[str, Any], slugs: set[str], thread_of: dict[
 
 def _stored_comment(comment: dict[str, Any]) -> dict[str, Any]:
     """Column values of an exported comment (ValueError for a time Python cannot represent);
-    fields that older versions lack are null, votes 0."""
+    fields that older versions lack are null, votes 0; its HTML through the allow-list."""
     row = {column: comment.get(field, _DEFAULTS.get(field))
            for field, column in _COMMENT_COLUMNS.items()}
     for field in _TIMESTAMPS:
         if row[field] is not None:
             row[field] = utc_timestamp(field, row[field])
+    for field in ("html", "pending_html"):
+        if row[field] is not None:
+            row[field] = sanitize(row[field])
     row["thread"] = comment["thread"]
     return row

@@ -25,6 +25,7 @@ from comments_service.transfer.document import _COMMENT_COLUMNS, SCHEMA_PATH, ch
 from comments_service.transfer.records import SECTIONS
 from tests.test_layers import WEB_STACK, loaded_after_import
 
+from ..conftest import assert_inert
 from .conftest import SUBSCRIBER, TRUSTED, UNCONFIRMED
 from .documents import DOCUMENT, export, import_file, older, run, stored_counts
 
@@ -200,6 +201,22 @@ def test_a_truncated_file_is_refused(source_app, app, tmp_path):
     assert result.exit_code == 1
     assert "partial.json is not a complete JSON file" in result.stderr
     assert not any(stored_counts(app))
+
+
+def test_hostile_html_in_a_document_is_sanitised_before_it_is_stored(app, tmp_path):
+    """`html` is served as stored (API, whole-thread page, feeds, baked pages): a tampered or
+    hand-made file put a <script> on every page that shows the comment."""
+    document = copy.deepcopy(DOCUMENT)
+    hostile = ('<p onclick="steal()">Hi<script>alert(1)</script><img src=x onerror=alert(2)>'
+               '<a href="javascript:alert(3)">there</a><a href="https://ok.example">ok</a></p>')
+    document["comments"][1]["html"] = hostile
+    document["comments"][0]["pending_html"] = hostile
+    assert import_file(app, document, tmp_path / "hostile.json").exit_code == 0
+    stored = {row["id"]: row for row in export(app, tmp_path / "again.json")["comments"]}
+    for html in (stored[7]["html"], stored[3]["pending_html"]):
+        assert_inert(html)
+        assert "alert" not in html and 'href="https://ok.example"' in html
+    assert stored[3]["html"] == DOCUMENT["comments"][0]["html"]  # what the service writes: unchanged
 
 
 def test_json_nested_past_the_parser_is_refused(app, tmp_path):
