@@ -5,9 +5,11 @@ Contract: `stored_values(comment, ip_salt)` normalises each field the same way f
 (author trimmed, "Anonymous" when empty; email and website kept only when storable; the IP
 address replaced by its salted hash; a deleted comment reduced to a "[deleted]" placeholder
 without personal data), and raises SourceRejected saying what cannot be stored (an author name
-too long, a NUL character or a lone surrogate, which PostgreSQL refuses and SQLite accepts).
+too long, a NUL character or a lone surrogate, which PostgreSQL refuses and SQLite accepts, a
+control character the API refuses too).
 """
 
+import unicodedata
 from datetime import datetime
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -58,12 +60,12 @@ def thread_slug(thread: Thread) -> str:
 
 
 def utc(text: str | None, field: str) -> datetime:
-    """A source's date and time (ISO 8601; UTC when it has no offset)."""
+    """A source's date and time (ISO 8601; UTC when it has no offset). One that UTC cannot hold
+    (0001-01-01T00:00+01:00 is in year 0) is refused like one that is not a date."""
     try:
-        moment = datetime.fromisoformat((text or "").strip())
-    except ValueError:
+        return as_utc(datetime.fromisoformat((text or "").strip()))
+    except (ValueError, OverflowError):
         raise SourceRejected(f"{field} {text!r} is not a date and time") from None
-    return as_utc(moment)
 
 
 def foreign_text(source_html: str) -> tuple[str, str]:
@@ -86,20 +88,39 @@ def stored_values(comment: Foreign, ip_salt: str) -> dict[str, Any]:
     values |= {"deleted": False, "author": _author(comment.author), "email": _email(comment.email),
                "website": _website(comment.website), "text": comment.text, "html": comment.html,
                "ip_hash": hash_ip(ip_salt, (comment.ip or "").strip())}
-    for field in ("author", "email", "website", "text", "html"):
-        if values[field] is not None and not _storable(values[field]):
+    for field in ("author", "email", "website", "text", "html"):  # email, website: None or clean
+        if values[field] is None:
+            continue
+        if not _storable(values[field]):
             raise SourceRejected(f"its {field} holds a NUL character or a lone surrogate, which "
                                  "cannot be stored; remove it in the source")
+        if (char := _control_character(values[field], _LAYOUT if field in ("text", "html") else "")):
+            raise SourceRejected(f"its {field} holds the control character U+{ord(char):04X}, which "
+                                 f"a posted {field} may not hold either; remove it in the source")
     return values
+
+
+#: The control characters a text may hold (core/validation.py: tab and line breaks; a source's
+#: CRLF too). Any other is refused as the API refuses it: XML 1.0 cannot hold most of them, so one
+#: in a stored comment would make the Atom feeds unwritable.
+_LAYOUT = "\t\n\r"
 
 
 def _storable(value: str) -> bool:
     return "\x00" not in value and is_encodable(value)
 
 
+def _control_character(value: str, allowed: str) -> str | None:
+    """The first control character of `value` that is not in `allowed`, if any."""
+    return next((char for char in value if unicodedata.category(char) == "Cc" and char not in allowed),
+                None)
+
+
 def _website(url: str | None) -> str | None:
     """Only a well-formed http(s) address of at most WEBSITE_MAX characters is kept."""
     url = (url or "").strip()
+    if _control_character(url, ""):
+        return None
     try:
         parts = urlsplit(url)
     except ValueError:  # e.g. an unclosed IPv6 host
@@ -110,8 +131,10 @@ def _website(url: str | None) -> str | None:
 
 
 def _email(address: str | None) -> str | None:
+    """An address is kept when it has at most EMAIL_MAX characters and no control character
+    (a mail header could not hold it)."""
     address = (address or "").strip()
-    return address if address and len(address) <= EMAIL_MAX else None
+    return address if address and len(address) <= EMAIL_MAX and not _control_character(address, "") else None
 
 
 def _author(name: str | None) -> str:
