@@ -5,8 +5,9 @@ Contract: `stored_values(comment, ip_salt)` normalises each field the same way f
 (author trimmed, "Anonymous" when empty; email and website kept only when storable; the IP
 address replaced by its salted hash; a deleted comment reduced to a "[deleted]" placeholder
 without personal data), and raises SourceRejected saying what cannot be stored (an author name
-too long, a NUL character or a lone surrogate, which PostgreSQL refuses and SQLite accepts, a
-control character the API refuses too).
+too long, a NUL character or a lone surrogate, which PostgreSQL refuses and SQLite accepts). The
+other control characters a posted comment may not hold are made readable rather than refused
+(_readable): a real export's comment is imported, and the feeds can carry it.
 """
 
 import unicodedata
@@ -85,25 +86,24 @@ def stored_values(comment: Foreign, ip_salt: str) -> dict[str, Any]:
     if comment.deleted:
         return values | {"state": APPROVED, "deleted": True, "author": DELETED_AUTHOR,
                          "email": None, "website": None, "text": "", "html": "", "ip_hash": None}
-    values |= {"deleted": False, "author": _author(comment.author), "email": _email(comment.email),
-               "website": _website(comment.website), "text": comment.text, "html": comment.html,
+    text = _readable(comment.text, line_breaks=True)
+    values |= {"deleted": False, "author": _author(_readable(comment.author or "", line_breaks=False)),
+               "email": _email(comment.email), "website": _website(comment.website), "text": text,
+               "html": comment.html if text == comment.text else render(text),
                "ip_hash": hash_ip(ip_salt, (comment.ip or "").strip())}
     for field in ("author", "email", "website", "text", "html"):  # email, website: None or clean
-        if values[field] is None:
-            continue
-        if not _storable(values[field]):
+        if values[field] is not None and not _storable(values[field]):
             raise SourceRejected(f"its {field} holds a NUL character or a lone surrogate, which "
                                  "cannot be stored; remove it in the source")
-        if (char := _control_character(values[field], _LAYOUT if field in ("text", "html") else "")):
-            raise SourceRejected(f"its {field} holds the control character U+{ord(char):04X}, which "
-                                 f"a posted {field} may not hold either; remove it in the source")
     return values
 
 
 #: The control characters a text may hold (core/validation.py: tab and line breaks; a source's
-#: CRLF too). Any other is refused as the API refuses it: XML 1.0 cannot hold most of them, so one
-#: in a stored comment would make the Atom feeds unwritable.
+#: CRLF too). XML 1.0 cannot hold most others: one in a stored comment would make the Atom feeds
+#: unwritable, so _readable replaces them.
 _LAYOUT = "\t\n\r"
+#: Word's line break and page break: a line break in a text, a space in a name.
+_BREAKS = "\x0b\x0c"
 
 
 def _storable(value: str) -> bool:
@@ -111,9 +111,31 @@ def _storable(value: str) -> bool:
 
 
 def _control_character(value: str, allowed: str) -> str | None:
-    """The first control character of `value` that is not in `allowed`, if any."""
-    return next((char for char in value if unicodedata.category(char) == "Cc" and char not in allowed),
-                None)
+    """The first control character of `value` that is not in `allowed`, if any (NUL aside)."""
+    return next((char for char in value
+                 if unicodedata.category(char) == "Cc" and char not in allowed and char != "\x00"), None)
+
+
+def _readable(value: str, *, line_breaks: bool) -> str:
+    """`value` without the control characters a posted comment may not hold, so that a real
+    export's comment is imported rather than refused: a vertical tab or form feed becomes a line
+    break (`line_breaks`, a text) or a space (a name); a C1 control that is a Windows-1252 byte
+    decoded as Latin-1 (U+0092 for a right quote, as mis-encoded exports hold) becomes the
+    character Windows-1252 meant; any other is dropped. NUL is left for _storable to refuse."""
+    if _control_character(value, _LAYOUT if line_breaks else "") is None:
+        return value
+    kept = []
+    for char in value:
+        if unicodedata.category(char) != "Cc" or char == "\x00" or (line_breaks and char in _LAYOUT):
+            kept.append(char)
+        elif char in _BREAKS or char in _LAYOUT:
+            kept.append("\n" if line_breaks else " ")
+        elif 0x80 <= ord(char) <= 0x9F:
+            try:
+                kept.append(bytes([ord(char)]).decode("cp1252"))
+            except UnicodeDecodeError:  # 0x81, 0x8D, 0x8F, 0x90, 0x9D mean nothing in cp1252
+                pass
+    return "".join(kept) if line_breaks else " ".join("".join(kept).split())
 
 
 def _website(url: str | None) -> str | None:
