@@ -127,12 +127,12 @@ def list_comments(slug: str):
 
 def _thread_body(conn: Connection, thread: Thread, *, since: int, after: int, limit: int | None) -> bytes:
     """The JSON body of a thread page. The whole thread (the hot read: every page view that
-    misses the cache) is written by the database, each comment one JSON text
+    misses the cache) is concatenated by the database from each comment's stored JSON text
     (storage/thread_json.py); a page of top-level comments goes through public_view."""
     dumps = current_app.json.dumps
     if limit is None and not after:
         page = thread_json(conn, thread.slug, since)
-        comments, is_open = "[" + ",".join(page.comments) + "]", dumps(thread.open and not page.locked)
+        comments, is_open = "[" + page.comments + "]", dumps(thread.open and not page.locked)
         return (f'{{"thread":{dumps(thread.slug)},"count":{page.count},'
                 f'"open":{is_open},"comments":{comments},"next":null}}').encode()
     page = paged_thread_page(conn, thread.slug, limit=limit or ID_MAX, after=after, since=since)
