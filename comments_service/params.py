@@ -17,7 +17,10 @@ PAGE_LIMIT_MAX = 500
 def _cursor(name: str) -> int:
     """A comment id parameter: any whole number up to CURSOR_MAX, 0 when absent, clamped to
     ID_MAX (no comment is newer than that)."""
-    value = whole_number(request.args.get(name, "0"), CURSOR_MAX)
+    raw = request.args.get(name)
+    if raw is None:  # the usual GET: no parsing
+        return 0
+    value = whole_number(raw, CURSOR_MAX)
     if value is None:
         raise APIError(400, "invalid", f"`{name}` must be a comment id (a whole number, 0 or more).",
                        {name: "must be a whole number, 0 or more"})
