@@ -39,8 +39,8 @@ from sqlalchemy import (
     true,
     update,
 )
-from sqlalchemy.sql import visitors
 from sqlalchemy.engine import Dialect
+from sqlalchemy.sql import visitors
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..comment import DELETED_AUTHOR, REMOVED_PREFIX
