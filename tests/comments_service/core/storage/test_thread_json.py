@@ -116,9 +116,9 @@ def test_after_every_kind_of_write_the_miss_is_public_view(engine, add):
     assert check().locked
 
 
-def test_imported_and_restored_comments_read_as_public_view(app, tmp_path):
-    """The Isso importer (bulk staging) and the export restore write rows without the storage
-    layer's functions."""
+def test_imported_comments_read_as_public_view(app, tmp_path):
+    """The Isso importer (bulk staging) writes rows without the storage layer's functions (and
+    the export restore below)."""
     result = run_import(app, "isso", isso_database(tmp_path))
     assert result.exit_code == 0, result.output
     with app.app_context():
