@@ -77,12 +77,13 @@ def limit_blueprint(app: Flask, blueprint, *limit_args, **limit_options) -> None
     if blueprint.name not in own_limits:
         own_limits.add(blueprint.name)
         before, after, teardown = app.extensions[_LIMITER_HOOKS]
-        # First among the blueprint's own hooks, as it was among the app's: a request refused is
-        # refused before the blueprint's guard runs (Flask runs after_request hooks last first).
-        theirs = app.before_request_funcs.get(blueprint.name, [])
-        app.before_request_funcs[blueprint.name] = [*before, *theirs]
-        app.after_request_funcs.setdefault(blueprint.name, []).extend(after)
-        app.teardown_request_funcs.setdefault(blueprint.name, []).extend(teardown)
+        # In the order they ran as the app's: before the blueprint's own before_request hooks (a
+        # refused request is refused before its guard runs), after its own after_request hooks
+        # (Flask runs those last-registered first, so they go first in the list).
+        name = blueprint.name
+        app.before_request_funcs[name] = [*before, *app.before_request_funcs.get(name, ())]
+        app.after_request_funcs[name] = [*after, *app.after_request_funcs.get(name, ())]
+        app.teardown_request_funcs[name] = [*teardown, *app.teardown_request_funcs.get(name, ())]
     limiter(app).limit(*limit_args, **limit_options)(blueprint)
 
 

@@ -191,6 +191,8 @@ def test_flask_limiter_hooks_only_the_blueprints_with_limits_of_their_own(limite
     for blueprint in ("admin", "subscriptions", "preview"):
         assert [len(its(funcs[blueprint])) for funcs in hooks] == [1, 1, 1]
         assert its(app.before_request_funcs[blueprint]) == app.before_request_funcs[blueprint][:1]
+        # after_request hooks run last first: Flask-Limiter's after the blueprint's own, as before
+        assert its(app.after_request_funcs[blueprint]) == app.after_request_funcs[blueprint][1:2]
     client = app.test_client()
     url = "/api/subscriptions/unsubscribe?token=nonsense"
     answers = [client.get(url) for _ in range(3)]
