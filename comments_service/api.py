@@ -20,7 +20,7 @@ from .core.storage import comments as stored
 from .core.storage.database import accepts_writes, ping
 from .core.storage.paging import paged_thread_page
 from .core.storage.thread_json import thread_json
-from .core.storage.threads import thread_is_locked, thread_state
+from .core.storage.threads import thread_is_locked
 from .core.times import as_utc, isoformat, stamp
 from .core.tokens import TokenRejected, check_edit_token, issue_edit_token, issue_form_token
 from .core.validation import (COMMENT_FIELDS, EDIT_FIELDS, InvalidInput, check_about_reference,
@@ -112,27 +112,26 @@ def list_comments(slug: str):
     after `after`, with their replies); the page cache and the ETag name every parameter."""
     thread = require_thread(slug)
     since, after, limit = params.since(), params.after(), params.limit()
-    conn = db.connection()
-    state = thread_state(conn, slug)
+    state = db.thread_state(slug)
     version = f"{state.id}.{state.version}.{since}.{after}.{limit or ''}.{int(thread.open)}"
     if request.if_none_match.contains(version):  # the reader has this page: neither read nor build it
         return _thread_response(current_app.response_class(status=304), slug, version)
     cache = current_app.extensions[_PAGE_CACHE]
     body = cache.get((slug, version))
     if body is None:
-        body = _thread_body(conn, thread, since=since, after=after, limit=limit)
+        body = _thread_body(db.connection(), thread, since=since, after=after, limit=limit)
         cache.put((slug, version), body)
     return _thread_response(current_app.response_class(body, mimetype="application/json"), slug, version)
 
 
 def _thread_body(conn: Connection, thread: Thread, *, since: int, after: int, limit: int | None) -> bytes:
     """The JSON body of a thread page. The whole thread (the hot read: every page view that
-    misses the cache) is written by the database, each comment one JSON text
+    misses the cache) is concatenated by the database from each comment's stored JSON text
     (storage/thread_json.py); a page of top-level comments goes through public_view."""
     dumps = current_app.json.dumps
     if limit is None and not after:
         page = thread_json(conn, thread.slug, since)
-        comments, is_open = "[" + ",".join(page.comments) + "]", dumps(thread.open and not page.locked)
+        comments, is_open = "[" + page.comments + "]", dumps(thread.open and not page.locked)
         return (f'{{"thread":{dumps(thread.slug)},"count":{page.count},'
                 f'"open":{is_open},"comments":{comments},"next":null}}').encode()
     page = paged_thread_page(conn, thread.slug, limit=limit or ID_MAX, after=after, since=since)
@@ -141,11 +140,15 @@ def _thread_body(conn: Connection, thread: Thread, *, since: int, after: int, li
 
 
 def _thread_response(response: Response, slug: str, version: str) -> Response:
-    """The headers of a thread page, 200 and 304 alike: ETag, a fresh form token, and caching
-    that shared caches may use (thread_cache_control): nothing in it is per reader."""
-    response.headers["X-Form-Token"] = issue_form_token(current_app.secret_key, slug)
-    response.headers["Cache-Control"] = thread_cache_control(current_app.config)
-    return conditional(response, version)
+    """The headers of a thread page, 200 and 304 alike: ETag (the view has answered a matching
+    If-None-Match already: werkzeug's make_conditional would only parse it again), a fresh form
+    token, and caching that shared caches may use (thread_cache_control): nothing in it is per
+    reader."""
+    headers = response.headers
+    headers["ETag"] = f'"{version}"'  # the version is digits and dots: nothing to quote
+    headers["X-Form-Token"] = issue_form_token(current_app.secret_key, slug)
+    headers["Cache-Control"] = thread_cache_control(current_app.config)
+    return response
 
 
 def thread_cache_control(config) -> str:

@@ -289,7 +289,9 @@ LEFT_OUT = {
     # Documents name threads by slug and comments' threads by that slug; `version` is a counter
     # naming cached pages, restarted by an import.
     "threads": {"id", "version"},
-    "comments": {"thread_id"},
+    # public_json is derived from the other columns, written again by the database's triggers
+    # at the restore's every insert (core/storage/public_json.py).
+    "comments": {"thread_id", "public_json"},
     # Logins and mails in flight belong to the running service, not to the data moved.
     "moderator_sessions": ALL,
     "mail_outbox": ALL,
