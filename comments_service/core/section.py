@@ -120,12 +120,15 @@ class ThreadTotals(NamedTuple):
     about: dict[int, int]
 
 
-def thread_totals(comments: list[Comment]) -> ThreadTotals:
-    """The totals of a thread from all its published comments and placeholders (display order)."""
+def thread_totals(comments: list[Comment], top_level_count: int | None = None) -> ThreadTotals:
+    """The totals of a thread from all its published comments and placeholders (display order);
+    `top_level_count` when the caller has placed them already."""
     published = [comment for comment in comments if not comment.deleted]
     about = Counter(comment.about_reference for comment in published if comment.about_reference)
+    if top_level_count is None:
+        top_level_count = len(_placement(comments)[0])
     return ThreadTotals(count=len(published), last_id=max((comment.id for comment in comments), default=0),
-                        top_level_count=len(_placement(comments)[0]),
+                        top_level_count=top_level_count,
                         picks=[comment for comment in reversed(published) if comment.picked],
                         about=dict(about))
 
@@ -153,7 +156,8 @@ def section_context(values: Mapping[str, Any], secret_key: str, *, slug: str, ur
     roots, held_by = _placement(comments)
     shown_limit = values["SECTION_TOP_LEVEL_MAX"]
     shown = _nodes(roots if whole else roots[:shown_limit], held_by)
-    totals = totals or thread_totals(comments)
+    if totals is None:
+        totals = thread_totals(comments, len(roots))
     api_url = values["API_URL"]
     thread_url = f"{api_url}/threads/{quote(slug, safe='')}"
     truncated = len(shown) < totals.top_level_count
