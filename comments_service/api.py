@@ -10,10 +10,9 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, UnsupportedMediaType
 
-from . import db, params, rebake, security
-from .core import moderation
-from .core.comment import APPROVED, CORRECTION, PENDING, REJECTED, Comment, public_view
-from .core.limits import ID_MAX, REPLY_DEPTH_MAX, SLUG_MAX
+from . import db, params, posting, rebake, security
+from .core.comment import APPROVED, PENDING, REJECTED, Comment, public_view
+from .core.limits import ID_MAX, SLUG_MAX
 from .core.manifest import Thread
 from .core.render import count_links, render
 from .core.storage import comments as stored
@@ -26,7 +25,6 @@ from .core.tokens import TokenRejected, check_edit_token, issue_edit_token, issu
 from .core.validation import (COMMENT_FIELDS, EDIT_FIELDS, InvalidInput, check_about_reference,
                               is_plain_name, verify)
 from .errors import APIError, is_form_post
-from .notifications import notify
 from .page_cache import PageCache
 from .threads import find_thread
 
@@ -101,11 +99,6 @@ def rendered_text(text: str) -> str:
     return render(text)
 
 
-def _held(conn: Connection, email: str | None) -> bool:
-    """Whether the MODERATION mode (none / first / all) holds this author's writing."""
-    return moderation.holds(conn, current_app.config["MODERATION"], email)
-
-
 @bp.get("/threads/<slug>/comments")
 def list_comments(slug: str):
     """The thread (`since`: only newer comments), or a page of it (`limit` top-level comments
@@ -178,7 +171,7 @@ def create_comment(slug: str):
     _require_open(conn, thread)
     if refusal is not None:
         raise refusal
-    row = _store_comment(conn, thread, fields, html, security.client_ip_hash())
+    row = posting.store_comment(conn, thread, fields, html, security.client_ip_hash())
     held = row.state == PENDING
     version = None if held else rebake.enqueue(conn, thread)  # baked after the commit, elsewhere
     conn.commit()
@@ -192,35 +185,6 @@ def _checked_post(thread: Thread, origin_allowed: bool) -> tuple[dict[str, Any],
     security.reject_honeypot(fields["homepage"])
     security.require_form_proof(fields["form_token"], thread.slug, origin_allowed)
     return fields, rendered_text(fields["text"])
-
-
-def _store_comment(conn: Connection, thread: Thread, fields: dict[str, Any], html: str,
-                   ip_hash: str | None) -> Comment:
-    """Insert the comment (published, or held by the moderation mode or as a correction), with
-    its reply subscription and notification mails, in the caller's transaction."""
-    unknown_parent = APIError(400, "unknown_parent", "The comment you reply to is not on this article.",
-                              {"parent": "is not a comment on this article"})
-    parent = fields["parent"]
-    if parent is not None and not stored.parent_accepts_replies(conn, parent, thread.slug):
-        raise unknown_parent
-    parent = parent and stored.reply_parent(conn, parent, REPLY_DEPTH_MAX)
-    by_mode, correction = _held(conn, fields["email"]), fields["kind"] == CORRECTION
-    state = PENDING if by_mode or correction else APPROVED  # a correction always waits
-    flags = (moderation.hold_flags(current_app.config["MODERATION"], fields["text"],
-                                   correction=correction, by_mode=by_mode)
-             if state == PENDING else None)
-    try:
-        row = stored.create_comment(
-            conn, slug=thread.slug, parent=parent, author=fields["author"], email=fields["email"],
-            website=fields["website"], text=fields["text"], html=html, ip_hash=ip_hash, state=state,
-            flags=flags, kind=fields["kind"], about_reference=fields["about_reference"],
-            about_paragraph=fields["about_paragraph"])
-    except stored.ParentGone:  # deleted by a request that committed since the check above
-        raise unknown_parent from None
-    if fields["notify"]:
-        notify.subscribe_to_replies(conn, row, fields["email"])
-    notify.comment_posted(conn, row)  # its mails are outbox rows of this transaction
-    return row
 
 
 def _created(thread: Thread, row: Comment, version: int | None):
@@ -266,7 +230,7 @@ def edit_comment(comment_id: int):
     thread = require_thread(row.thread)
     _require_open(conn, thread)
     html = rendered_text(fields["text"])
-    if row.state == APPROVED and _held(conn, row.email):
+    if row.state == APPROVED and posting.held_by_mode(conn, row.email):
         row = stored.propose_edit(conn, comment_id, text=fields["text"], html=html)
         conn.commit()
         return jsonify(status=PENDING, comment=public_view(row)), 202
