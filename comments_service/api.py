@@ -167,11 +167,12 @@ def create_comment(slug: str):
         refusal = problem  # answered after the lock check: a locked thread says so first
     else:
         refusal = None
+    ip_hash = security.client_ip_hash()
     conn = db.connection()
     _require_open(conn, thread)
     if refusal is not None:
         raise refusal
-    row = posting.store_comment(conn, thread, fields, html, security.client_ip_hash())
+    row = posting.store_comment(conn, thread, fields, html, ip_hash)
     held = row.state == PENDING
     version = None if held else rebake.enqueue(conn, thread)  # baked after the commit, elsewhere
     conn.commit()
