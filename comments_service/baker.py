@@ -18,12 +18,13 @@ Contract:
 - A queued bake is due REBAKE_DELAY_SECONDS after the write (enqueue's `delay`); while one is
   due soon the thread sleeps until then, not woken by every write, so a stream of posts to a
   thread costs one bake per delay, not one per post.
-- Bakes take at most BAKE_SHARE of a core in the thread: after a bake that took d seconds the
-  thread rests d * (1 / BAKE_SHARE - 1) before it claims the next (a cheap bake rests less
-  than REBAKE_DELAY_SECONDS, so only a costly page, or a storm over many threads, is slowed;
-  the page then lags by at most ten times its bake, never indefinitely, and rows are never
-  skipped). The bake competes with this worker's requests for the CPU and the GIL: a bake in
-  the middle of a POST stretches it, and on SQLite every other POST waits for that one.
+- Bakes take at most BAKE_SHARE of a core in the thread: after a bake that cost d seconds of
+  the thread's CPU time, the thread rests d * (1 / BAKE_SHARE - 1) before it claims the next
+  one due (a cheap bake rests less than REBAKE_DELAY_SECONDS, so only a costly page, or a storm
+  over many threads, is slowed; the page then lags by at most nine times its bake's CPU time,
+  never indefinitely, and no row is skipped). The bake competes with this worker's requests for
+  the CPU and the GIL: a bake in the middle of a POST stretches it, and on SQLite every other
+  POST waits for that one.
 - `drain()` bakes what is due now in the caller's thread (`rebake-worker --once`, tests; give
   `ahead` to include the bakes still waiting for more writes); it never runs at the same time as
   this object's thread.
@@ -62,7 +63,8 @@ class Baker(QueueThread):
         self.delay_seconds = float(config["REBAKE_DELAY_SECONDS"])
         self.lease_seconds = float(config["REBAKE_LEASE_SECONDS"])
         self.retry_max_seconds = float(config["REBAKE_RETRY_MAX_SECONDS"])
-        self.clock = time.monotonic
+        self.clock = time.monotonic  # when the rest ends
+        self.cpu_clock = time.thread_time  # what a bake cost (its thread's CPU time)
         self._rest_until = 0.0
         super().__init__()
 
@@ -90,13 +92,13 @@ class Baker(QueueThread):
                                     utcnow() + timedelta(seconds=ahead))
                 if claim is None:
                     break
-                started = self.clock()
+                started = self.cpu_clock()
                 if self._bake(claim):
                     baked += 1
                 else:
                     failed += 1
-                took = self.clock() - started
-                self._rest_until = started + took / BAKE_SHARE
+                took = self.cpu_clock() - started  # CPU, not waits for the disk or a busy machine
+                self._rest_until = self.clock() + took * (1 / BAKE_SHARE - 1)
         return baked, failed
 
     def rest_seconds(self) -> float:

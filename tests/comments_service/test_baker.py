@@ -46,7 +46,7 @@ def baker_of(app):
             clock.now += seconds
 
         baker = Baker(app, bake)
-        baker.clock = clock
+        baker.clock = baker.cpu_clock = clock  # the bake's CPU time is all of its duration here
         return baker, clock, baked
 
     return make
