@@ -50,6 +50,14 @@ def thread_state(slug: str) -> ThreadState:
     return current_app.extensions[_STATE_READER].state(slug)
 
 
+def release() -> None:
+    """Give this request's connection back now (what it did not commit is rolled back), not at
+    teardown: on SQLite a write request's turn as the writer ends with it, so a view calls this
+    once it has committed, and the other writers need not wait while it builds its response.
+    A later `connection()` in the same request opens a new one."""
+    _close_connection()
+
+
 def _close_connection(_exc: BaseException | None = None) -> None:
     conn = g.pop("db_connection", None)
     if conn is not None:

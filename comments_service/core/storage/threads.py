@@ -52,9 +52,7 @@ def changed_thread_id(conn: Connection, slug: str) -> int:
     """Mark the thread `slug` changed (its version bumped) and return its id, creating its row
     on first use (two first comments racing on PostgreSQL: the loser's insert fails on the
     unique slug and it bumps the winner's row)."""
-    bump = (update(threads).where(threads.c.slug == slug)
-            .values(version=threads.c.version + 1).returning(threads.c.id))
-    found = conn.execute(bump).scalar()
+    found = conn.execute(_BUMP_BY_SLUG, {"bumped_slug": slug}).scalar()
     if found is not None:
         return found
     try:
@@ -62,7 +60,7 @@ def changed_thread_id(conn: Connection, slug: str) -> int:
             return conn.execute(threads.insert().values(slug=slug, version=1)
                                 .returning(threads.c.id)).scalar_one()
     except IntegrityError:
-        return conn.execute(bump).scalar_one()
+        return conn.execute(_BUMP_BY_SLUG, {"bumped_slug": slug}).scalar_one()
 
 
 class StateReader:
@@ -177,3 +175,8 @@ class StateReader:
 
 #: Connections a forked process inherited (StateReader._forked): never used, never closed here.
 _INHERITED: list = []
+
+
+#: changed_thread_id's bump, built once (every POST runs it inside the writer's turn).
+_BUMP_BY_SLUG = (update(threads).where(threads.c.slug == bindparam("bumped_slug"))
+                 .values(version=threads.c.version + 1).returning(threads.c.id))
