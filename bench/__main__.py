@@ -2,11 +2,13 @@
 
 `python -m bench build --sizes 100` (or `service --seconds 5`, `import --sizes 10000`) runs one
 part with its own flags. The programs the chosen parts run are checked first (bench/tools.py).
+The whole run ends with every part's targets in one table, kept in bench/results/summary.json
+(bench/summary.py).
 """
 
 import sys
 
-from . import build, images, importing, lighthouse, service, tools
+from . import build, images, importing, lighthouse, service, summary, tools
 
 BENCHMARKS = {"build": build.main, "service": service.main, "lighthouse": lighthouse.main,
               "import": importing.main, "images": images.main}
@@ -15,8 +17,9 @@ BENCHMARKS = {"build": build.main, "service": service.main, "lighthouse": lighth
 def main(argv: list[str]) -> None:
     if not argv:
         tools.ensure(list(BENCHMARKS))
-        for run in BENCHMARKS.values():
-            run([])
+        started = summary.now()
+        payloads = {name: run([]) for name, run in BENCHMARKS.items()}
+        summary.summarize(payloads, started)
         return
     name, *flags = argv
     if name not in BENCHMARKS:

@@ -5,12 +5,8 @@ Scenarios: GET a 10-comment thread, GET a 1,000-comment thread, GET with a match
 POST a comment; ours on SQLite and on PostgreSQL. Isso lives in its own venv (.venv-isso), made
 on first run, because it pins libraries our project does not use.
 
-The deployed shape (issue 16 targets 2 and 3), ours only, on both backends (`--parts shapes`
-runs only these): GET of the 1,000-comment thread with the page cache off (every request a
-miss), then POSTs to that thread at the same concurrency with re-bake on (COMMENTS_SITE_DIR names
-a site holding its page: writes queue the bake, each worker's baker bakes off the request path),
-and how long after the last POST the page shows it (`bake_lag_s`); then, as the control, the
-same POSTs with re-bake off (`post1000_plain`).
+The deployed shape of issue 16 is measured by bench/shapes.py (targets 2 and 3: `--parts shapes`)
+and bench/speed.py (targets 1 and 4: `--parts speed`), both run by the default `--parts all`.
 """
 
 from __future__ import annotations
@@ -30,6 +26,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
+from . import shapes as shapes_part
 from . import tools
 from .stats import RESULTS, machine, targets_table, write_json
 
@@ -45,8 +42,6 @@ SIZES = (10, 1000)
 WRK_TIMEOUT_S = 30
 TARGETS = {"get10_vs_hello": 0.60, "get1000_p95_ms": 50.0, "get1000_vs_isso": 10.0,
            "post_p95_ms": 20.0}
-#: Issue 16: POST p95 with re-bake on, GET p95 on a page-cache miss (1,000-comment thread).
-SHAPE_TARGETS = {"post1000_rebake_p95_ms": 20.0, "get1000_miss_p95_ms": 10.0}
 PAGE = "<html><body><main>T1000<!-- comments:start --><!-- comments:end --></main></body></html>"
 
 
@@ -218,54 +213,6 @@ def bench_ours(work: Path, database_url: str, load: Load) -> dict:
         return result
 
 
-def bench_shapes(work: Path, database_url: str, load: Load) -> dict:
-    """GET of t1000 on a page-cache miss, then POSTs to t1000 with re-bake on (see the module
-    docstring); the figures and whether SHAPE_TARGETS are met."""
-    site = work / "site"
-    site.mkdir()
-    (site / "t1000.html").write_text(PAGE, encoding="utf-8")
-    manifest = work / "threads.json"
-    manifest.write_text(json.dumps([{"slug": "t1000", "url": "/t1000.html", "title": "T1000",
-                                     "published": "2025-07-15T09:00:00+00:00", "open": True}]))
-    env = {"COMMENTS_SECRET_KEY": "bench", "COMMENTS_DATABASE_URL": database_url,
-           "COMMENTS_THREADS_MANIFEST": str(manifest), "COMMENTS_RATELIMIT_ENABLED": "false",
-           "COMMENTS_SITE_URL": "http://127.0.0.1", "COMMENTS_PAGE_CACHE_BYTES": "0",
-           "COMMENTS_SITE_DIR": str(site)}
-    with gunicorn(Path(sys.executable), "comments_service:create_app()", env, work,
-                  "/api/health") as base:
-        origin = {"Origin": base}
-        url = f"{base}/api/threads/t1000/comments"
-        for n in range(1000):
-            request(url, comment_body(n), origin)
-        result = {"get1000_miss": wrk(url, load)}
-        marker = f"bench-last-{uuid.uuid4().hex}"
-        result["post1000_rebake"] = wrk(url, load, "POST", json.dumps(comment_body(0)),
-                                        {"Content-Type": "application/json", **origin})
-        # A reply to the first comment: the page shows the first SECTION_TOP_LEVEL_MAX threads.
-        request(url, {"author": "Last", "text": marker, "parent": 1}, origin)
-        posted = time.monotonic()
-        while marker not in (site / "t1000.html").read_text(encoding="utf-8"):
-            if time.monotonic() - posted > 60:
-                raise RuntimeError("the last POST never reached the baked page")
-            time.sleep(0.01)
-        result["bake_lag_s"] = time.monotonic() - posted
-        result["page_kb"] = (site / "t1000.html").stat().st_size / 1024
-    # The control: the same POSTs to the same database with re-bake off (what a write costs
-    # anyway on this machine, at this moment: it is shared, so only the pair says much).
-    del env["COMMENTS_SITE_DIR"]
-    with gunicorn(Path(sys.executable), "comments_service:create_app()", env, work,
-                  "/api/health") as base:
-        result["post1000_plain"] = wrk(f"{base}/api/threads/t1000/comments", load, "POST",
-                                       json.dumps(comment_body(0)),
-                                       {"Content-Type": "application/json", "Origin": base})
-    figures = {"post1000_rebake_p95_ms": result["post1000_rebake"]["p95_ms"],
-               "get1000_miss_p95_ms": result["get1000_miss"]["p95_ms"],
-               "post1000_plain_p95_ms": result["post1000_plain"]["p95_ms"]}
-    errors = sum(result[key]["errors"] for key in ("post1000_rebake", "get1000_miss", "post1000_plain"))
-    met = {key: value <= SHAPE_TARGETS[key] for key, value in figures.items() if key in SHAPE_TARGETS}
-    return {"results": result, "figures": figures, "errors": errors, "met": met | {"no_errors": errors == 0}}
-
-
 @contextmanager
 def postgres_schema():
     """A throwaway PostgreSQL schema (a new one each time); yields a URL whose connections use it."""
@@ -303,15 +250,6 @@ def verdict_table(title: str, verdict: dict) -> str:
              (f">= {goal:g}" if key.endswith(("hello", "isso")) else f"< {goal:g} ms"), met[key])
             for key, goal in TARGETS.items()]
     return targets_table(title, rows + [("no_errors", str(verdict["errors"]), "0", met["no_errors"])])
-
-
-def shapes_table(title: str, part: dict) -> str:
-    """bench_shapes' figures as printed (the plain POST and the bake lag have no goal)."""
-    figures, met = part["figures"], part["met"]
-    rows = [(key, f"{value:.1f} ms", f"<= {SHAPE_TARGETS[key]:g} ms" if key in SHAPE_TARGETS else "none",
-             met.get(key)) for key, value in figures.items()]
-    rows.append(("bake_lag_s", f"{part['results']['bake_lag_s']:.2f} s", "none", None))
-    return targets_table(title, rows + [("no_errors", str(part["errors"]), "0", met["no_errors"])])
 
 
 def bar_label(rps: float, ceiling: float, isso: float | None) -> str:
@@ -383,35 +321,37 @@ def main(argv: list[str] | None = None) -> dict:
                "results": results,
                "sqlite": verdicts(results["hello"], results["isso"], results["ours_sqlite"]),
                "postgres": verdicts(results["hello"], results["isso"], results["ours_postgres"]),
-               "shape_targets": SHAPE_TARGETS, "shapes": deployed, "speed": speed_figures}
+               "shape_targets": shapes_part.TARGETS, "shapes": deployed, "speed": speed_figures}
     write_json("service", payload)
     plot(results, RESULTS / "service.png")
     for backend in ("sqlite", "postgres"):
         print(verdict_table(f"service, {backend}", payload[backend]))
-        print(shapes_table(f"service deployed shape, {backend}", deployed[backend]))
+        print(shapes_part.table(f"service deployed shape, {backend}", deployed[backend]))
     print(speed_tables(speed_figures))
     return payload
 
 
 def shapes(work: Path, load: Load) -> dict:
-    """bench_shapes on SQLite and on PostgreSQL."""
+    """bench/shapes.py's scenarios on SQLite and on PostgreSQL."""
     (work / "shape-sqlite").mkdir()
-    figures = {"sqlite": bench_shapes(work / "shape-sqlite",
-                                      f"sqlite:///{work / 'shape-sqlite' / 'c.sqlite3'}", load)}
+    figures = {"sqlite": shapes_part.run(work / "shape-sqlite",
+                                         f"sqlite:///{work / 'shape-sqlite' / 'c.sqlite3'}", load)}
     (work / "shape-pg").mkdir()
     with postgres_schema() as url:
-        figures["postgres"] = bench_shapes(work / "shape-pg", url, load)
+        figures["postgres"] = shapes_part.run(work / "shape-pg", url, load)
     return figures
 
 
 def main_shapes(load: Load) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-service-") as tmp:
         figures = shapes(Path(tmp), load)
+    from . import speed
+
     payload = {"benchmark": "service_shapes", "machine": machine(), **load._asdict(),
-               "gunicorn": GUNICORN_ARGS, "targets": SHAPE_TARGETS, **figures}
+               "gunicorn": speed.shipped_args(), "targets": shapes_part.TARGETS, **figures}
     write_json("service_shapes", payload)
     for backend, part in figures.items():
-        print(shapes_table(f"service deployed shape, {backend}", part))
+        print(shapes_part.table(f"service deployed shape, {backend}", part))
     return payload
 
 

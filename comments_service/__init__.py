@@ -30,13 +30,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .notifications import mail
     from .transfer import cli as transfer_cli
 
-    values = settings.resolve(test_config)
-    app = Flask(__name__, instance_path=values["INSTANCE_PATH"])
-    app.json.sort_keys = False  # responses are built in a fixed key order; sorting only costs
-    app.config.update(values)
-    development = app.debug or app.testing or _development_command_line(values)
-    app.config["SECRET_KEY"] = settings.secret_key(values, development=development)
-    _check_settings(app, development)
+    try:
+        values = settings.resolve(test_config)
+        app = Flask(__name__, instance_path=values["INSTANCE_PATH"])
+        app.json.sort_keys = False  # responses are built in a fixed key order; sorting only costs
+        app.config.update(values)
+        development = app.debug or app.testing or _development_command_line(values)
+        app.config["SECRET_KEY"] = settings.secret_key(values, development=development)
+        _check_settings(app, development)
+    except settings.SettingsError as problem:
+        if _in_flask_command_line():  # one line for an operator at a prompt, not a traceback
+            import click
+
+            raise click.ClickException(str(problem)) from None
+        raise
     errors.init_app(app)
     db.init_app(app)
     threads.init_app(app)
@@ -64,17 +71,22 @@ def _development_command_line(values: dict) -> bool:
     click context and keeps the production refusal. A production host sets both variables
     (docs/deploy.md), so a missing key there is still the clear SettingsError."""
     import click
-    from flask.cli import ScriptInfo
 
-    context = click.get_current_context(silent=True)
-    if context is None or context.find_object(ScriptInfo) is None:
-        return False
-    if values["SECRET_KEY"] or values["SITE_URL"]:
+    if not _in_flask_command_line() or values["SECRET_KEY"] or values["SITE_URL"]:
         return False
     click.echo(f"Development: no COMMENTS_SECRET_KEY or COMMENTS_SITE_URL is set, so this command "
                f"uses the development settings of `make serve` (its key in {values['INSTANCE_PATH']}).",
                err=True)
     return True
+
+
+def _in_flask_command_line() -> bool:
+    """Whether the `flask` command line is loading the app (not gunicorn, not a test)."""
+    import click
+    from flask.cli import ScriptInfo
+
+    context = click.get_current_context(silent=True)
+    return context is not None and context.find_object(ScriptInfo) is not None
 
 
 def _check_settings(app: Flask, development: bool) -> None:

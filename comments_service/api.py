@@ -8,25 +8,23 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, request
 from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.exceptions import UnsupportedMediaType
+from werkzeug.exceptions import HTTPException, UnsupportedMediaType
 
-from . import db, params, rebake, security
-from .core import moderation
-from .core.comment import APPROVED, CORRECTION, PENDING, REJECTED, Comment, public_view
-from .core.limits import ID_MAX, REPLY_DEPTH_MAX, SLUG_MAX
+from . import db, params, posting, rebake, security
+from .core.comment import APPROVED, PENDING, REJECTED, Comment, public_view
+from .core.limits import ID_MAX, SLUG_MAX
 from .core.manifest import Thread
 from .core.render import count_links, render
 from .core.storage import comments as stored
 from .core.storage.database import accepts_writes, ping
 from .core.storage.paging import paged_thread_page
 from .core.storage.thread_json import thread_json
-from .core.storage.threads import thread_is_locked, thread_state
+from .core.storage.threads import thread_is_locked
 from .core.times import as_utc, isoformat, stamp
 from .core.tokens import TokenRejected, check_edit_token, issue_edit_token, issue_form_token
 from .core.validation import (COMMENT_FIELDS, EDIT_FIELDS, InvalidInput, check_about_reference,
                               is_plain_name, verify)
 from .errors import APIError, is_form_post
-from .notifications import notify
 from .page_cache import PageCache
 from .threads import find_thread
 
@@ -101,38 +99,32 @@ def rendered_text(text: str) -> str:
     return render(text)
 
 
-def _held(conn: Connection, email: str | None) -> bool:
-    """Whether the MODERATION mode (none / first / all) holds this author's writing."""
-    return moderation.holds(conn, current_app.config["MODERATION"], email)
-
-
 @bp.get("/threads/<slug>/comments")
 def list_comments(slug: str):
     """The thread (`since`: only newer comments), or a page of it (`limit` top-level comments
     after `after`, with their replies); the page cache and the ETag name every parameter."""
     thread = require_thread(slug)
     since, after, limit = params.since(), params.after(), params.limit()
-    conn = db.connection()
-    state = thread_state(conn, slug)
+    state = db.thread_state(slug)
     version = f"{state.id}.{state.version}.{since}.{after}.{limit or ''}.{int(thread.open)}"
     if request.if_none_match.contains(version):  # the reader has this page: neither read nor build it
         return _thread_response(current_app.response_class(status=304), slug, version)
     cache = current_app.extensions[_PAGE_CACHE]
     body = cache.get((slug, version))
     if body is None:
-        body = _thread_body(conn, thread, since=since, after=after, limit=limit)
+        body = _thread_body(db.connection(), thread, since=since, after=after, limit=limit)
         cache.put((slug, version), body)
     return _thread_response(current_app.response_class(body, mimetype="application/json"), slug, version)
 
 
 def _thread_body(conn: Connection, thread: Thread, *, since: int, after: int, limit: int | None) -> bytes:
     """The JSON body of a thread page. The whole thread (the hot read: every page view that
-    misses the cache) is written by the database, each comment one JSON text
+    misses the cache) is concatenated by the database from each comment's stored JSON text
     (storage/thread_json.py); a page of top-level comments goes through public_view."""
     dumps = current_app.json.dumps
     if limit is None and not after:
         page = thread_json(conn, thread.slug, since)
-        comments, is_open = "[" + ",".join(page.comments) + "]", dumps(thread.open and not page.locked)
+        comments, is_open = "[" + page.comments + "]", dumps(thread.open and not page.locked)
         return (f'{{"thread":{dumps(thread.slug)},"count":{page.count},'
                 f'"open":{is_open},"comments":{comments},"next":null}}').encode()
     page = paged_thread_page(conn, thread.slug, limit=limit or ID_MAX, after=after, since=since)
@@ -141,11 +133,15 @@ def _thread_body(conn: Connection, thread: Thread, *, since: int, after: int, li
 
 
 def _thread_response(response: Response, slug: str, version: str) -> Response:
-    """The headers of a thread page, 200 and 304 alike: ETag, a fresh form token, and caching
-    that shared caches may use (thread_cache_control): nothing in it is per reader."""
-    response.headers["X-Form-Token"] = issue_form_token(current_app.secret_key, slug)
-    response.headers["Cache-Control"] = thread_cache_control(current_app.config)
-    return conditional(response, version)
+    """The headers of a thread page, 200 and 304 alike: ETag (the view has answered a matching
+    If-None-Match already: werkzeug's make_conditional would only parse it again), a fresh form
+    token, and caching that shared caches may use (thread_cache_control): nothing in it is per
+    reader."""
+    headers = response.headers
+    headers["ETag"] = f'"{version}"'  # the version is digits and dots: nothing to quote
+    headers["X-Form-Token"] = issue_form_token(current_app.secret_key, slug)
+    headers["Cache-Control"] = thread_cache_control(current_app.config)
+    return response
 
 
 def thread_cache_control(config) -> str:
@@ -159,39 +155,40 @@ def thread_cache_control(config) -> str:
 
 @bp.post("/threads/<slug>/comments")
 def create_comment(slug: str):
+    """Store a comment. On SQLite a write request holds the writer's turn from its first
+    statement until its connection goes back to the pool, and every POST of every worker waits
+    for it: so the work that needs no database (reading and checking the body, the form proof,
+    rendering the Markdown, the IP hash) is done before the first statement, and the connection
+    is given back right after the commit, before the response is built."""
     thread = require_thread(slug)
     origin_allowed = security.origin_is_allowed()
+    if not thread.open:
+        raise APIError(403, "thread_closed", "Comments are closed for this article.")
+    try:
+        fields, html = _checked_post(thread, origin_allowed)
+    except (APIError, HTTPException) as problem:
+        refusal = problem  # answered after the lock check: a locked thread says so first
+    else:
+        refusal = None
+    ip_hash = security.client_ip_hash()
     conn = db.connection()
     _require_open(conn, thread)
-    fields = verified_fields(request_body(form_allowed=True), references=thread.references)
-    security.reject_honeypot(fields["homepage"])
-    security.require_form_proof(fields["form_token"], slug, origin_allowed)
-    html = rendered_text(fields["text"])
-    unknown_parent = APIError(400, "unknown_parent", "The comment you reply to is not on this article.",
-                              {"parent": "is not a comment on this article"})
-    if fields["parent"] is not None and not stored.parent_accepts_replies(conn, fields["parent"], slug):
-        raise unknown_parent
-    parent = fields["parent"] and stored.reply_parent(conn, fields["parent"], REPLY_DEPTH_MAX)
-    by_mode, correction = _held(conn, fields["email"]), fields["kind"] == CORRECTION
-    state = PENDING if by_mode or correction else APPROVED  # a correction always waits
-    flags = (moderation.hold_flags(current_app.config["MODERATION"], fields["text"],
-                                   correction=correction, by_mode=by_mode)
-             if state == PENDING else None)
-    try:
-        row = stored.create_comment(
-            conn, slug=slug, parent=parent, author=fields["author"], email=fields["email"],
-            website=fields["website"], text=fields["text"], html=html,
-            ip_hash=security.client_ip_hash(), state=state, flags=flags, kind=fields["kind"],
-            about_reference=fields["about_reference"], about_paragraph=fields["about_paragraph"])
-    except stored.ParentGone:  # deleted by a request that committed since the check above
-        raise unknown_parent from None
-    if fields["notify"]:
-        notify.subscribe_to_replies(conn, row, fields["email"])
-    notify.comment_posted(conn, row)  # its mails are outbox rows of this transaction
+    if refusal is not None:
+        raise refusal
+    row = posting.store_comment(conn, thread, fields, html, ip_hash)
     held = row.state == PENDING
     version = None if held else rebake.enqueue(conn, thread)  # baked after the commit, elsewhere
     conn.commit()
+    db.release()
     return _created(thread, row, version)
+
+
+def _checked_post(thread: Thread, origin_allowed: bool) -> tuple[dict[str, Any], str]:
+    """The POST's fields, checked (400, 403 for a bad form proof, 415), and the comment's HTML."""
+    fields = verified_fields(request_body(form_allowed=True), references=thread.references)
+    security.reject_honeypot(fields["homepage"])
+    security.require_form_proof(fields["form_token"], thread.slug, origin_allowed)
+    return fields, rendered_text(fields["text"])
 
 
 def _created(thread: Thread, row: Comment, version: int | None):
@@ -237,7 +234,7 @@ def edit_comment(comment_id: int):
     thread = require_thread(row.thread)
     _require_open(conn, thread)
     html = rendered_text(fields["text"])
-    if row.state == APPROVED and _held(conn, row.email):
+    if row.state == APPROVED and posting.held_by_mode(conn, row.email):
         row = stored.propose_edit(conn, comment_id, text=fields["text"], html=html)
         conn.commit()
         return jsonify(status=PENDING, comment=public_view(row)), 202

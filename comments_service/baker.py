@@ -18,6 +18,13 @@ Contract:
 - A queued bake is due REBAKE_DELAY_SECONDS after the write (enqueue's `delay`); while one is
   due soon the thread sleeps until then, not woken by every write, so a stream of posts to a
   thread costs one bake per delay, not one per post.
+- Bakes take at most BAKE_SHARE of a core in the thread: after a bake that cost d seconds of
+  the thread's CPU time, the thread rests d * (1 / BAKE_SHARE - 1) before it claims the next
+  one due (a cheap bake rests less than REBAKE_DELAY_SECONDS, so only a costly page, or a storm
+  over many threads, is slowed; the page then lags by at most nine times its bake's CPU time,
+  never indefinitely, and no row is skipped). The bake competes with this worker's requests for
+  the CPU and the GIL: a bake in the middle of a POST stretches it, and on SQLite every other
+  POST waits for that one.
 - `drain()` bakes what is due now in the caller's thread (`rebake-worker --once`, tests; give
   `ahead` to include the bakes still waiting for more writes); it never runs at the same time as
   this object's thread.
@@ -25,6 +32,7 @@ Contract:
 
 import logging
 import threading
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -37,6 +45,8 @@ from .core.times import utcnow
 log = logging.getLogger(__name__)
 _MIN_WAIT = 0.05
 _RETRY_BASE_SECONDS = 1.0
+#: The most of a core the baking thread takes, over time (see the contract above).
+BAKE_SHARE = 0.1
 
 
 class Baker(QueueThread):
@@ -53,6 +63,9 @@ class Baker(QueueThread):
         self.delay_seconds = float(config["REBAKE_DELAY_SECONDS"])
         self.lease_seconds = float(config["REBAKE_LEASE_SECONDS"])
         self.retry_max_seconds = float(config["REBAKE_RETRY_MAX_SECONDS"])
+        self.clock = time.monotonic  # when the rest ends
+        self.cpu_clock = time.thread_time  # what a bake cost (its thread's CPU time)
+        self._rest_until = 0.0
         super().__init__()
 
     def close(self, timeout: float = 10.0) -> None:
@@ -62,27 +75,41 @@ class Baker(QueueThread):
     def _run(self, stop: threading.Event) -> None:
         self.run_forever(stop)
 
-    def drain(self, stop: threading.Event | None = None, ahead: float = 0.0) -> tuple[int, int]:
+    def drain(self, stop: threading.Event | None = None, ahead: float = 0.0,
+              pace: bool = False) -> tuple[int, int]:
         """Bake one due thread after another until none is due or `stop` is set; (baked, failed).
-        `ahead`: also those due within that many seconds (waiting to coalesce more writes)."""
+        `ahead`: also those due within that many seconds (waiting to coalesce more writes).
+        `pace` (the thread's loop): rest between bakes so they take at most BAKE_SHARE of a core."""
         baked = failed = 0
         with self._busy:
             while stop is None or not stop.is_set():
+                if pace and stop is not None and self.rest_seconds() > 0:
+                    if not self._due_within(ahead):
+                        break  # nothing to bake: the rest runs on while the thread waits anyway
+                    stop.wait(self.rest_seconds())
+                    continue
                 claim = self._write(rebake_queue.claim_due, self.lease_seconds,
                                     utcnow() + timedelta(seconds=ahead))
                 if claim is None:
                     break
+                started = self.cpu_clock()
                 if self._bake(claim):
                     baked += 1
                 else:
                     failed += 1
+                took = self.cpu_clock() - started  # CPU, not waits for the disk or a busy machine
+                self._rest_until = self.clock() + took * (1 / BAKE_SHARE - 1)
         return baked, failed
+
+    def rest_seconds(self) -> float:
+        """How long the thread still rests after its last bake (0: it may bake now)."""
+        return max(0.0, self._rest_until - self.clock())
 
     def run_forever(self, stop: threading.Event) -> None:
         while not stop.is_set():
             self._wake.clear()
             try:
-                self.drain(stop)
+                self.drain(stop, pace=True)
                 wait = self._seconds_until_due()
             except Exception:  # a database that does not answer: the rows wait, nothing is lost
                 log.exception("re-bake: the queue could not be read or written; trying again in %g s",
@@ -109,6 +136,11 @@ class Baker(QueueThread):
             return False
         self._write(rebake_queue.record_baked, claim)
         return True
+
+    def _due_within(self, ahead: float) -> bool:
+        with connect(self._engine()) as conn:
+            due = rebake_queue.next_due_at(conn)
+        return due is not None and due <= utcnow() + timedelta(seconds=ahead)
 
     def _seconds_until_due(self) -> float:
         with connect(self._engine()) as conn:

@@ -7,6 +7,7 @@ import logging
 
 from flask import Flask, current_app, g, jsonify, render_template, request
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from .core.limits import TEXT_MAX
@@ -67,6 +68,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(APIError, _api_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(OperationalError, _storage_error)
+    app.register_error_handler(PoolTimeout, _storage_error)  # every pooled connection busy too long
     app.register_error_handler(Exception, _unexpected_error)
 
 
@@ -84,10 +86,11 @@ def _http_error(error: HTTPException):
     return response
 
 
-def _storage_error(error: OperationalError):
+def _storage_error(error: OperationalError | PoolTimeout):
     """The database failed under the request (disk full, read-only, unreachable, locked too
-    long): nothing was stored, and trying again later may work, so 503 with Retry-After."""
-    log.error("storage failed on %s %s: %s", request.method, request.path, error.orig)
+    long, or no pooled connection freed in time): nothing was stored, and trying again later
+    may work, so 503 with Retry-After."""
+    log.error("storage failed on %s %s: %s", request.method, request.path, getattr(error, "orig", error))
     response = error_response(APIError(503, "unavailable", "Comments cannot be saved or shown right "
                                                            "now. Please try again in a minute."))
     response.headers["Retry-After"] = str(STORAGE_RETRY_AFTER)

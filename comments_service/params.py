@@ -17,7 +17,10 @@ PAGE_LIMIT_MAX = 500
 def _cursor(name: str) -> int:
     """A comment id parameter: any whole number up to CURSOR_MAX, 0 when absent, clamped to
     ID_MAX (no comment is newer than that)."""
-    value = whole_number(request.args.get(name, "0"), CURSOR_MAX)
+    args = request.args
+    if name not in args:  # the usual GET: nothing to parse (and no KeyError raised inside .get)
+        return 0
+    value = whole_number(args[name], CURSOR_MAX)
     if value is None:
         raise APIError(400, "invalid", f"`{name}` must be a comment id (a whole number, 0 or more).",
                        {name: "must be a whole number, 0 or more"})
@@ -36,9 +39,10 @@ def after() -> int:
 
 def limit() -> int | None:
     """`limit`: top-level comments per page, 1-PAGE_LIMIT_MAX; None when absent (everything)."""
-    raw = request.args.get("limit")
-    if raw is None:
+    args = request.args
+    if "limit" not in args:
         return None
+    raw = args["limit"]
     value = whole_number(raw, PAGE_LIMIT_MAX)
     if not value:
         raise APIError(400, "invalid", f"`limit` must be a whole number from 1 to {PAGE_LIMIT_MAX}.",

@@ -36,7 +36,7 @@ from .core.files import exclusive_lock, replace_served_file
 from .core.manifest import Thread
 from .core.section import article_file, render_section, section_context, splice_section
 from .core.storage import rebake_queue
-from .core.storage.comments import thread_page
+from .core.storage.section_page import section_page
 from .core.storage.database import connect
 from .threads import find_thread, thread_url
 
@@ -149,15 +149,17 @@ def bake_thread(app: Flask, slug: str) -> None:
             replace_served_file(page_path, splice_section(page, rendered))  # and its .gz, .br
 
 
-def _current_context(thread: Thread, **options) -> dict[str, Any]:
+def _current_context(thread: Thread) -> dict[str, Any]:
     """The section's context as the database has it now, read on a connection of its own (this
-    one sees the latest writes of every worker)."""
-    with connect(db.engine()) as conn:
-        page = thread_page(conn, thread.slug)
+    one sees the latest writes of every worker): only the comments the page shows, with the
+    thread's totals counted by the database (storage/section_page.py), so a bake reads
+    O(page), not O(thread)."""
     config = current_app.config
+    with connect(db.engine()) as conn:
+        page = section_page(conn, thread.slug, config["SECTION_TOP_LEVEL_MAX"])
     return section_context(config, current_app.secret_key, slug=thread.slug, url=thread.url,
-                           comments=page.comments, is_open=thread.open and not page.locked,
-                           references=thread.references, **options)
+                           comments=page.comments, totals=page.totals,
+                           is_open=thread.open and not page.locked, references=thread.references)
 
 
 def landing_url(thread: Thread, comment_id: int, *, held: bool, version: int | None) -> str:

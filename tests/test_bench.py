@@ -10,7 +10,7 @@ import pytest
 from markdown import Markdown
 
 import bench.__main__ as bench_entry
-from bench import build, importing, lighthouse, service, speed, stats, tools
+from bench import build, importing, lighthouse, service, shapes, speed, stats, summary, tools
 from bench.__main__ import main as bench_main
 from comments_service import importers
 from plugins.references.extension import ReferencesExtension
@@ -377,14 +377,24 @@ def _verdict_of(line: str) -> str:
     return "NOT met" if line.endswith("NOT met") else line.rsplit(None, 1)[-1]
 
 
-def test_shapes_table_judges_the_two_targets_and_shows_the_rest():
-    part = {"figures": {"post1000_rebake_p95_ms": 25.0, "get1000_miss_p95_ms": 8.0,
-                        "post1000_plain_p95_ms": 19.0},
-            "met": {"post1000_rebake_p95_ms": False, "get1000_miss_p95_ms": True, "no_errors": True},
-            "errors": 0, "results": {"bake_lag_s": 0.25}}
-    lines = service.shapes_table("shape", part).splitlines()
-    assert [line.split()[0] for line in lines[1:]] == [*part["figures"], "bake_lag_s", "no_errors"]
-    assert [_verdict_of(line) for line in lines[1:]] == ["NOT met", "met", "none", "none", "met"]
+def test_shapes_verdicts_judge_the_two_targets_and_show_the_rest():
+    def run(p95, errors=0):
+        return {"p95_ms": p95, "errors": errors}
+
+    worker = {"rss_mib": 80.0, "pss_mib": 40.0, "uss_mib": 30.0}
+    result = {"post1000_rebake": run(25.0), "get1000_miss": run(8.0, errors=1),
+              "post1000_plain": run(19.0), "get1000_mixed": run(5.0),
+              "mixed_writes": {"posted": 10, "failed": 0}, "bake_lag_s": 0.25,
+              "memory": {"a": [worker], "b": [{**worker, "rss_mib": 90.0}]}}
+    part = {"results": result, **shapes.verdicts(result)}
+    assert part["met"] == {"post1000_rebake_p95_ms": False, "get1000_miss_p95_ms": True,
+                           "no_errors": False}
+    assert part["figures"]["worker_rss_mib"] == 90.0
+    lines = shapes.table("shape", part).splitlines()
+    assert [line.split()[0] for line in lines[1:]] == [
+        "post1000_rebake_p95_ms", "get1000_miss_p95_ms", "post1000_plain_p95_ms",
+        "get1000_mixed_p95_ms", "worker_rss_mib", "worker_pss_mib", "bake_lag_s", "no_errors"]
+    assert [_verdict_of(line) for line in lines[1:]] == ["NOT met", "met", *["none"] * 5, "NOT met"]
 
 
 def test_the_build_target_is_checked_on_the_median_of_paired_ratios(tmp_path, monkeypatch):
@@ -400,3 +410,30 @@ def test_the_build_target_is_checked_on_the_median_of_paired_ratios(tmp_path, mo
     result = build.measure(3, 3, tmp_path)
     assert result["paired_ratio"] == pytest.approx(statistics.median([5.0 / 4.5, 5.6 / 5.2, 4.9 / 4.4]))
     assert result["ratio"] == pytest.approx(5.0 / 4.5)
+
+
+def test_the_whole_run_ends_with_every_parts_targets_in_one_table(monkeypatch, capsys):
+    written = {}
+    monkeypatch.setattr(summary, "write_json", lambda name, payload: written.update({name: payload}))
+    verdict = {"figures": {"get10_vs_hello": 0.7, "get1000_p95_ms": 5.0, "get1000_vs_isso": 300.0,
+                           "post_p95_ms": 25.0},
+               "met": {"get10_vs_hello": True, "get1000_p95_ms": True, "get1000_vs_isso": True,
+                       "post_p95_ms": False, "no_errors": True}}
+    shape = {"figures": {"post1000_rebake_p95_ms": 15.0, "get1000_miss_p95_ms": 12.0},
+             "met": {"post1000_rebake_p95_ms": True, "get1000_miss_p95_ms": False, "no_errors": True}}
+    fast = {"figures": {"get10_redis_vs_hello": 0.65, "get10_off_vs_hello": 0.81, "worker_pss_mib": 40.0},
+            "met": {"get10_redis_vs_hello": True, "get10_off_vs_hello": True, "worker_pss_mib": True,
+                    "no_errors": False}}
+    payloads = {"service": {"sqlite": verdict, "postgres": verdict, "shapes": {"sqlite": shape, "postgres": shape},
+                            "speed": {"sqlite": fast, "postgres": fast}},
+                "images": {"results": {"warm_over_without": 1.05}}}
+    result = summary.summarize(payloads, "2026-11-30T12:00:00+00:00")
+    assert written["summary"] is result
+    rows = {row["target"]: row["met"] for row in result["targets"]}
+    assert rows["service sqlite (sync workers) post_p95_ms"] is False
+    assert rows["shape postgres get1000_miss_p95_ms"] is False
+    assert rows["speed sqlite get10_off_vs_hello"] is True
+    assert rows["service sqlite no errors"] is False  # the speed part had errors
+    assert rows["images warm build / without images"] is None
+    printed = capsys.readouterr().out
+    assert "shape sqlite post1000_rebake_p95_ms" in printed and "NOT met" in printed

@@ -13,6 +13,7 @@ from flask import request, url_for
 from ..core import moderation
 from ..core.comment import KINDS, PENDING, STATES
 from ..core.limits import ID_MAX, REASON_MAX
+from ..core.validation import whole_number
 from ..errors import APIError
 
 #: Comments one form may act on: a queue page (ADMIN_PAGE_SIZE, 50 by default) shows far fewer,
@@ -41,10 +42,10 @@ def kind() -> str | None:
 
 def page_number() -> int:
     """?page=: a listing's page, from 1."""
-    raw = request.args.get("page", "1")
-    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= PAGE_MAX:
+    number = whole_number(request.args.get("page", "1"), PAGE_MAX)
+    if not number:
         raise APIError(400, "invalid", f"`page` must be a whole number from 1 to {PAGE_MAX}.")
-    return int(raw)
+    return number
 
 
 def action() -> str:
@@ -62,9 +63,10 @@ def comment_ids() -> list[int]:
         raise APIError(400, "invalid", "Select at least one comment.")
     if len(values) > BULK_MAX:
         raise APIError(400, "invalid", f"Select at most {BULK_MAX} comments at once.")
-    if not all(value.isascii() and value.isdigit() and 1 <= int(value) <= ID_MAX for value in values):
+    numbers = [whole_number(value, ID_MAX) for value in values]
+    if not all(numbers):  # None (not a number in range) or 0
         raise APIError(400, "invalid", "The selected comments must be given by their numbers.")
-    return list(dict.fromkeys(int(value) for value in values))
+    return list(dict.fromkeys(numbers))
 
 
 def reason() -> str | None:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader
@@ -105,9 +105,38 @@ def _nodes(comments: list[Comment], held_by: dict[int, list[Comment]]) -> list[d
     return nodes
 
 
+class ThreadTotals(NamedTuple):
+    """What the section states about the WHOLE thread, however little of it is shown: `count`
+    (published comments, placeholders excluded), `last_id` (the newest id, placeholders
+    included), `top_level_count`, `picks` (the published picked comments, newest first) and
+    `about` ({reference number: published comments about it}, those with some only).
+    `thread_totals` computes them from the whole thread; a re-bake has the database count them
+    (storage/section_page.py) and reads only the comments the page shows."""
+
+    count: int
+    last_id: int
+    top_level_count: int
+    picks: list[Comment]
+    about: dict[int, int]
+
+
+def thread_totals(comments: list[Comment], top_level_count: int | None = None) -> ThreadTotals:
+    """The totals of a thread from all its published comments and placeholders (display order);
+    `top_level_count` when the caller has placed them already."""
+    published = [comment for comment in comments if not comment.deleted]
+    about = Counter(comment.about_reference for comment in published if comment.about_reference)
+    if top_level_count is None:
+        top_level_count = len(_placement(comments)[0])
+    return ThreadTotals(count=len(published), last_id=max((comment.id for comment in comments), default=0),
+                        top_level_count=top_level_count,
+                        picks=[comment for comment in reversed(published) if comment.picked],
+                        about=dict(about))
+
+
 def section_context(values: Mapping[str, Any], secret_key: str, *, slug: str, url: str,
                     comments: list[Comment], is_open: bool, references: int = 0,
-                    whole: bool = False, issued_at: float | None = None) -> dict[str, Any]:
+                    whole: bool = False, totals: ThreadTotals | None = None,
+                    issued_at: float | None = None) -> dict[str, Any]:
     """What the partial renders (its `thread` variable), from the thread's published comments in
     display order and the article's number of `references`:
     - `comments`: the comment tree, its first `shown_limit` (SECTION_TOP_LEVEL_MAX) top-level
@@ -123,34 +152,37 @@ def section_context(values: Mapping[str, Any], secret_key: str, *, slug: str, ur
       service's URLs: `all_url` (the whole thread), `feed_url` (its Atom feed), `reply_url` (the
       no-JS reply page: append the comment id). The token is dated `issued_at` (default: now;
       the site build dates it to the start of its day, so a rebuild on the same day bakes the
-      same bytes)."""
+      same bytes).
+    `totals`: the whole thread's (ThreadTotals), when `comments` holds only the part shown: at
+    least the first SECTION_TOP_LEVEL_MAX top-level comments with all their replies (the result
+    is then the same as from the whole thread); None computes them from `comments`."""
     roots, held_by = _placement(comments)
     shown_limit = values["SECTION_TOP_LEVEL_MAX"]
     shown = _nodes(roots if whole else roots[:shown_limit], held_by)
-    published = [comment for comment in comments if not comment.deleted]
-    about = Counter(comment.about_reference for comment in published if comment.about_reference)
+    if totals is None:
+        totals = thread_totals(comments, len(roots))
     api_url = values["API_URL"]
     thread_url = f"{api_url}/threads/{quote(slug, safe='')}"
-    truncated = len(shown) < len(roots)
+    truncated = len(shown) < totals.top_level_count
     return {
         "slug": slug,
         "url": url,
         "open": is_open,
         "comments": shown,
-        "count": len(published),
-        "last_id": max((comment.id for comment in comments), default=0),
+        "count": totals.count,
+        "last_id": totals.last_id,
         "form_token": issue_form_token(secret_key, slug, issued_at),
         "api_url": api_url,
-        "picks": [comment_node(comment) for comment in reversed(published) if comment.picked],
+        "picks": [comment_node(comment) for comment in totals.picks],
         "shown_limit": shown_limit,
-        "top_level_count": len(roots),
+        "top_level_count": totals.top_level_count,
         "truncated": truncated,
         "next": shown[-1]["id"] if truncated and shown else None,
         "all_url": f"{thread_url}/all",
         "feed_url": f"{thread_url}/feed.atom",
         "reply_url": f"{thread_url}/reply/",
         "references": list(range(1, references + 1)),
-        "reference_counts": dict.fromkeys(range(1, references + 1), 0) | dict(sorted(about.items())),
+        "reference_counts": dict.fromkeys(range(1, references + 1), 0) | dict(sorted(totals.about.items())),
     }
 
 

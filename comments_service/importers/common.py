@@ -5,9 +5,12 @@ Contract: `stored_values(comment, ip_salt)` normalises each field the same way f
 (author trimmed, "Anonymous" when empty; email and website kept only when storable; the IP
 address replaced by its salted hash; a deleted comment reduced to a "[deleted]" placeholder
 without personal data), and raises SourceRejected saying what cannot be stored (an author name
-too long, a NUL character or a lone surrogate, which PostgreSQL refuses and SQLite accepts).
+too long, a NUL character or a lone surrogate, which PostgreSQL refuses and SQLite accepts). The
+other control characters a posted comment may not hold are made readable rather than refused
+(_readable): a real export's comment is imported, and the feeds can carry it.
 """
 
+import unicodedata
 from datetime import datetime
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -58,12 +61,12 @@ def thread_slug(thread: Thread) -> str:
 
 
 def utc(text: str | None, field: str) -> datetime:
-    """A source's date and time (ISO 8601; UTC when it has no offset)."""
+    """A source's date and time (ISO 8601; UTC when it has no offset). One that UTC cannot hold
+    (0001-01-01T00:00+01:00 is in year 0) is refused like one that is not a date."""
     try:
-        moment = datetime.fromisoformat((text or "").strip())
-    except ValueError:
+        return as_utc(datetime.fromisoformat((text or "").strip()))
+    except (ValueError, OverflowError):
         raise SourceRejected(f"{field} {text!r} is not a date and time") from None
-    return as_utc(moment)
 
 
 def foreign_text(source_html: str) -> tuple[str, str]:
@@ -83,23 +86,63 @@ def stored_values(comment: Foreign, ip_salt: str) -> dict[str, Any]:
     if comment.deleted:
         return values | {"state": APPROVED, "deleted": True, "author": DELETED_AUTHOR,
                          "email": None, "website": None, "text": "", "html": "", "ip_hash": None}
-    values |= {"deleted": False, "author": _author(comment.author), "email": _email(comment.email),
-               "website": _website(comment.website), "text": comment.text, "html": comment.html,
+    text = _readable(comment.text, line_breaks=True)
+    values |= {"deleted": False, "author": _author(_readable(comment.author or "", line_breaks=False)),
+               "email": _email(comment.email), "website": _website(comment.website), "text": text,
+               "html": comment.html if text == comment.text else render(text),
                "ip_hash": hash_ip(ip_salt, (comment.ip or "").strip())}
-    for field in ("author", "email", "website", "text", "html"):
+    for field in ("author", "email", "website", "text", "html"):  # email, website: None or clean
         if values[field] is not None and not _storable(values[field]):
             raise SourceRejected(f"its {field} holds a NUL character or a lone surrogate, which "
                                  "cannot be stored; remove it in the source")
     return values
 
 
+#: The control characters a text may hold (core/validation.py: tab and line breaks; a source's
+#: CRLF too). XML 1.0 cannot hold most others: one in a stored comment would make the Atom feeds
+#: unwritable, so _readable replaces them.
+_LAYOUT = "\t\n\r"
+#: Word's line break and page break: a line break in a text, a space in a name.
+_BREAKS = "\x0b\x0c"
+
+
 def _storable(value: str) -> bool:
     return "\x00" not in value and is_encodable(value)
+
+
+def _control_character(value: str, allowed: str) -> str | None:
+    """The first control character of `value` that is not in `allowed`, if any (NUL aside)."""
+    return next((char for char in value
+                 if unicodedata.category(char) == "Cc" and char not in allowed and char != "\x00"), None)
+
+
+def _readable(value: str, *, line_breaks: bool) -> str:
+    """`value` without the control characters a posted comment may not hold, so that a real
+    export's comment is imported rather than refused: a vertical tab or form feed becomes a line
+    break (`line_breaks`, a text) or a space (a name); a C1 control that is a Windows-1252 byte
+    decoded as Latin-1 (U+0092 for a right quote, as mis-encoded exports hold) becomes the
+    character Windows-1252 meant; any other is dropped. NUL is left for _storable to refuse."""
+    if _control_character(value, _LAYOUT if line_breaks else "") is None:
+        return value
+    kept = []
+    for char in value:
+        if unicodedata.category(char) != "Cc" or char == "\x00" or (line_breaks and char in _LAYOUT):
+            kept.append(char)
+        elif char in _BREAKS or char in _LAYOUT:
+            kept.append("\n" if line_breaks else " ")
+        elif 0x80 <= ord(char) <= 0x9F:
+            try:
+                kept.append(bytes([ord(char)]).decode("cp1252"))
+            except UnicodeDecodeError:  # 0x81, 0x8D, 0x8F, 0x90, 0x9D mean nothing in cp1252
+                pass
+    return "".join(kept) if line_breaks else " ".join("".join(kept).split())
 
 
 def _website(url: str | None) -> str | None:
     """Only a well-formed http(s) address of at most WEBSITE_MAX characters is kept."""
     url = (url or "").strip()
+    if _control_character(url, ""):
+        return None
     try:
         parts = urlsplit(url)
     except ValueError:  # e.g. an unclosed IPv6 host
@@ -110,8 +153,10 @@ def _website(url: str | None) -> str | None:
 
 
 def _email(address: str | None) -> str | None:
+    """An address is kept when it has at most EMAIL_MAX characters and no control character
+    (a mail header could not hold it)."""
     address = (address or "").strip()
-    return address if address and len(address) <= EMAIL_MAX else None
+    return address if address and len(address) <= EMAIL_MAX and not _control_character(address, "") else None
 
 
 def _author(name: str | None) -> str:

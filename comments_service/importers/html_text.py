@@ -139,7 +139,7 @@ def _url(href: str | None) -> str:
 def _list(node: list) -> tuple[str, int]:
     """A <ul> or <ol> in Markdown, and how many lists deep its last item goes."""
     ordered, start = node[0] == "ol", node[1].get("start") or ""
-    number = int(start) if start.isdigit() else 1
+    number = int(start) if start.isascii() and start.isdigit() and len(start) < 10 else 1  # not "²"
     items = [child if child[0] == "li" else ["li", {}, [child]]  # stray content: an item
              for child in node[2] if isinstance(child, list) or child.strip()]
     rendered, depth = [], 1

@@ -5,18 +5,22 @@ Contract (no Flask, no click; the format is comments-export.schema.json next to 
   column, and the arrays of records.py (the personal ones only `with_addresses`); times as
   RFC 3339 UTC with every microsecond. Run it inside `snapshot(conn).begin()` so that all of it
   is read from the same state of the database.
-- read_document(file): the JSON of an open file; ImportRejected when it is not complete JSON.
+- read_document(file): the JSON of an open file; ImportRejected when it is not complete JSON
+  (or is nested deeper than Python's parser goes).
 - check_document(document): the schema first (jsonschema_rs, formats checked), then what a
-  schema cannot say: unique slugs and ids, every comment's thread listed, every parent an
-  earlier comment of the same thread, an edit waiting for a moderator complete (text, html and
-  time, or none of them). The first offending item is named in ImportRejected
-  ("comments[3] (id 17), field author"), and so are the bad records of records.py (their keys
-  listed twice, a comment they name missing); a passing document comes back as CheckedImport rows,
-  times as aware UTC datetimes and fields missing from older versions as null (votes as 0).
+  schema cannot say: no string holding a NUL or a lone surrogate (PostgreSQL stores neither,
+  SQLite no surrogate: the driver would raise mid-import), unique slugs and ids, every comment's
+  thread listed, every parent an earlier comment of the same thread, an edit waiting for a
+  moderator complete (text, html and time, or none of them). The first offending item is named
+  in ImportRejected ("comments[3] (id 17), field author"), and so are the bad records of
+  records.py (their keys listed twice, a comment they name missing); a passing document comes
+  back as CheckedImport rows, times as aware UTC datetimes and fields missing from older
+  versions as null (votes as 0), and `html` and `pending_html` through the sanitiser's
+  allow-list (core/render.py): they are served as they are stored, and a file is not trusted to
+  hold only what the service would have written (our own exports come back unchanged).
 """
 
 import json
-from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -24,9 +28,11 @@ from typing import Any, NamedTuple
 import jsonschema_rs
 from sqlalchemy import Connection, select
 
+from ..core.render import sanitize
 from ..core.storage.tables import comments, threads
-from ..core.times import as_utc, exact_isoformat
-from .records import RecordProblem, check_records, export_records
+from ..core.times import exact_isoformat
+from ..core.validation import is_encodable
+from .records import RecordProblem, check_records, export_records, utc_timestamp
 
 #: Version 2 added the comment fields `flags` and `moderation_reason`, version 3 the votes and an
 #: author's edit waiting for a moderator, and the arrays of records.py (moderation log, import
@@ -108,6 +114,9 @@ def read_document(file) -> Any:
         return json.load(file)
     except ValueError as problem:  # JSONDecodeError, UnicodeDecodeError
         raise ImportRejected(f"{file.name} is not a complete JSON file: {problem}") from None
+    except RecursionError:  # no export nests more than four levels
+        raise ImportRejected(f"{file.name} is not an export: its JSON is nested too deeply to "
+                             "read") from None
 
 
 @cache
@@ -122,6 +131,9 @@ def check_document(document: Any) -> CheckedImport:
     error = next(_validator().iter_errors(document), None)
     if error is not None:
         raise ImportRejected(f"{_describe(document, error.instance_path)}: {error.message}")
+    if (path := _unstorable_string(document, [])) is not None:
+        raise ImportRejected(f"{_describe(document, path)}: holds a NUL character or a lone "
+                             "surrogate, which cannot be stored")
     thread_rows, comment_rows = _thread_rows(document), _comment_rows(document)
     try:
         records = check_records(document, {comment["id"] for comment in comment_rows})
@@ -141,6 +153,16 @@ def _describe(document: Any, path: list[str | int]) -> str:
         named = [f"{key} {item[key]!r}" for key in _NAMING if key in item]
         name += f" ({named[0]})" if named else ""
     return f"{name}, field {'/'.join(map(str, rest))}" if rest else name
+
+
+def _unstorable_string(value: Any, path: list[str | int]) -> list[str | int] | None:
+    """The path of the first string under `value` (a document the schema bounds to a few levels)
+    that holds a NUL or a lone surrogate; None when every string can be stored."""
+    if isinstance(value, str):
+        return None if "\x00" not in value and is_encodable(value) else path
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    return next((found for key, item in items
+                 if (found := _unstorable_string(item, [*path, key])) is not None), None)
 
 
 def _thread_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
@@ -185,11 +207,14 @@ def _check_references(comment: dict[str, Any], slugs: set[str], thread_of: dict[
 
 def _stored_comment(comment: dict[str, Any]) -> dict[str, Any]:
     """Column values of an exported comment (ValueError for a time Python cannot represent);
-    fields that older versions lack are null, votes 0."""
+    fields that older versions lack are null, votes 0; its HTML through the allow-list."""
     row = {column: comment.get(field, _DEFAULTS.get(field))
            for field, column in _COMMENT_COLUMNS.items()}
     for field in _TIMESTAMPS:
         if row[field] is not None:
-            row[field] = as_utc(datetime.fromisoformat(row[field]))
+            row[field] = utc_timestamp(field, row[field])
+    for field in ("html", "pending_html"):
+        if row[field] is not None:
+            row[field] = sanitize(row[field])
     row["thread"] = comment["thread"]
     return row

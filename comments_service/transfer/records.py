@@ -147,5 +147,15 @@ def _stored(section: Section, item: dict[str, Any]) -> dict[str, Any]:
     for field in section.timestamps:
         column = section.fields[field]
         if row[column] is not None:
-            row[column] = as_utc(datetime.fromisoformat(row[column]))
+            row[column] = utc_timestamp(field, row[column])
     return row
+
+
+def utc_timestamp(field: str, text: str) -> datetime:
+    """A document's RFC 3339 time (the schema checked its form) as an aware UTC datetime;
+    ValueError naming `field` for one Python cannot hold (an offset from 0001-01-01 or
+    9999-12-31 takes it out of the years 1 to 9999)."""
+    try:
+        return as_utc(datetime.fromisoformat(text))
+    except OverflowError:
+        raise ValueError(f"its {field} {text!r} is outside the years 1 to 9999 in UTC") from None

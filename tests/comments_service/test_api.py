@@ -486,6 +486,26 @@ def test_health_503_when_the_database_is_gone(app_config, tmp_path):
     assert response.get_json() == {"status": "unavailable", "database": "unreachable"}
 
 
+def test_a_thread_is_503_with_retry_after_when_the_database_is_gone(app_config, tmp_path):
+    """The version read has connections of its own (threads.StateReader): its failure is the
+    same 503 as any storage failure, and the GET works again once the database is back."""
+    app = create_app(app_config)
+    client = app.test_client()
+    assert client.get("/api/threads/first-article/comments").status_code == 200
+    with app.app_context():
+        app_engine().dispose()  # closes the reader's connections too
+    (tmp_path / "comments.sqlite3").rename(tmp_path / "moved.sqlite3")
+    (tmp_path / "comments.sqlite3").mkdir()  # now it cannot be opened as a database
+    response = client.get("/api/threads/first-article/comments")
+    assert response.status_code == 503 and error_of(response)["code"] == "unavailable"
+    assert response.headers["Retry-After"]
+    (tmp_path / "comments.sqlite3").rmdir()
+    (tmp_path / "moved.sqlite3").rename(tmp_path / "comments.sqlite3")
+    assert client.get("/api/threads/first-article/comments").status_code == 200
+    with app.app_context():
+        app_engine().dispose()
+
+
 def test_openapi_is_served(client):
     response = client.get("/api/openapi.yaml")
     assert response.status_code == 200 and response.mimetype == "application/yaml"

@@ -75,6 +75,35 @@ def test_unexpected_errors_are_500_json_without_details(app_config):
     assert b"secret internals" not in response.data and b"Traceback" not in response.data
 
 
+def test_a_connection_pool_exhausted_too_long_is_a_503_with_retry_after(app_config, tmp_path):
+    """Every pooled connection held past the pool's timeout (a slow database under load: 16
+    threads a worker, 15 connections) raises SQLAlchemy's TimeoutError, not an OperationalError:
+    it was a 500 "internal_error", though nothing was stored and a retry may work."""
+    from sqlalchemy import create_engine
+
+    from comments_service import create_app
+
+    app = create_app(app_config)
+    busy = create_engine(f"sqlite:///{tmp_path / 'busy.sqlite3'}", pool_size=1, max_overflow=0,
+                         pool_timeout=0.01)
+    held = busy.connect()
+    slow = Blueprint("slow", __name__)
+
+    @slow.get("/slow")
+    def wait_for_a_connection():
+        with busy.connect():
+            return "never"
+
+    app.register_blueprint(slow)
+    app.testing = False
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = app.test_client().get("/slow")
+    held.close()
+    busy.dispose()
+    assert response.status_code == 503 and response.headers["Retry-After"]
+    assert error_of(response)["code"] == "unavailable"
+
+
 def test_the_error_page_keeps_what_the_comment_is_about(client):
     """A correction sent without JavaScript stays a correction when the reader fixes the text."""
     page = form_post(client, {"author": "Ann", "text": "Hi", "kind": "correction", "about_paragraph": "3",

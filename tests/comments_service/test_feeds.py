@@ -60,3 +60,16 @@ def test_an_editors_pick_is_titled_so_in_both_feeds(api, client, app):
         _, items = entries(client.get(url))
         assert [item.find(f"{ATOM}title").text for item in items] == [
             "Bob on First article", "Editor's pick: Ann on First article"]
+
+
+def test_a_stored_control_character_shows_as_a_replacement_not_a_500(api, client, app):
+    """XML 1.0 cannot hold U+000B: a comment holding one (restored from an old export, or
+    imported before importers refused it) made both feeds 500 for every reader."""
+    with app.app_context(), app_engine().begin() as conn:
+        stored.create_comment(conn, slug="first-article", parent=None, author="Bo\x0b Smith",
+                              email=None, website=None, text="Hi\x0cthere", html="<p>Hi\x0cthere</p>",
+                              ip_hash=None, state="approved")
+    for url in ("/api/threads/first-article/feed.atom", "/api/feed.atom"):
+        _, [item] = entries(client.get(url))
+        assert item.find(f"{ATOM}author/{ATOM}name").text == "Bo\ufffd Smith"
+        assert item.find(f"{ATOM}summary").text == "<p>Hi\ufffdthere</p>"

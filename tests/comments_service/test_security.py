@@ -174,3 +174,30 @@ def test_an_allowed_read_costs_one_redis_round_trip_and_a_refusal_still_says_whe
         keys = list(store.scan_iter(f"*{prefix}*"))
         if keys:
             store.delete(*keys)
+
+
+def test_flask_limiter_hooks_only_the_blueprints_with_limits_of_their_own(limited_app):
+    """The counter (request_limits.py) counts every other request: there Flask-Limiter's three
+    hooks had nothing to do but cost every request (the thread GET above all, issue 16)."""
+    app = limited_app(RATELIMIT_HEADERS_ENABLED=True, SUBSCRIPTION_RATE_LIMIT="2 per minute")
+    limiter = app.extensions["comments_limiter"]
+
+    def its(funcs):
+        return [func for func in funcs
+                if getattr(func, "__self__", None) is limiter or limiter in getattr(func, "args", ())]
+
+    hooks = (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs)
+    assert [its(funcs.get(None, [])) for funcs in hooks] == [[], [], []]
+    for blueprint in ("admin", "subscriptions", "preview"):
+        assert [len(its(funcs[blueprint])) for funcs in hooks] == [1, 1, 1]
+        assert its(app.before_request_funcs[blueprint]) == app.before_request_funcs[blueprint][:1]
+        # after_request hooks run last first: Flask-Limiter's after the blueprint's own, as before
+        assert its(app.after_request_funcs[blueprint]) == app.after_request_funcs[blueprint][1:2]
+    client = app.test_client()
+    url = "/api/subscriptions/unsubscribe?token=nonsense"
+    answers = [client.get(url) for _ in range(3)]
+    assert [answer.status_code for answer in answers][2] == 429  # still counted by Flask-Limiter
+    assert "X-RateLimit-Limit" in answers[0].headers  # with its headers where it counts
+    thread = client.get(URL)
+    assert thread.status_code == 200
+    assert not any(name.startswith("X-RateLimit") for name in thread.headers.keys())

@@ -215,3 +215,31 @@ def test_concurrent_posts_on_postgresql_coalesce_and_all_reach_the_page(make_app
         finally:
             with app.app_context():
                 app_engine().dispose()
+
+
+def test_the_baked_page_is_the_full_render_of_the_whole_thread(make_app, site):
+    """The bake reads only the comments the page shows (and the thread's totals): its page is
+    byte for byte the one the whole thread renders, as the site build renders it."""
+    from comments_service.core.section import render_section, section_context, splice_section
+    from comments_service.core.storage.comments import thread_page
+
+    app = make_app(SITE_DIR=str(site), REBAKE_IN_PROCESS=False, SECTION_TOP_LEVEL_MAX=2)
+    before = (site / f"{SLUG}.html").read_text(encoding="utf-8")
+    client = app.test_client()
+    ids = []
+    for n in range(5):
+        body = {"author": f"R{n}", "text": f"Comment {n}.", "parent": ids[0] if n == 3 else None}
+        response = client.post(f"/api/threads/{SLUG}/comments", json=body, headers={"Origin": ORIGIN})
+        assert response.status_code == 201
+        ids.append(response.get_json()["comment"]["id"])
+    assert rebake.drain(app) == (1, 0)
+    with app.app_context():
+        with app_engine().connect() as conn:
+            whole = thread_page(conn, SLUG)
+        context = section_context(app.config, app.secret_key, slug=SLUG, url=f"{SLUG}.html",
+                                  comments=whole.comments, is_open=True)
+        expected = splice_section(before, render_section(context, app.config))
+    baked = (site / f"{SLUG}.html").read_text(encoding="utf-8")
+    token = re.compile(r'name="form_token" value="[^"]*"')  # dated to the second it was made
+    assert token.sub("", baked) == token.sub("", expected) and token.search(baked)
+    assert page_ids(site) == [str(ids[0]), str(ids[3]), str(ids[1])]  # two threads shown of four

@@ -28,7 +28,7 @@ Each function runs in the caller's transaction and never commits.
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import Connection, case, func, select, update
+from sqlalchemy import Connection, Insert, bindparam, case, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -37,7 +37,6 @@ from .tables import rebake_queue
 
 #: Characters of a failure's message kept in `last_error`.
 ERROR_MAX = 2000
-_INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
 
 
 class Claim(NamedTuple):
@@ -61,18 +60,26 @@ def enqueue(conn: Connection, slug: str, delay: float = 0.0, now: datetime | Non
     """Ask for a bake of `slug` covering this transaction's write, due `delay` seconds from now
     (the writes of that moment join the same bake); return the version to wait for."""
     due = (now or utcnow()) + timedelta(seconds=delay)
-    insert = _INSERTS[conn.dialect.name](rebake_queue).values(
-        slug=slug, version=1, baked_version=0, due_at=due, failures=0)
-    table = rebake_queue.c
-    upsert = insert.on_conflict_do_update(
+    return conn.execute(_UPSERTS[conn.dialect.name], {"queued_slug": slug, "queued_due": due}).scalar_one()
+
+
+def _upsert(insert) -> Insert:
+    """enqueue's statement for one dialect, built once (it runs inside every write's transaction:
+    on SQLite, inside the writer's turn every other write waits for)."""
+    table, due = rebake_queue.c, bindparam("queued_due", type_=rebake_queue.c.due_at.type)
+    statement = insert(rebake_queue).values(slug=bindparam("queued_slug"), version=1, baked_version=0,
+                                            due_at=due, failures=0)
+    return statement.on_conflict_do_update(
         index_elements=[table.slug],
         set_={"version": table.version + 1,
               # Due by `due` (a leased row too: it is baked again after the bake in hand), never
               # later than it already was (a stream of writes does not postpone the bake), unless
               # failures have pushed it back.
               "due_at": case((table.failures > 0, table.due_at), (table.due_at > due, due),
-                             else_=table.due_at)})
-    return conn.execute(upsert.returning(table.version)).scalar_one()
+                             else_=table.due_at)}).returning(table.version)
+
+
+_UPSERTS = {"postgresql": _upsert(postgresql_insert), "sqlite": _upsert(sqlite_insert)}
 
 
 def claim_due(conn: Connection, lease_seconds: float, now: datetime | None = None) -> Claim | None:

@@ -93,6 +93,9 @@ comments = Table(
     #: What of the article it is about: reference [n] of its References, or its n-th paragraph.
     Column("about_reference", Integer, nullable=True),
     Column("about_paragraph", Integer, nullable=True),
+    #: The comment's public view as JSON text, written by the database's triggers on every write
+    #: of the row (public_json.py): a thread page on a cache miss concatenates these.
+    Column("public_json", Text, nullable=True),
     # Read paths: a thread's visible comments in id order; latest across the site (feed,
     # moderation queue); replies of a comment (soft delete); an email's approved comments;
     # the edits waiting in the moderation queue.

@@ -68,6 +68,18 @@ def test_set_password_in_production_without_the_key_is_still_a_clear_error(tmp_p
     assert not (tmp_path / "instance" / "secret_key").exists()
 
 
+@pytest.mark.parametrize("command", [["set-password", "alice"], ["export"], ["import", "--help"]])
+def test_a_missing_setting_is_one_line_at_the_prompt_not_a_traceback(tmp_path, command):
+    """Half-configured production (the key but no COMMENTS_SITE_URL): every command says what
+    to set in one line."""
+    result = flask_command(tmp_path, *command, COMMENTS_SECRET_KEY="k" * 64)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "Error: COMMENTS_SITE_URL is not set: set it to the public address of the site "
+        "(e.g. https://news.example.org). Links in mails, feeds and redirects are built from it, "
+        "never from a request's Host header."]
+
+
 def test_the_factory_outside_the_command_line_still_requires_the_key(tmp_path, monkeypatch):
     """gunicorn calls create_app() with no click context: production rules, whatever is set."""
     from comments_service import create_app

@@ -70,8 +70,14 @@ def _disqus_bad_date(tmp_path):
                         "Disqus post 300", "createdAt 'yesterday' is not a date and time")
 
 
+def _disqus_date_out_of_range(tmp_path):
+    # an offset that takes the moment out of the years Python holds: no OverflowError traceback
+    return variant_case(tmp_path, "disqus", "2020-01-02T10:00:00Z", "0001-01-01T00:00:00+01:00",
+                        "Disqus post 300", "createdAt '0001-01-01T00:00:00+01:00' is not a date")
+
+
 @pytest.mark.parametrize("bad_source", [_disqus_unknown_thread, _disqus_link_without_slug,
-                                        _disqus_bad_date], ids=case_id)
+                                        _disqus_bad_date, _disqus_date_out_of_range], ids=case_id)
 def test_a_bad_disqus_export_is_refused_naming_the_item(app, tmp_path, bad_source):
     assert_refused(app, *bad_source(tmp_path))
 

@@ -131,6 +131,8 @@ CASES = {
     "<ul><li>a</li><li>b</li></ul>": "- a\n- b",
     '<ol start="3"><li>c</li><li>d</li></ol>': "3. c\n4. d",
     '<ol start="x"><li>c</li></ol>': "1. c",
+    '<ol start="²"><li>c</li></ol>': "1. c",  # a digit to str.isdigit, not to int(): a traceback
+    f'<ol start="{"1" * 5000}"><li>c</li></ol>': "1. c",  # past int()'s 4300 digits: a traceback
     "<ul><li>a<ul><li>b<ol><li>c</li></ol></li></ul></li><li>d</li></ul>":
         "- a\n    - b\n        1. c\n- d",
     "<ul><li><ul><li><ul><li>a</li><li>b</li></ul></li></ul></li></ul>":

@@ -104,6 +104,24 @@ def test_a_nul_in_a_text_is_refused_naming_the_comment_on_every_backend(app, tmp
     assert "Skipping invalid Isso comment 4: its text holds a NUL" in result.stderr
 
 
+def test_control_characters_the_api_refuses_are_made_readable_and_dropped_from_addresses(
+        app, tmp_path):
+    """A vertical tab (Word's line break) or an escape in a name or a text does not cost the
+    comment: the name gets a space, the text a line break, an escape is dropped, and a C1 control
+    that is a Windows-1252 byte read as Latin-1 becomes what it meant. Stored as they were, they
+    made both Atom feeds answer 500 (XML 1.0 cannot hold them). An email or website holding one
+    is dropped, as a malformed one is; tabs and CRLF in a text are kept."""
+    rows = [list(row) for row in ISSO_COMMENTS]
+    rows[3][7:11] = ["Tabs\tand\r\nCRLF\x0bWord\x1b it\x92s", "Bo\x0b Smith\x1b",
+                     "bo@example.org\x1b", "https://bo.example/\x07"]
+    document = imported(app, "isso", isso_database(tmp_path, comments=rows))
+    fourth = next(c for c in document["comments"] if c["author"] == "Bo Smith")
+    assert (fourth["text"], fourth["email"], fourth["website"]) == (
+        "Tabs\tand\r\nCRLF\nWord it\u2019s", None, None)
+    assert "\x0b" not in fourth["html"] and "it\u2019s" in fourth["html"]
+    assert app.test_client().get("/api/feed.atom").status_code == 200
+
+
 def test_isso_escaped_author_email_and_website_are_unescaped(app, tmp_path):
     rows = [list(row) for row in ISSO_COMMENTS]
     rows[0][8:11] = ["Tom &amp; Jerry &lt;b&gt;", "tom&amp;jerry@example.org",

@@ -1,15 +1,23 @@
-"""The database-written JSON of a thread page (core/storage/thread_json.py) says exactly what
+"""The database-concatenated JSON of a thread page (core/storage/thread_json.py) says exactly what
 public_view says of each comment, on SQLite and PostgreSQL: placeholders (with and without a
-public reason to escape), picks, edits, replies, references, websites, quotes and non-ASCII."""
+public reason to escape), picks, edits, replies, references, websites, quotes and non-ASCII; after
+every kind of write (the stored texts are kept by triggers, public_json.py), imports and
+restores included; in display order."""
 
+import functools
 import json
+
+import pytest
 
 from comments_service.core.comment import public_view
 from comments_service.core.storage import comments as stored
-from comments_service.core.storage import database
+from comments_service.core.storage import database, votes
 from comments_service.core.storage.thread_json import thread_json
 from comments_service.core.storage.threads import set_thread_locked
+from comments_service.db import engine as app_engine
 from tests.comments_service.conftest import run
+from tests.comments_service.importers.sources import isso_database, run_import
+from tests.comments_service.transfer.documents import DOCUMENT, import_file
 
 
 def test_every_kind_of_comment_reads_as_public_view_says(engine, add):
@@ -36,15 +44,105 @@ def test_every_kind_of_comment_reads_as_public_view_says(engine, add):
         expected = stored.thread_page(conn, "first-article")
         got = thread_json(conn, "first-article")
         since = thread_json(conn, "first-article", since=reply)
-    assert [json.loads(text) for text in got.comments] == [public_view(c) for c in expected.comments]
+    assert json.loads(f"[{got.comments}]") == [public_view(c) for c in expected.comments]
     assert (got.locked, got.count) == (expected.locked, expected.count) == (False, 6)
     newer = [c.id for c in expected.comments if c.id > reply]
-    assert [json.loads(text)["id"] for text in since.comments] == newer
+    assert [item["id"] for item in json.loads(f"[{since.comments}]")] == newer
 
 
 def test_a_thread_without_comments_and_an_unknown_one(engine, add):
     add(text="Held", state="pending")
     run(engine, set_thread_locked, "first-article", True)
     with database.connect(engine) as conn:
-        assert thread_json(conn, "first-article") == (True, 0, [])
-        assert thread_json(conn, "never-commented") == (False, 0, [])
+        assert thread_json(conn, "first-article") == (True, 0, "")
+        assert thread_json(conn, "never-commented") == (False, 0, "")
+
+
+@pytest.fixture
+def database_url(any_database_url):
+    """The app-level tests below run on both backends too."""
+    return any_database_url
+
+
+def _miss_matches_public_view(engine, slug="first-article"):
+    """The miss body's comments, lock and count are public_view's, for every shown comment."""
+    with database.connect(engine) as conn:
+        expected = stored.thread_page(conn, slug)
+        got = thread_json(conn, slug)
+    assert json.loads(f"[{got.comments}]") == [public_view(c) for c in expected.comments]
+    assert (got.locked, got.count) == (expected.locked, expected.count)
+    return got
+
+
+def test_after_every_kind_of_write_the_miss_is_public_view(engine, add):
+    """Every write path of the storage layer, one after another, each followed by the check."""
+    check = functools.partial(_miss_matches_public_view, engine)
+    first = add(text="Posted")
+    check()
+    reply = add(parent=first, text="A reply")
+    lone = add(text="No replies")
+    check()
+    run(engine, stored.edit_comment, reply, text="Edited", html="<p>Edited &amp; more</p>")
+    check()
+    run(engine, stored.propose_edit, first, text="Proposed", html="<p>Proposed</p>")
+    check()
+    run(engine, stored.apply_pending_edit, first)
+    check()
+    run(engine, stored.delete_comment, lone)  # no replies: gone
+    check()
+    run(engine, stored.delete_comment, first)  # has a reply: a placeholder
+    check()
+    removed = add(text="Spam")
+    run(engine, stored.delete_comment, removed, public_reason='Spam <a href="x">&</a> \'here\'')
+    check()
+    held = add(text="Held", state="pending")
+    check()
+    run(engine, stored.approve_comment, held)
+    check()
+    run(engine, stored.set_picked, held, True, "A <good> one")
+    check()
+    run(engine, stored.set_picked, reply, True, "Its parent is a placeholder")
+    check()
+    run(engine, stored.set_picked, held, False)
+    check()
+    run(engine, votes.cast_vote, reply, voter="r1", ip_hash=None, value=votes.UP)
+    run(engine, votes.cast_vote, held, voter="r2", ip_hash=None, value=votes.DOWN)
+    check()
+    run(engine, votes.cast_vote, reply, voter="r1", ip_hash=None, value=votes.NONE)
+    check()
+    run(engine, stored.reject_comment, held)
+    check()
+    run(engine, set_thread_locked, "first-article", True)
+    assert check().locked
+
+
+def test_imported_comments_read_as_public_view(app, tmp_path):
+    """The Isso importer (bulk staging) writes rows without the storage layer's functions (and
+    the export restore below)."""
+    result = run_import(app, "isso", isso_database(tmp_path))
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        engine = app_engine()
+    for slug in ("first-article", "second-article"):
+        assert _miss_matches_public_view(engine, slug).comments
+
+
+def test_restored_comments_read_as_public_view(app, tmp_path):
+    result = import_file(app, DOCUMENT, tmp_path / "import.json")
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        engine = app_engine()
+    for slug in ("first-article", "second-article"):
+        _miss_matches_public_view(engine, slug)
+    assert _miss_matches_public_view(engine, "second-article").locked
+
+
+def test_a_long_thread_comes_in_id_order(engine, add):
+    """SQLite's group_concat keeps the ordered subquery's order (PostgreSQL: ORDER BY in the
+    aggregate), replies and all."""
+    parents = [add(text=f"Top {n}") for n in range(20)]
+    for n, parent in enumerate(reversed(parents)):
+        add(parent=parent, text=f"Reply {n}")
+    got = _miss_matches_public_view(engine)
+    ids = [item["id"] for item in json.loads(f"[{got.comments}]")]
+    assert ids == sorted(ids) and len(ids) == 40

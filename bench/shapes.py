@@ -1,0 +1,130 @@
+"""The deployed shape of issue 16's targets 2 and 3: `python -m bench service --parts shapes`, and
+part of `make bench`.
+
+Ours only, on SQLite and on PostgreSQL, as deployed: the shipped gunicorn settings
+(speed.shipped_args: gthread, 2 workers per core, preload), the rate limiter on Redis (its limits
+raised, so every request is counted and none refused) and re-bake on (COMMENTS_SITE_DIR names a
+site holding the thread's page: writes queue the bake, each worker's baker bakes off the request
+path). On a 1,000-comment thread:
+
+- `get1000_miss`: GETs with the page cache off (COMMENTS_PAGE_CACHE_BYTES=0): every request a miss,
+  the cost of a page after a write (target 3);
+- `post1000_rebake`: POSTs at the same concurrency (target 2), then how long after the last POST the
+  baked page shows it (`bake_lag_s`) and the page's size;
+- `get1000_mixed`: GETs with the page cache on while a writer edits the thread's comments
+  speed.WRITES_PER_S times a second (each edit bumps the version: the caches miss now and then, as
+  on a live site). Reported, no target;
+- `post1000_plain`: the control, the same POSTs with re-bake off (what a write costs anyway on this
+  machine at this moment: only the pair says much).
+
+Each server's workers' memory (RSS, PSS, USS) is read after its load (issue 16 item 4: RSS per
+worker for every target).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import uuid
+from pathlib import Path
+
+from .stats import targets_table, worker_memory
+
+#: p95 of a POST with re-bake on, of a GET on a page-cache miss (1,000-comment thread).
+TARGETS = {"post1000_rebake_p95_ms": 20.0, "get1000_miss_p95_ms": 10.0}
+SLUG = "t1000"
+SIZE = 1000
+#: Comments whose edit tokens the mixed scenario's writer keeps.
+EDITED = 10
+
+
+def _server(work: Path, database_url: str, **extra: str):
+    """A gunicorn of ours as deployed (speed.ours_env with the limiter on Redis), `extra` COMMENTS_*
+    settings on top; None as a value removes a setting."""
+    from . import speed
+    from .service import gunicorn
+
+    env = speed.ours_env(work, database_url, speed.REDIS_URL, SLUG)
+    for name, value in extra.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return gunicorn(Path(sys.executable), "comments_service:create_app()", env, work, "/api/health",
+                    speed.shipped_args())
+
+
+def _post(url: str, load, origin: str) -> dict:
+    from .service import comment_body, wrk
+
+    return wrk(url, load, "POST", json.dumps(comment_body(0)),
+               {"Content-Type": "application/json", "Origin": origin})
+
+
+def run(work: Path, database_url: str, load) -> dict:
+    """Every scenario of this part on one database (see the module docstring); the results, the
+    figures and whether TARGETS are met."""
+    from . import speed
+    from .service import comment_body, request, wrk
+
+    site = work / "site"
+    result, memory = {}, {}
+    with _server(work, database_url, COMMENTS_PAGE_CACHE_BYTES="0") as base:
+        url = f"{base}/api/threads/{SLUG}/comments"
+        tokens = {}
+        for n in range(SIZE):
+            _, _, posted = request(url, comment_body(n), {"Origin": base})
+            if n < EDITED:
+                tokens[posted["comment"]["id"]] = posted["edit_token"]
+        result["get1000_miss"] = wrk(url, load)
+        result["post1000_rebake"] = _post(url, load, base)
+        # A reply to the first comment: the page shows the first SECTION_TOP_LEVEL_MAX threads.
+        marker = f"bench-last-{uuid.uuid4().hex}"
+        request(url, {"author": "Last", "text": marker, "parent": 1}, {"Origin": base})
+        posted = time.monotonic()
+        while marker not in (site / f"{SLUG}.html").read_text(encoding="utf-8"):
+            if time.monotonic() - posted > 60:
+                raise RuntimeError("the last POST never reached the baked page")
+            time.sleep(0.01)
+        result["bake_lag_s"] = time.monotonic() - posted
+        result["page_kb"] = (site / f"{SLUG}.html").stat().st_size / 1024
+        memory["miss_and_rebake"] = worker_memory(base.pid)
+    with _server(work, database_url) as base:
+        url = f"{base}/api/threads/{SLUG}/comments"
+        with speed.Writer(base, tokens, speed.WRITES_PER_S) as writer:
+            result["get1000_mixed"] = wrk(url, load)
+        result["mixed_writes"] = {"posted": writer.posted, "failed": writer.failed}
+        memory["mixed"] = worker_memory(base.pid)
+    with _server(work, database_url, COMMENTS_SITE_DIR=None) as base:
+        result["post1000_plain"] = _post(f"{base}/api/threads/{SLUG}/comments", load, base)
+        memory["plain"] = worker_memory(base.pid)
+    result["memory"] = memory
+    return {"results": result, **verdicts(result)}
+
+
+def verdicts(result: dict) -> dict:
+    """The figures (TARGETS' and the ones shown beside them) and whether each target is met."""
+    figures = {"post1000_rebake_p95_ms": result["post1000_rebake"]["p95_ms"],
+               "get1000_miss_p95_ms": result["get1000_miss"]["p95_ms"],
+               "post1000_plain_p95_ms": result["post1000_plain"]["p95_ms"],
+               "get1000_mixed_p95_ms": result["get1000_mixed"]["p95_ms"],
+               "worker_rss_mib": max(worker["rss_mib"] for workers in result["memory"].values()
+                                     for worker in workers),
+               "worker_pss_mib": max(worker["pss_mib"] for workers in result["memory"].values()
+                                     for worker in workers)}
+    errors = sum(result[key]["errors"] for key in
+                 ("get1000_miss", "post1000_rebake", "get1000_mixed", "post1000_plain"))
+    errors += result["mixed_writes"]["failed"]
+    met = {key: figures[key] <= goal for key, goal in TARGETS.items()}
+    return {"figures": figures, "errors": errors, "met": met | {"no_errors": errors == 0}}
+
+
+def table(title: str, part: dict) -> str:
+    """The part's verdicts as printed: the two targets, then the figures shown beside them."""
+    figures, met = part["figures"], part["met"]
+    rows = [(key, f"{value:.1f} ms", f"<= {TARGETS[key]:g} ms" if key in TARGETS else "none",
+             met.get(key)) for key, value in figures.items() if key.endswith("_ms")]
+    rows += [(key, f"{figures[key]:.1f}", "none", None) for key in ("worker_rss_mib", "worker_pss_mib")]
+    rows.append(("bake_lag_s", f"{part['results']['bake_lag_s']:.2f} s", "none", None))
+    return targets_table(title, rows + [("no_errors", str(part["errors"]), "0", met["no_errors"])])
