@@ -85,5 +85,10 @@ CACHE_PATH = "cache"
 
 DELETE_OUTPUT_DIRECTORY = False
 RELATIVE_URLS = False
+# Pelican's own content cache stays off: it keys a file by mtime, ignores settings and plugin code,
+# and cannot pickle our settings. Our Markdown reader keeps its own, in CACHE_PATH/read-cache/, keyed
+# by each file's bytes and a fingerprint of the settings, the plugins' code and the library
+# versions (plugins/references/read_cache.py): a rebuild converts only the files that changed.
 CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
+CONTENT_READ_CACHE = True

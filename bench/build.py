@@ -7,11 +7,19 @@ on every article (some replies), as a site in service has. All run as separate `
 processes, alternating, several repetitions each.
 The search index (plugins/search: Pagefind over ours' output, the step `make html` runs after
 Pelican) is timed on its own after each build of ours, outside the ratio, which stays Pelican's.
+Every build of ours is cold: its read cache (CACHE_PATH/read-cache, plugins/references) is
+emptied first.
+
+Rebuilds (issue 16 target 5): after each repetition, ours is built cold into a fresh output
+folder, then again with nothing changed ("rebuild, no change"), then after one article's text
+changed ("rebuild, one change"); the target is the median of the one-change rebuild's time over
+its cold build's, <= REBUILD_TARGET. Peak RSS is reported for each.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -26,6 +34,7 @@ from .stats import RESULTS, machine, run_measured, summarize, write_json
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "plugins" / "references" / "tests" / "seed.txt"
 TARGET_RATIO = 1.15
+REBUILD_TARGET = 0.5
 COMMENTS_PER_ARTICLE = 10
 
 BARE_SETTINGS = """\
@@ -153,9 +162,44 @@ def populate_comments(database_url: str, count: int) -> None:
         engine.dispose()
 
 
-def pelican_cmd(content: Path, output: Path, settings: Path) -> list[str]:
+def pelican_cmd(content: Path, output: Path, settings: Path, cache: Path | None = None) -> list[str]:
+    """The build as `make html` runs it; `cache`: its CACHE_PATH (ours: the read cache)."""
+    extra = ["-e", f"CACHE_PATH={json.dumps(str(cache))}"] if cache else []
     return [sys.executable, "-m", "pelican", str(content), "-o", str(output), "-s", str(settings),
-            "-q", "--fatal", "errors"]
+            "-q", "--fatal", "errors", *extra]
+
+
+def edit_one_article(content: Path, count: int, round_: int) -> None:
+    """Change the text of the article in the middle of the site (its page, listings, feeds and
+    related lists change with it), differently each round."""
+    path = content / f"article-{count // 2}.md"
+    text = path.read_text(encoding="utf-8")
+    head, sep, rest = text.partition("\n\n")
+    path.write_text(f"{head}{sep}Update {round_}: the ministry confirmed the figures.\n\n{rest}",
+                    encoding="utf-8")
+
+
+def measure_rebuilds(content: Path, count: int, repeats: int, work: Path, env: dict) -> dict:
+    """Cold build, no-change rebuild, one-change rebuild of ours, `repeats` times (module doc)."""
+    cache, output = work / "cache-rebuild", work / "out-rebuild"
+    kinds = ("cold", "no_change", "one_change")
+    times = {kind: [] for kind in kinds}
+    peaks = {kind: [] for kind in kinds}
+    for round_ in range(repeats):
+        shutil.rmtree(cache / "read-cache", ignore_errors=True)
+        shutil.rmtree(output, ignore_errors=True)
+        for kind in kinds:
+            if kind == "one_change":
+                edit_one_article(content, count, round_)
+            elapsed, peak = run_measured(pelican_cmd(content, output, ROOT / "pelican.conf.py", cache),
+                                         cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+            times[kind].append(elapsed)
+            peaks[kind].append(peak)
+    result = {kind: {"seconds": summarize(times[kind]), "peak_rss_kib": max(peaks[kind])} for kind in kinds}
+    for kind in ("no_change", "one_change"):
+        result[f"{kind}_ratio"] = statistics.median(
+            rebuild / cold for rebuild, cold in zip(times[kind], times["cold"], strict=True))
+    return result
 
 
 def search_index_cmd(output: Path) -> list[str]:
@@ -180,11 +224,13 @@ def measure(count: int, repeats: int, work: Path) -> dict:
     times = {name: [] for name in variants}
     peaks = {name: [] for name in variants}
     index_times = []
+    cache = work / "cache"
     for _ in range(repeats):
         for name, (settings, database_url) in variants.items():
             output = work / f"out-{name}"
             shutil.rmtree(output, ignore_errors=True)
-            elapsed, peak = run_measured(pelican_cmd(content, output, settings), cwd=ROOT,
+            shutil.rmtree(cache / "read-cache", ignore_errors=True)  # every build of ours is cold
+            elapsed, peak = run_measured(pelican_cmd(content, output, settings, cache), cwd=ROOT,
                                          env={**os.environ, "COMMENTS_DATABASE_URL": database_url},
                                          stdout=subprocess.DEVNULL)
             times[name].append(elapsed)
@@ -204,6 +250,8 @@ def measure(count: int, repeats: int, work: Path) -> dict:
     result["paired_ratio"] = statistics.median(
         ours / bare for ours, bare in zip(times["ours"], times["bare"], strict=True))
     result["search_index"] = {"seconds": summarize(index_times)}
+    result["rebuild"] = measure_rebuilds(content, count, repeats, work,
+                                         {**os.environ, "COMMENTS_DATABASE_URL": variants["ours"][1]})
     return result
 
 
@@ -238,7 +286,8 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
         results = {str(n): measure(n, args.repeats, Path(tmp)) for n in args.sizes}
-    payload = {"benchmark": "build", "target_ratio": TARGET_RATIO, "machine": machine(),
+    payload = {"benchmark": "build", "target_ratio": TARGET_RATIO, "rebuild_target": REBUILD_TARGET,
+               "machine": machine(),
                "repeats": args.repeats, "results": results}
     write_json("build", payload)
     plot(results, RESULTS / "build.png")
@@ -253,4 +302,12 @@ def main(argv: list[str] | None = None) -> dict:
               f"ours {row['ours']['peak_rss_kib'] // 1024} MiB "
               f"ours+comments {row['ours+comments']['peak_rss_kib'] // 1024} MiB; "
               f"search index {row['search_index']['seconds']['median']:.2f}s")
+        rebuild = row["rebuild"]
+        met = "met" if rebuild["one_change_ratio"] <= REBUILD_TARGET else "NOT met"
+        print(f"{size:>5} articles, rebuilds of ours: cold {rebuild['cold']['seconds']['median']:.2f}s "
+              f"({rebuild['cold']['peak_rss_kib'] // 1024} MiB), no change "
+              f"{rebuild['no_change']['seconds']['median']:.2f}s ratio {rebuild['no_change_ratio']:.3f} "
+              f"({rebuild['no_change']['peak_rss_kib'] // 1024} MiB), one article changed "
+              f"{rebuild['one_change']['seconds']['median']:.2f}s ratio {rebuild['one_change_ratio']:.3f} "
+              f"({rebuild['one_change']['peak_rss_kib'] // 1024} MiB) (target <= {REBUILD_TARGET}: {met})")
     return payload

@@ -272,6 +272,21 @@ def test_the_populated_variant_bakes_every_articles_comments(tmp_path):
         assert page.count('<span class="comment-author p-author">Reader ') == build.COMMENTS_PER_ARTICLE
 
 
+def test_the_rebuild_measurement_builds_cold_then_unchanged_then_one_article_changed(tmp_path):
+    """issue 16 target 5: the figures exist for each kind of build, the edit reaches the page, and
+    the cold build really is cold (its read cache emptied) while the rebuilds reuse it."""
+    content = tmp_path / "content"
+    build.generate(content, 4)
+    env = {**os.environ, "COMMENTS_DATABASE_URL": f"sqlite:///{tmp_path / 'none.sqlite3'}"}
+    result = build.measure_rebuilds(content, 4, 1, tmp_path, env)
+    for kind in ("cold", "no_change", "one_change"):
+        assert result[kind]["seconds"]["median"] > 0 and result[kind]["peak_rss_kib"] > 0
+    assert result["one_change_ratio"] > 0 and result["no_change_ratio"] > 0
+    page = (tmp_path / "out-rebuild" / "article-2.html").read_text(encoding="utf-8")
+    assert "Update 0: the ministry confirmed the figures." in page
+    assert len(list((tmp_path / "cache-rebuild" / "read-cache").glob("*.sqlite3"))) == 1
+
+
 def _fake_program(directory, name: str, script: str):
     """An executable shell script `name` in `directory` (a stand-in on a PATH we control)."""
     path = directory / name
@@ -391,6 +406,7 @@ def test_the_build_target_is_checked_on_the_median_of_paired_ratios(tmp_path, mo
     monkeypatch.setattr(build, "search_index_cmd", lambda output: ["true"])
     monkeypatch.setattr(build, "populate_comments", lambda url, count: None)
     monkeypatch.setattr(build, "generate", lambda content, count: None)
+    monkeypatch.setattr(build, "measure_rebuilds", lambda *args: {})  # its own test
     result = build.measure(3, 3, tmp_path)
     assert result["paired_ratio"] == pytest.approx(statistics.median([5.0 / 4.5, 5.6 / 5.2, 4.9 / 4.4]))
     assert result["ratio"] == pytest.approx(5.0 / 4.5)

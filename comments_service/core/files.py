@@ -39,6 +39,21 @@ def replace_file(path: Path, data: str | bytes) -> None:
         raise
 
 
+def replace_file_if_changed(path: Path, data: str | bytes) -> bool:
+    """replace_file, unless `path` already holds exactly these bytes: then nothing is written and
+    the file keeps its mtime (a rebuild leaves unchanged pages alone, for rsync, a CDN and the
+    pre-compressed copies; on ext4 rewriting a file costs ~1 ms, reading it ~30 us). Returns
+    whether the file was written."""
+    data = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    except OSError:  # missing (or unreadable: replace_file says why)
+        pass
+    replace_file(path, data)
+    return True
+
+
 #: Files worth pre-compressing: text a browser fetches (images and fonts are compressed already).
 COMPRESSIBLE_SUFFIXES = frozenset({".html", ".css", ".js", ".mjs", ".json", ".xml", ".svg", ".txt",
                                    ".atom", ".rss", ".webmanifest"})

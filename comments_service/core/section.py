@@ -135,7 +135,8 @@ def thread_totals(comments: list[Comment], top_level_count: int | None = None) -
 
 def section_context(values: Mapping[str, Any], secret_key: str, *, slug: str, url: str,
                     comments: list[Comment], is_open: bool, references: int = 0,
-                    whole: bool = False, totals: ThreadTotals | None = None) -> dict[str, Any]:
+                    whole: bool = False, totals: ThreadTotals | None = None,
+                    issued_at: float | None = None) -> dict[str, Any]:
     """What the partial renders (its `thread` variable), from the thread's published comments in
     display order and the article's number of `references`:
     - `comments`: the comment tree, its first `shown_limit` (SECTION_TOP_LEVEL_MAX) top-level
@@ -149,7 +150,9 @@ def section_context(values: Mapping[str, Any], secret_key: str, *, slug: str, ur
       published comments about [n]}, every reference there, 0 for none;
     - whether the form is shown (`open`), its signed `form_token`, `api_url` (API_URL) and the
       service's URLs: `all_url` (the whole thread), `feed_url` (its Atom feed), `reply_url` (the
-      no-JS reply page: append the comment id).
+      no-JS reply page: append the comment id). The token is dated `issued_at` (default: now;
+      the site build dates it to the start of its day, so a rebuild on the same day bakes the
+      same bytes).
     `totals`: the whole thread's (ThreadTotals), when `comments` holds only the part shown: at
     least the first SECTION_TOP_LEVEL_MAX top-level comments with all their replies (the result
     is then the same as from the whole thread); None computes them from `comments`."""
@@ -168,7 +171,7 @@ def section_context(values: Mapping[str, Any], secret_key: str, *, slug: str, ur
         "comments": shown,
         "count": totals.count,
         "last_id": totals.last_id,
-        "form_token": issue_form_token(secret_key, slug),
+        "form_token": issue_form_token(secret_key, slug, issued_at),
         "api_url": api_url,
         "picks": [comment_node(comment) for comment in totals.picks],
         "shown_limit": shown_limit,

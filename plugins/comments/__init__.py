@@ -6,9 +6,10 @@
   COMMENTS_*), so the build and the service agree on the database, the key and the API URL;
 * reads every thread's published comments in ONE query through `comments_service.core.storage`
   (never HTTP, never Flask). No database yet -> no comments, and the build goes on;
-* gives each article `comments_section` (the rendered section, built by the one builder the
-  service's re-bake uses too) and `comments_thread` (its context), and, for other templates,
-  `comments`, `comment_count`, `comments_last_id` and `comments_open`;
+* gives each article `comments_section` (the section, built by the one builder the service's
+  re-bake uses too, rendered when the article's page prints it: `BakedSection`) and
+  `comments_thread` (its context), and, for other templates, `comments`, `comment_count`,
+  `comments_last_id` and `comments_open`;
 * gives each unpublished article (a draft, or dated in the future: Pelican makes those drafts),
   which only a build with a DRAFT_SAVE_AS writes (`make preview`), a whole section of its own:
   `comments_section` says comments open on publication, `comments_thread` is None (no thread
@@ -25,9 +26,10 @@ signed with the development key and every no-JavaScript comment refused.
 """
 
 import logging
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from markupsafe import Markup
 from pelican import signals
@@ -94,9 +96,10 @@ def attach_unpublished(article) -> None:
     article.comments_open = False
 
 
-def attach_thread(article, context: dict[str, Any], section: str) -> None:
+def attach_thread(article, context: dict[str, Any], section) -> None:
+    """`section`: Markup, or a BakedSection rendered when printed."""
     article.comments_thread = context
-    article.comments_section = Markup(section)
+    article.comments_section = section
     article.comments = context["comments"]
     article.comment_count = context["count"]
     article.comments_last_id = context["last_id"]
@@ -118,31 +121,82 @@ def manifest_thread(article) -> Thread:
                   open=article.comments_open, references=reference_count(article))
 
 
+#: Baked form tokens are dated to the start of the build's UTC day: a rebuild on the same day bakes
+#: the same bytes, so unchanged pages are not rewritten (plugins/memo/writer.py). A token is
+#: valid FORM_TOKEN_MAX_AGE (30 days) from that date, so for 29 to 30 days after the build; a
+#: token only older than MIN_FILL_SECONDS is no weaker, every baked page being older than that.
+TOKEN_DATE_STEP = 24 * 3600
+
+
+def token_date(now: float) -> float:
+    """The date baked form tokens carry for a build at `now` (unix time)."""
+    return now - now % TOKEN_DATE_STEP
+
+
+class Bake(NamedTuple):
+    """What every section of one build is made with."""
+    values: dict
+    key: str
+    issued_at: float
+    close_after_days: int | None
+
+
+class BakedSection:
+    """An article's comments section, rendered when a template prints it (article.html, once per
+    page) and not kept: held for every article from the bake to the end of the build, the
+    sections (5.5 KB each without a comment, stored two bytes a character for their ▲ and ▼) were
+    the largest part of the build's memory over bare Pelican (~10 MiB per 1,000 articles).
+    A section that fails to render is logged and rendered without its comments (`without_comments`),
+    as a thread whose context could not be built is."""
+
+    __slots__ = ("article", "bake", "context")
+
+    def __init__(self, article, bake: Bake, context: dict[str, Any]):
+        self.article, self.bake, self.context = article, bake, context
+
+    def __html__(self) -> str:
+        try:
+            return render_section(self.context, self.bake.values)
+        except Exception as error:  # noqa: BLE001 - readers wrote this data: it must never stop publishing
+            return without_comments(self.article, self.bake, error, len(self.context["comments"]))
+
+    __str__ = __html__
+
+
+def thread_context(article, bake: Bake, comments: list) -> dict[str, Any]:
+    now = datetime.now(article.date.tzinfo)
+    return section_context(bake.values, bake.key, slug=article.slug, url=article.url, comments=comments,
+                           is_open=thread_is_open(article, bake.close_after_days, now),
+                           references=reference_count(article), issued_at=bake.issued_at)
+
+
+def without_comments(article, bake: Bake, error: Exception, count: int) -> Markup:
+    """Attach (and return) the article's section without its comments, the failure logged."""
+    # A warning, not an error: `make html` runs with --fatal errors, which would stop it.
+    logger.warning("comments: the thread of %s could not be rendered (%s: %s); its %d "
+                   "comments are left out of this build", article.source_path,
+                   type(error).__name__, error, count)
+    context = thread_context(article, bake, [])
+    section = Markup(render_section(context, bake.values))
+    attach_thread(article, context, section)
+    return section
+
+
 def bake_comments(generator) -> None:
     """`article_generator_finalized` handler."""
     values = settings.resolve(settings.pelican_overrides(generator.settings))
-    key = settings.secret_key(values, development=not values["PRODUCTION"])
+    bake = Bake(values, settings.secret_key(values, development=not values["PRODUCTION"]),
+                token_date(time.time()), values["CLOSE_AFTER_DAYS"])
     by_thread = load_comments(values["DATABASE_URL"])
-    close_after_days = values["CLOSE_AFTER_DAYS"]
     articles = commentable_articles(generator)
     for article in articles:
-        now = datetime.now(article.date.tzinfo)
-        is_open = thread_is_open(article, close_after_days, now)
         comments = by_thread.get(article.slug, [])
-        references = reference_count(article)
         try:
-            context = section_context(values, key, slug=article.slug, url=article.url,
-                                      comments=comments, is_open=is_open, references=references)
-            section = render_section(context, values)
+            context = thread_context(article, bake, comments)
         except Exception as error:  # noqa: BLE001 - readers wrote this data: it must never stop publishing
-            # A warning, not an error: `make html` runs with --fatal errors, which would stop it.
-            logger.warning("comments: the thread of %s could not be rendered (%s: %s); its %d "
-                           "comments are left out of this build", article.source_path,
-                           type(error).__name__, error, len(comments))
-            context = section_context(values, key, slug=article.slug, url=article.url,
-                                      comments=[], is_open=is_open, references=references)
-            section = render_section(context, values)
-        attach_thread(article, context, section)
+            without_comments(article, bake, error, len(comments))
+            continue
+        attach_thread(article, context, BakedSection(article, bake, context))
     for article in unpublished_articles(generator):
         attach_unpublished(article)
     write_manifest(Path(generator.output_path) / MANIFEST, map(manifest_thread, articles))

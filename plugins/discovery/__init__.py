@@ -30,7 +30,7 @@ from markupsafe import Markup
 from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 
-from comments_service.core.files import replace_file
+from comments_service.core.files import replace_file_if_changed
 
 from .feeds import AbsoluteFeedWriter, absolute_base
 from .sitemaps import Location, NewsItem, news_sitemap, robots, sitemap
@@ -102,15 +102,16 @@ def write_discovery_files(generators) -> None:
         return
     output.mkdir(parents=True, exist_ok=True)
     if settings.get("PREVIEW"):
-        replace_file(output / ROBOTS, robots([], crawl=False))
+        replace_file_if_changed(output / ROBOTS, robots([], crawl=False))
         return
     articles = articles_generator.articles
     pages = pages_generator.pages if pages_generator else []
-    replace_file(output / SITEMAP, sitemap(locations(base, articles, pages,
-                                                     articles_generator.categories, settings)))
-    replace_file(output / NEWS_SITEMAP, news_sitemap(news_items(base, articles, settings),
-                                                     build_now(settings), plain(settings["SITENAME"])))
-    replace_file(output / ROBOTS, robots([f"{base}/{SITEMAP}", f"{base}/{NEWS_SITEMAP}"]))
+    replace_file_if_changed(output / SITEMAP, sitemap(locations(base, articles, pages,
+                                                                articles_generator.categories, settings)))
+    replace_file_if_changed(output / NEWS_SITEMAP, news_sitemap(news_items(base, articles, settings),
+                                                                build_now(settings),
+                                                                plain(settings["SITENAME"])))
+    replace_file_if_changed(output / ROBOTS, robots([f"{base}/{SITEMAP}", f"{base}/{NEWS_SITEMAP}"]))
 
 
 def feed_writer(pelican):

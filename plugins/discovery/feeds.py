@@ -4,12 +4,12 @@ Pelican's writer takes an entry's link, its id and the base of the links in its 
 SITEURL. The development build keeps SITEURL empty (root-relative pages that work on any origin),
 which would give Atom entries relative links and ids; Atom needs them absolute. This writer
 lends the feeds the site's absolute base (`absolute_base`: SITEURL when absolute, else
-FEED_DOMAIN, the `make serve` origin) and leaves every other file to Pelican's own writer.
+FEED_DOMAIN, the `make serve` origin) and leaves every other file to the writer it extends.
 """
 
 from __future__ import annotations
 
-from pelican.writers import Writer
+from plugins.memo.writer import UnchangedFilesWriter
 
 
 def is_absolute(url: str | None) -> bool:
@@ -27,8 +27,9 @@ def absolute_base(settings) -> str | None:
     return None
 
 
-class AbsoluteFeedWriter(Writer):
-    """Pelican's writer; feeds get `absolute_base` as SITEURL when the build's is not absolute."""
+class AbsoluteFeedWriter(UnchangedFilesWriter):
+    """Pelican's writer, writing only files whose bytes change (plugins/memo/writer.py: Pelican
+    takes one writer class); feeds get `absolute_base` as SITEURL when the build's is not absolute."""
 
     def write_feed(self, elements, context, *args, **kwargs):
         base = absolute_base(context) or absolute_base(self.settings)

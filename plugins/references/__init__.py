@@ -1,6 +1,6 @@
 """Pelican plugin: numbered source references from Markdown footnotes.
 
-`register()` hooks two signals. `article_generator_write_article` adds, to an article with a
+`register()` hooks four signals. `article_generator_write_article` adds, to an article with a
 comment thread, a comments link beside every reference and an anchor to every paragraph
 (`comment_links.py`). `readers_init`
 * loads the Python-Markdown extension in `extension.py` after every configured extension (so
@@ -15,9 +15,13 @@ comment thread, a comments link beside every reference and an anchor to every pa
   comments "about [n]" are checked against it. A field Pelican reads as one value (Title,
   Authors, Tags, Date, ...) continued on an indented line is joined into one value first; given
   twice, it is a build error (Pelican kept the first and only warned).
+  With CONTENT_READ_CACHE on (pelican.conf.py), what it makes of a file is kept across builds,
+  keyed by the file's bytes and a fingerprint of the settings and code (`read_cache.py`);
+  `all_generators_finalized` saves that cache and `finalized` lets the next build reopen it.
 """
 
 import logging
+import os
 import re
 
 from markdown import Markdown
@@ -30,6 +34,7 @@ from plugins.build_errors import BuildError, metadata_line
 
 from .comment_links import add_comment_links
 from .extension import CitationError, ReferencesExtension, plain_body, source_file
+from .read_cache import Entry, cache_for, end_build, file_digest, finish_reading
 
 EXTENSION = f"{__name__}.extension"
 #: The metadata (and so the article attribute) holding the number of references.
@@ -87,6 +92,11 @@ def joined_continuations(meta: dict[str, list[str]], source_path) -> dict[str, l
     return meta
 
 
+def decoded(data: bytes) -> str:
+    """A source file's bytes as `pelican_open` gives its text: UTF-8, universal newlines, no BOM."""
+    return data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+
+
 class ReferencesMarkdownReader(MarkdownReader):
     """Markdown reader that names the file in citation errors and keeps summaries clean."""
 
@@ -104,29 +114,48 @@ class ReferencesMarkdownReader(MarkdownReader):
             self._shared_md.preprocessors.register(self._meta_preprocessor, "meta", META_PRIORITY)
         return self._shared_md
 
-    def _read_markdown(self, source_path) -> tuple[str, dict]:
-        """`MarkdownReader.read` with the shared instance instead of a new one per file."""
-        self._source_path = source_path
+    def _convert(self, source_path, text: str) -> Entry:
+        """The file converted with the shared instance (Pelican's `MarkdownReader.read` makes a new
+        one per file): HTML, raw metadata, number of references (counted before the metadata is
+        parsed: a `Summary:` field is converted with the same instance) and clean summary."""
         self._md = self._markdown()
-        with pelican_open(source_path) as text:
-            content = self._md.convert(text)
-        return content, self._parse_metadata(joined_continuations(self._md.Meta, source_path))
+        content = self._md.convert(text)
+        meta = joined_continuations(self._md.Meta, source_path)
+        summary = None if "summary" in meta else clean_summary(content, self.settings)
+        return Entry(content, meta, reference_count(self._md), summary)
+
+    def _read_entry(self, source_path) -> Entry:
+        """`_convert`, or its result stored for the same file and bytes by an earlier build
+        (read_cache: only when CONTENT_READ_CACHE is on)."""
+        cache = cache_for(self.settings)
+        if cache is None:
+            with pelican_open(source_path) as text:
+                return self._convert(source_path, text)
+        with open(source_path, "rb") as source:
+            data = source.read()
+        digest, path = file_digest(data), os.path.abspath(source_path)
+        entry = cache.get(path, digest)
+        if entry is None:  # converted from the bytes hashed, whatever happens to the file meanwhile
+            entry = self._convert(source_path, decoded(data))
+            cache.put(path, digest, entry)
+        else:
+            self._md = self._markdown()  # _parse_metadata converts formatted fields with it
+        return entry
 
     def read(self, source_path):
+        self._source_path = source_path
         try:
             with source_file(source_path):
-                content, metadata = self._read_markdown(source_path)
+                entry = self._read_entry(source_path)
+                metadata = self._parse_metadata({key: list(values) for key, values in entry.meta.items()})
         except CitationError as error:
             logger.error("%s", error)
             raise
-        count = reference_count(self._md)
-        if count:
-            metadata[COUNT_METADATA] = count
-        if "summary" not in metadata:
-            summary = clean_summary(content, self.settings)
-            if summary is not None:
-                metadata["summary"] = summary
-        return content, metadata
+        if entry.reference_count:
+            metadata[COUNT_METADATA] = entry.reference_count
+        if "summary" not in metadata and entry.summary is not None:
+            metadata["summary"] = entry.summary
+        return entry.content, metadata
 
 
 def configure_markdown(settings: dict) -> None:
@@ -155,4 +184,6 @@ def use_references_reader(readers) -> None:
 
 def register():
     signals.readers_init.connect(use_references_reader)
+    signals.all_generators_finalized.connect(finish_reading)
+    signals.finalized.connect(end_build)
     signals.article_generator_write_article.connect(add_comment_links)

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import Engine, event
 
 import plugins.comments
-from comments_service.core.comment import APPROVED, PENDING
+from comments_service.core.comment import APPROVED, PENDING, Comment
 from comments_service.core.limits import REPLY_DEPTH_MAX
 from comments_service.core.render import render
 from comments_service.core.section import END_MARKER, START_MARKER, render_section, section_context
@@ -178,7 +178,8 @@ def test_form_has_labelled_fields_honeypot_and_a_valid_token(seeded):
     assert (controls["homepage"]["tabindex"], controls["homepage"]["autocomplete"]) == ("-1", "off")
     assert (controls["parent"]["type"], controls["parent"]["value"]) == ("hidden", "")
     assert controls["notify"]["type"] == "checkbox" and "checked" not in controls["notify"]
-    check_form_token(SECRET_KEY, controls["form_token"]["value"], SLUG, min_age=0, max_age=3600)
+    # dated to the start of the build's day (plugins/comments.token_date): at most a day old
+    check_form_token(SECRET_KEY, controls["form_token"]["value"], SLUG, min_age=0, max_age=24 * 3600 + 600)
     assert f'<form id="comment-form" class="comment-form" method="post" action="/api/threads/{SLUG}/comments"' in html
 
 
@@ -333,9 +334,43 @@ def test_a_thread_that_cannot_be_rendered_is_logged_and_left_empty(monkeypatch, 
     monkeypatch.setattr(plugins.comments, "write_manifest", lambda path, threads: list(threads))
     plugins.comments.bake_comments(generator)
     assert calls == [["unrenderable"], []]
-    assert article.comment_count == 0 and "No comments yet" in article.comments_section
+    assert article.comment_count == 0 and "No comments yet" in str(article.comments_section)
     assert "content/story.md" in caplog.text and "could not be rendered" in caplog.text
     assert "RecursionError" in caplog.text
+    assert max(record.levelno for record in caplog.records) < logging.ERROR
+
+
+def test_a_section_that_fails_when_printed_is_logged_and_printed_without_comments(monkeypatch, caplog):
+    """The section is rendered when the page prints it (BakedSection, not held all build long):
+    a failure then still never stops publishing, and the article's count follows the section."""
+    monkeypatch.setattr(pelican.log.FatalLogger, "fatal_lvl", logging.ERROR)
+    real = plugins.comments.render_section
+    calls = []
+
+    def fails_once(context, values):
+        calls.append(len(context["comments"]))
+        if len(calls) == 1:
+            raise RecursionError("too deep to print")  # not the other test's: Pelican drops repeated messages
+        return real(context, values)
+
+    monkeypatch.setattr(plugins.comments, "render_section", fails_once)
+    comment = Comment(id=1, thread="story", parent=None, state=APPROVED, deleted=False, author="Ada",
+                      email=None, website=None, text="Hi", html="<p>Hi</p>",
+                      created=datetime(2026, 1, 1, 9, tzinfo=UTC), edited=None, flags=None,
+                      moderation_reason=None)
+    monkeypatch.setattr(plugins.comments, "load_comments", lambda url: {"story": [comment]})
+    article = SimpleNamespace(slug="story", url="story.html", title="Story", metadata={},
+                              date=datetime(2026, 1, 1, tzinfo=UTC), source_path="content/story.md")
+    generator = SimpleNamespace(settings={"COMMENTS_SECRET_KEY": "k"}, articles=[article], hidden_articles=[],
+                                translations=[], hidden_translations=[], drafts=[], drafts_translations=[],
+                                output_path="/nonexistent")
+    monkeypatch.setattr(plugins.comments, "write_manifest", lambda path, threads: list(threads))
+    plugins.comments.bake_comments(generator)
+    assert calls == [] and article.comment_count == 1  # nothing rendered before a page prints it
+    printed = str(article.comments_section)
+    assert calls == [1, 0]
+    assert "No comments yet" in printed and article.comment_count == 0
+    assert "content/story.md" in caplog.text and "RecursionError" in caplog.text
     assert max(record.levelno for record in caplog.records) < logging.ERROR
 
 

@@ -4,6 +4,7 @@ import re
 from types import SimpleNamespace
 
 from jinja2 import DictLoader, Environment, FileSystemBytecodeCache
+from markupsafe import Markup
 
 from plugins.memo import Once, prepare_environment
 from tests.site.conftest import FIXTURE_CONTENT, run_pelican
@@ -21,6 +22,25 @@ def test_once_renders_once_per_object_and_vary():
     assert template.render(items=[one, two, one], site="a") == "[1 a][2 a][1 a]"
     assert template.render(items=[one], site="b") == "[1 b]"  # vary is part of the key
     assert calls == [1, 2, 1]
+
+
+def test_once_keeps_text_encoded_and_returns_it_as_made():
+    """A kept card is UTF-8 bytes (a "·" would make Python keep all of it at two bytes a
+    character), handed back as the same type and text; other results are kept as they are."""
+    calls = []
+
+    def card(n):
+        calls.append(n)
+        return Markup(f"<p>{n} · …</p>") if n else ["not text"]
+
+    card.name = "card"
+    once = Once()
+    first = once(card, 1)
+    assert once._made[("card", None, 1)] == (Markup, "<p>1 · …</p>".encode())
+    second = once(card, 1)
+    assert type(second) is Markup and second == first == "<p>1 · …</p>"
+    assert once(card, 0) is once(card, 0)
+    assert calls == [1, 0]
 
 
 def test_prepare_environment_caches_compiled_templates_in_cache_path(tmp_path):

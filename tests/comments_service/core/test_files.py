@@ -6,7 +6,7 @@ import stat
 import pytest
 
 from comments_service.core import files
-from comments_service.core.files import replace_file
+from comments_service.core.files import replace_file, replace_file_if_changed
 
 
 def test_replace_file_keeps_the_permissions_and_leaves_no_temp_file(tmp_path):
@@ -17,6 +17,20 @@ def test_replace_file_keeps_the_permissions_and_leaves_no_temp_file(tmp_path):
     assert target.read_text(encoding="utf-8") == "new ✓"
     assert stat.S_IMODE(target.stat().st_mode) == 0o640
     assert [path.name for path in tmp_path.iterdir()] == ["story.html"]
+
+
+def test_replace_file_if_changed_leaves_the_same_bytes_alone(tmp_path):
+    """A rebuild's unchanged page keeps its file (inode and mtime): rsync, a CDN and the
+    pre-compressed copies skip it."""
+    target = tmp_path / "story.html"
+    assert replace_file_if_changed(target, "first ✓") is True
+    os.utime(target, (1_000_000_000, 1_000_000_000))
+    before = target.stat()
+    assert replace_file_if_changed(target, "first ✓".encode()) is False
+    assert (target.stat().st_ino, target.stat().st_mtime) == (before.st_ino, before.st_mtime)
+    assert replace_file_if_changed(target, "first ✗") is True  # same length, other bytes
+    assert target.read_text(encoding="utf-8") == "first ✗"
+    assert target.stat().st_mtime != before.st_mtime
 
 
 def test_replace_file_gives_a_new_file_a_web_readable_mode(tmp_path, monkeypatch):
