@@ -412,6 +412,11 @@ def test_the_build_target_is_checked_on_the_median_of_paired_ratios(tmp_path, mo
     assert result["ratio"] == pytest.approx(5.0 / 4.5)
 
 
+def test_the_build_part_repeats_less_at_ten_thousand_articles_unless_asked():
+    assert [build.repeats_for(n, None) for n in (100, 1000, 10_000)] == [5, 5, build.LARGE_REPEATS]
+    assert build.repeats_for(10_000, 2) == 2
+
+
 def test_the_whole_run_ends_with_every_parts_targets_in_one_table(monkeypatch, capsys):
     written = {}
     monkeypatch.setattr(summary, "write_json", lambda name, payload: written.update({name: payload}))
@@ -427,6 +432,12 @@ def test_the_whole_run_ends_with_every_parts_targets_in_one_table(monkeypatch, c
     payloads = {"service": {"sqlite": verdict, "postgres": verdict, "shapes": {"sqlite": shape, "postgres": shape},
                             "speed": {"sqlite": fast, "postgres": fast}},
                 "images": {"results": {"warm_over_without": 1.05}}}
+
+    def built(paired, ours_kib, one_change):
+        return {"paired_ratio": paired, "bare": {"peak_rss_kib": 100_000}, "ours": {"peak_rss_kib": ours_kib},
+                "rebuild": {"one_change_ratio": one_change}}
+
+    payloads["build"] = {"results": {"1000": built(1.1, 150_000, 0.7), "10000": built(1.2, 110_000, 0.45)}}
     result = summary.summarize(payloads, "2026-11-30T12:00:00+00:00")
     assert written["summary"] is result
     rows = {row["target"]: row["met"] for row in result["targets"]}
@@ -435,5 +446,10 @@ def test_the_whole_run_ends_with_every_parts_targets_in_one_table(monkeypatch, c
     assert rows["speed sqlite get10_off_vs_hello"] is True
     assert rows["service sqlite no errors"] is False  # the speed part had errors
     assert rows["images warm build / without images"] is None
+    # Memory and the rebuild are judged at 10,000 articles only; the time ratio at every size.
+    assert [rows[f"build N=1000 {name}"] for name in ("paired ratio", "peak RSS ours / bare",
+                                                      "rebuild after one change / cold")] == [True, None, None]
+    assert [rows[f"build N=10000 {name}"] for name in ("paired ratio", "peak RSS ours / bare",
+                                                       "rebuild after one change / cold")] == [False, True, True]
     printed = capsys.readouterr().out
     assert "shape sqlite post1000_rebake_p95_ms" in printed and "NOT met" in printed
