@@ -311,6 +311,17 @@ def test_a_reply_chain_of_any_depth_never_stops_the_build(build, tmp_path, monke
     assert max(map(len, page.ancestors.values())) == REPLY_DEPTH_MAX
 
 
+def _one_article_generator(monkeypatch):
+    """A fake article generator holding one published article, "story" (no manifest written)."""
+    article = SimpleNamespace(slug="story", url="story.html", title="Story", metadata={},
+                              date=datetime(2026, 1, 1, tzinfo=UTC), source_path="content/story.md")
+    generator = SimpleNamespace(settings={"COMMENTS_SECRET_KEY": "k"}, articles=[article], hidden_articles=[],
+                                translations=[], hidden_translations=[], drafts=[], drafts_translations=[],
+                                output_path="/nonexistent")
+    monkeypatch.setattr(plugins.comments, "write_manifest", lambda path, threads: list(threads))
+    return article, generator
+
+
 def test_a_thread_that_cannot_be_rendered_is_logged_and_left_empty(monkeypatch, caplog):
     """Comment data must never stop publishing: the failing thread is built without comments,
     and the warning does not stop `make html` either (its `--fatal errors` raises on any error)."""
@@ -326,12 +337,7 @@ def test_a_thread_that_cannot_be_rendered_is_logged_and_left_empty(monkeypatch, 
 
     monkeypatch.setattr(plugins.comments, "section_context", fails_once)
     monkeypatch.setattr(plugins.comments, "load_comments", lambda url: {"story": ["unrenderable"]})
-    article = SimpleNamespace(slug="story", url="story.html", title="Story", metadata={},
-                              date=datetime(2026, 1, 1, tzinfo=UTC), source_path="content/story.md")
-    generator = SimpleNamespace(settings={"COMMENTS_SECRET_KEY": "k"}, articles=[article], hidden_articles=[],
-                                translations=[], hidden_translations=[], drafts=[], drafts_translations=[],
-                                output_path="/nonexistent")
-    monkeypatch.setattr(plugins.comments, "write_manifest", lambda path, threads: list(threads))
+    article, generator = _one_article_generator(monkeypatch)
     plugins.comments.bake_comments(generator)
     assert calls == [["unrenderable"], []]
     assert article.comment_count == 0 and "No comments yet" in str(article.comments_section)
@@ -359,12 +365,7 @@ def test_a_section_that_fails_when_printed_is_logged_and_printed_without_comment
                       created=datetime(2026, 1, 1, 9, tzinfo=UTC), edited=None, flags=None,
                       moderation_reason=None)
     monkeypatch.setattr(plugins.comments, "load_comments", lambda url: {"story": [comment]})
-    article = SimpleNamespace(slug="story", url="story.html", title="Story", metadata={},
-                              date=datetime(2026, 1, 1, tzinfo=UTC), source_path="content/story.md")
-    generator = SimpleNamespace(settings={"COMMENTS_SECRET_KEY": "k"}, articles=[article], hidden_articles=[],
-                                translations=[], hidden_translations=[], drafts=[], drafts_translations=[],
-                                output_path="/nonexistent")
-    monkeypatch.setattr(plugins.comments, "write_manifest", lambda path, threads: list(threads))
+    article, generator = _one_article_generator(monkeypatch)
     plugins.comments.bake_comments(generator)
     assert calls == [] and article.comment_count == 1  # nothing rendered before a page prints it
     printed = str(article.comments_section)
