@@ -106,14 +106,15 @@ def list_comments(slug: str):
     thread = require_thread(slug)
     since, after, limit = params.since(), params.after(), params.limit()
     state = db.thread_state(slug)
-    version = f"{state.id}.{state.version}.{since}.{after}.{limit or ''}.{int(thread.open)}"
+    generation, variant = (state.id, state.version), f"{since}.{after}.{limit or ''}.{int(thread.open)}"
+    version = f"{state.id}.{state.version}.{variant}"
     if request.if_none_match.contains(version):  # the reader has this page: neither read nor build it
         return _thread_response(current_app.response_class(status=304), slug, version)
     cache = current_app.extensions[_PAGE_CACHE]
-    body = cache.get((slug, version))
+    body = cache.get(slug, generation, variant)
     if body is None:
         body = _thread_body(db.connection(), thread, since=since, after=after, limit=limit)
-        cache.put((slug, version), body)
+        cache.put(slug, generation, variant, body)
     return _thread_response(current_app.response_class(body, mimetype="application/json"), slug, version)
 
 
