@@ -8,6 +8,10 @@ in Flask-Limiter's storage, with its strategy), and Flask-Limiter keeps the blue
 own limits (admin, subscriptions, the reactions preview: security.limit_blueprint), so every
 request is counted by exactly one of the two.
 
+Reads are counted in the shared storage in leases (leased_counts.py: one round trip per lease
+of up to 16 hits, not per hit) when the strategy is the fixed window; writes, one round trip
+each, exactly.
+
 When the storage does not answer, this worker counts in its own memory (logged once), and tries
 the storage again every RECHECK_SECONDS; RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=false makes such a
 request fail instead, as Flask-Limiter's does.
@@ -22,8 +26,10 @@ import time
 from flask import Flask, g, request
 from limits import parse_many
 from limits.storage import MemoryStorage
-from limits.strategies import STRATEGIES
+from limits.strategies import STRATEGIES, FixedWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
+
+from .leased_counts import LeasedCounts
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +53,8 @@ class RequestLimits:
         strategy = STRATEGIES[config.get("RATELIMIT_STRATEGY", "fixed-window")]
         self.storage = storage
         self.shared = strategy(storage) if self.enabled else None
+        self.leased = (LeasedCounts(storage)
+                       if self.enabled and issubclass(strategy, FixedWindowRateLimiter) else None)
         self.fallback = (strategy(MemoryStorage())
                          if self.enabled and config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] else None)
         self.own_limits: set[str] = set()  # blueprints Flask-Limiter counts
@@ -61,21 +69,28 @@ class RequestLimits:
         """Count the request (before_request); 429 when one of its limits is used up."""
         if not self.enabled or not self.counts():
             return
-        limits = self.read if request.method in _READ_METHODS else self.write
+        reading = request.method in _READ_METHODS
+        limits = self.read if reading else self.write
         identity = (self.prefix, request.remote_addr or "", request.endpoint)
         strategy = self._strategy()
+        counter = self.leased if reading and strategy is self.shared and self.leased else strategy
         try:
-            refused = [item for item in limits if not strategy.hit(item, *identity)]
+            refused = [item for item in limits if not counter.hit(item, *identity)]
         except Exception:
             if strategy is self.fallback or self.fallback is None:
                 raise
             self._storage_failed()
-            strategy = self.fallback
-            refused = [item for item in limits if not strategy.hit(item, *identity)]
+            counter = self.fallback
+            refused = [item for item in limits if not counter.hit(item, *identity)]
         if refused:
-            g.setdefault(RESET_AT, max(strategy.get_window_stats(item, *identity).reset_time
-                                       for item in refused))
+            g.setdefault(RESET_AT, max(self._reset_at(counter, item, identity) for item in refused))
             raise TooManyRequests()
+
+    @staticmethod
+    def _reset_at(counter, item, identity: tuple[str, ...]) -> float:
+        if isinstance(counter, LeasedCounts):
+            return counter.reset_at(item, *identity)
+        return counter.get_window_stats(item, *identity).reset_time
 
     def _strategy(self):
         """The shared storage's strategy, or the fallback while that storage does not answer."""

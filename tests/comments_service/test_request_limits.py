@@ -4,13 +4,15 @@ fallback to memory while a real Redis is down and back."""
 import logging
 import subprocess
 import time
+import uuid
 
 import pytest
 import redis
 
-from comments_service import create_app, request_limits
+from comments_service import create_app, request_limits, security
 from comments_service.db import engine as app_engine
 from tests.comments_service.conftest import admin_users, free_port
+from tests.conftest import require_backend
 
 from .test_security import assert_rate_limited
 
@@ -98,3 +100,23 @@ def test_counts_move_to_memory_while_redis_is_down_and_back_once_it_answers(
     assert store.keys("*"), "counted in Redis again"
     assert [client.get("/api/health").status_code for _ in range(2)] == [200, 200]
     assert_rate_limited(client.get("/api/health"))
+
+
+@pytest.mark.redis
+def test_reads_are_counted_in_redis_in_leases_and_writes_one_by_one(make_app, monkeypatch):
+    """Issue 16 item 1: a round trip to Redis per read halved what a worker serves."""
+    redis_url = require_backend("COMMENTS_TEST_REDIS_URL", "Redis")
+    app = make_app(RATELIMIT_STORAGE_URI=redis_url, READ_RATE_LIMIT="800 per minute",
+                   WRITE_RATE_LIMIT="3 per minute", RATELIMIT_KEY_PREFIX=f"t{uuid.uuid4().hex}")
+    storage = app.extensions[security._REQUEST_LIMITS].storage
+    round_trips = []
+    incr = storage.incr
+    monkeypatch.setattr(storage, "incr", lambda *args, **kw: round_trips.append(1) or incr(*args, **kw))
+    client = app.test_client()
+    assert {client.get("/api/health").status_code for _ in range(100)} == {200}
+    assert len(round_trips) < 100 / 5
+    round_trips.clear()
+    answers = [client.patch("/api/comments/999", json={"text": "Hello there"}).status_code
+               for _ in range(4)]
+    assert answers[3] == 429 and 429 not in answers[:3]
+    assert len(round_trips) == 4
