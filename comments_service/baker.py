@@ -18,9 +18,9 @@ Contract:
 - A queued bake is due REBAKE_DELAY_SECONDS after the write (enqueue's `delay`); while one is
   due soon the thread sleeps until then, not woken by every write, so a stream of posts to a
   thread costs one bake per delay, not one per post.
-- Bakes take at most BAKE_SHARE of a core in the thread: after a bake that cost d seconds of
-  the thread's CPU time, the thread rests d * (1 / BAKE_SHARE - 1) before it claims the next
-  one due (a cheap bake rests less than REBAKE_DELAY_SECONDS, so only a costly page, or a storm
+- Bakes take at most BAKE_SHARE of a core on the host: after a bake that cost d seconds of
+  the thread's CPU time, the bakers of every worker on the host (SharedRest, in the instance
+  folder) rest d * (1 / BAKE_SHARE - 1) before one claims the next one due (a cheap bake rests less than REBAKE_DELAY_SECONDS, so only a costly page, or a storm
   over many threads, is slowed; the page then lags by at most nine times its bake's CPU time,
   never indefinitely, and no row is skipped). The bake competes with this worker's requests for
   the CPU and the GIL: a bake in the middle of a POST stretches it, and on SQLite every other
@@ -30,10 +30,13 @@ Contract:
   this object's thread.
 """
 
+import fcntl
 import logging
+import os
 import threading
 import time
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from .core.queue_thread import QueueThread, running
@@ -45,8 +48,47 @@ from .core.times import utcnow
 log = logging.getLogger(__name__)
 _MIN_WAIT = 0.05
 _RETRY_BASE_SECONDS = 1.0
-#: The most of a core the baking thread takes, over time (see the contract above).
+#: The most of a core the bakers of a host take, over time (see the contract above).
 BAKE_SHARE = 0.1
+#: The longest rest: a bake costing more than MAX_REST_SECONDS * BAKE_SHARE of CPU is not paced
+#: further, and a rest read from another clock (one that jumped back) ends at once.
+MAX_REST_SECONDS = 30.0
+_REST_WIDTH = 24
+
+
+class SharedRest:
+    """When the bakers of this host may bake next: a time on `clock`'s scale (time.time, the same
+    in every process) kept in a file every worker's baker reads and extends. Best effort: a file
+    that cannot be read means no rest, one that cannot be written is logged and ignored (each
+    baker then rests on its own)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def remaining(self, now: float) -> float:
+        try:
+            until = float(self.path.read_bytes() or 0)
+        except (OSError, ValueError):
+            return 0.0
+        left = until - now
+        return left if 0 < left <= MAX_REST_SECONDS else 0.0
+
+    def extend(self, now: float, seconds: float) -> None:
+        """Rest `seconds` more, after whatever rest is still running (one bake after another on
+        the host add up); written in place at a fixed width, so a reader never sees it empty."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                start = now + self.remaining(now)
+                until = start + min(seconds, MAX_REST_SECONDS - (start - now))
+                os.pwrite(fd, f"{until:{_REST_WIDTH}.6f}".encode(), 0)
+            finally:
+                os.close(fd)
+        except OSError as error:
+            log.warning("re-bake: the shared rest %s could not be written (%s); pacing per worker",
+                        self.path, error)
 
 
 class Baker(QueueThread):
@@ -63,9 +105,10 @@ class Baker(QueueThread):
         self.delay_seconds = float(config["REBAKE_DELAY_SECONDS"])
         self.lease_seconds = float(config["REBAKE_LEASE_SECONDS"])
         self.retry_max_seconds = float(config["REBAKE_RETRY_MAX_SECONDS"])
-        self.clock = time.monotonic  # when the rest ends
+        self.clock = time.time  # when the rest ends: the same in every process of the host
         self.cpu_clock = time.thread_time  # what a bake cost (its thread's CPU time)
-        self._rest_until = 0.0
+        self.rest = SharedRest(Path(app.instance_path) / "rebake.rest")
+        self._rest_until = 0.0  # this baker's own, should the shared one not be writable
         super().__init__()
 
     def close(self, timeout: float = 10.0) -> None:
@@ -98,12 +141,15 @@ class Baker(QueueThread):
                 else:
                     failed += 1
                 took = self.cpu_clock() - started  # CPU, not waits for the disk or a busy machine
-                self._rest_until = self.clock() + took * (1 / BAKE_SHARE - 1)
+                rest = took * (1 / BAKE_SHARE - 1)
+                self._rest_until = self.clock() + min(rest, MAX_REST_SECONDS)
+                self.rest.extend(self.clock(), rest)
         return baked, failed
 
     def rest_seconds(self) -> float:
-        """How long the thread still rests after its last bake (0: it may bake now)."""
-        return max(0.0, self._rest_until - self.clock())
+        """How long the thread still rests after the host's last bake (0: it may bake now)."""
+        now = self.clock()
+        return max(0.0, self._rest_until - now, self.rest.remaining(now))
 
     def run_forever(self, stop: threading.Event) -> None:
         while not stop.is_set():
