@@ -16,6 +16,9 @@ path). On a 1,000-comment thread:
   on a live site). Reported, no target;
 - `post1000_plain`: the control, the same POSTs with re-bake off (what a write costs anyway on this
   machine at this moment: only the pair says much).
+- `get1000_miss_1conn`, `post1000_rebake_1conn`: the same with one connection: what one request
+  costs when none waits for another (at 8 connections on this machine's 2 cores, shared with wrk,
+  a p95 is mostly the time a request waits for the others: 8 / throughput). Reported, no target.
 
 Each server's workers' memory (RSS, PSS, USS) is read after its load (issue 16 item 4: RSS per
 worker for every target).
@@ -78,7 +81,9 @@ def run(work: Path, database_url: str, load) -> dict:
             if n < EDITED:
                 tokens[posted["comment"]["id"]] = posted["edit_token"]
         result["get1000_miss"] = wrk(url, load)
+        result["get1000_miss_1conn"] = wrk(url, load._replace(connections=1))
         result["post1000_rebake"] = _post(url, load, base)
+        result["post1000_rebake_1conn"] = _post(url, load._replace(connections=1), base)
         # A reply to the first comment: the page shows the first SECTION_TOP_LEVEL_MAX threads.
         marker = f"bench-last-{uuid.uuid4().hex}"
         request(url, {"author": "Last", "text": marker, "parent": 1}, {"Origin": base})
@@ -109,12 +114,15 @@ def verdicts(result: dict) -> dict:
                "get1000_miss_p95_ms": result["get1000_miss"]["p95_ms"],
                "post1000_plain_p95_ms": result["post1000_plain"]["p95_ms"],
                "get1000_mixed_p95_ms": result["get1000_mixed"]["p95_ms"],
+               "get1000_miss_1conn_p95_ms": result["get1000_miss_1conn"]["p95_ms"],
+               "post1000_rebake_1conn_p95_ms": result["post1000_rebake_1conn"]["p95_ms"],
                "worker_rss_mib": max(worker["rss_mib"] for workers in result["memory"].values()
                                      for worker in workers),
                "worker_pss_mib": max(worker["pss_mib"] for workers in result["memory"].values()
                                      for worker in workers)}
     errors = sum(result[key]["errors"] for key in
-                 ("get1000_miss", "post1000_rebake", "get1000_mixed", "post1000_plain"))
+                 ("get1000_miss", "post1000_rebake", "get1000_mixed", "post1000_plain",
+                  "get1000_miss_1conn", "post1000_rebake_1conn"))
     errors += result["mixed_writes"]["failed"]
     met = {key: figures[key] <= goal for key, goal in TARGETS.items()}
     return {"figures": figures, "errors": errors, "met": met | {"no_errors": errors == 0}}

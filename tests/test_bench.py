@@ -384,6 +384,7 @@ def test_shapes_verdicts_judge_the_two_targets_and_show_the_rest():
     worker = {"rss_mib": 80.0, "pss_mib": 40.0, "uss_mib": 30.0}
     result = {"post1000_rebake": run(25.0), "get1000_miss": run(8.0, errors=1),
               "post1000_plain": run(19.0), "get1000_mixed": run(5.0),
+              "get1000_miss_1conn": run(2.0), "post1000_rebake_1conn": run(3.0),
               "mixed_writes": {"posted": 10, "failed": 0}, "bake_lag_s": 0.25,
               "memory": {"a": [worker], "b": [{**worker, "rss_mib": 90.0}]}}
     part = {"results": result, **shapes.verdicts(result)}
@@ -393,8 +394,9 @@ def test_shapes_verdicts_judge_the_two_targets_and_show_the_rest():
     lines = shapes.table("shape", part).splitlines()
     assert [line.split()[0] for line in lines[1:]] == [
         "post1000_rebake_p95_ms", "get1000_miss_p95_ms", "post1000_plain_p95_ms",
-        "get1000_mixed_p95_ms", "worker_rss_mib", "worker_pss_mib", "bake_lag_s", "no_errors"]
-    assert [_verdict_of(line) for line in lines[1:]] == ["NOT met", "met", *["none"] * 5, "NOT met"]
+        "get1000_mixed_p95_ms", "get1000_miss_1conn_p95_ms", "post1000_rebake_1conn_p95_ms",
+        "worker_rss_mib", "worker_pss_mib", "bake_lag_s", "no_errors"]
+    assert [_verdict_of(line) for line in lines[1:]] == ["NOT met", "met", *["none"] * 7, "NOT met"]
 
 
 def test_the_build_target_is_checked_on_the_median_of_paired_ratios(tmp_path, monkeypatch):
