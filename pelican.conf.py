@@ -57,6 +57,16 @@ DRAFT_PAGE_LANG_SAVE_AS = ""
 # dates are in TIMEZONE), so publishing on time needs a periodic rebuild (README, "Scheduling").
 WITH_FUTURE_DATES = False
 DEFAULT_PAGINATION = 10
+# Page 1 of a listing keeps its address; page N is a folder below it (`tag/t1/page/2/`, and
+# `page/2/` for the front page: Pelican's {base_name} of "index.html" is ""). Pelican's default,
+# `{name}{number}{extension}`, put page 2 of tag "t1" at tag/t12.html, tag "t12"'s page, and page 2
+# of the front page at index2.html, an article's: the build failed. A slug holds no "/" (what
+# still can is a BuildError: plugins/build_errors/outputs.py). `make serve`, Pelican's -l server and
+# nginx (`index index.html`, docs/deploy.md) answer a folder URL with its index.html.
+PAGINATION_PATTERNS = (
+    (1, "{url}", "{save_as}"),
+    (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
+)
 # Pelican's direct templates plus the search page (theme/templates/search.html; its index is built
 # after Pelican by plugins/search, `make html`) and 404.html, the page unknown URLs answer with
 # (`make serve`, and nginx's error_page in docs/deploy.md).

@@ -50,6 +50,8 @@ PLUGINS = []
 ARTICLE_URL = "{slug}.html"
 ARTICLE_SAVE_AS = "{slug}.html"
 DEFAULT_PAGINATION = 10
+PAGINATION_PATTERNS = ((1, "{url}", "{save_as}"),
+                       (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"))
 FEED_DOMAIN = "http://127.0.0.1:8000"
 FEED_ALL_ATOM = "feeds/all.atom.xml"
 CATEGORY_FEED_ATOM = "feeds/{slug}.atom.xml"
@@ -74,7 +76,8 @@ def seed_parts() -> tuple[str, list[str]]:
 #: Each generated article takes one tag from each group (sizes coprime, so the combinations vary):
 #: a few broad tags on a quarter of the articles, narrower ones on a tenth and a fortieth, as a
 #: newsroom's overlap, so the tag pages and related reading have real work at every size. Names
-#: end in letters: a paginated tag's page 2 is `{slug}2.html`, which "Story 12" would overwrite.
+#: end in letters, as they did when a paginated tag's page 2 was `{slug}2.html` (kept: the same
+#: names keep results comparable with earlier runs).
 TAG_GROUPS = (("Europe", "Americas", "Asia", "Africa"),
               tuple(f"Topic {chr(65 + n)}" for n in range(11)),
               tuple(f"Story {chr(65 + n // 26)}{chr(65 + n % 26)}" for n in range(37)))

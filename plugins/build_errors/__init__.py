@@ -7,7 +7,8 @@ names `content/harbour.md:9`. `metadata_line(path, key)` finds the line of a met
 
 `register()` hooks `initialized`, which installs `ReadableErrors` on the root logger's handlers,
 and `all_generators_finalized` (outputs.py: two articles or pages written to one file are a
-`BuildError` naming both, before Pelican would fail at writing the second).
+`BuildError` naming both, and one written where the site writes a listing or a later page of one
+(listings.py) a `BuildError` naming the listing, before Pelican would fail at writing the second).
 Under `--fatal errors` (the Makefile's default) Pelican turns the first error into an exception
 and ends with `CRITICAL RuntimeError: ...` and a traceback. The filter replaces that last record
 with one plain line on stderr: the `BuildError` found in the exception's chain, else the

@@ -1,14 +1,18 @@
 """Two articles or pages written to the same file are a `BuildError` naming both sources; so is an
-address (from `Slug:`) with a quote, `<`, `>`, `?`, `#` or a control character, which Pelican
-would write unescaped into every link to it.
+article or page written where the site writes one of its listings (a tag's page 2, the front
+page: listings.py), naming the listing, and an address (from `Slug:`) with a quote, `<`, `>`,
+`?`, `#` or a control character, which Pelican would write unescaped into every link to it.
 
 Pelican itself finds out only while writing the second one, and says which output file it
 could not overwrite, not which content files collide (two articles with one `Slug:`, a file and
 a symbolic link to it). `check_unique_outputs(generators)` (the `all_generators_finalized`
 handler, before anything is written) raises at the later source's `Slug:` line, else its
-`Title:` line, else line 1. It also keeps which source each output file comes from
-(`WRITTEN`), so that when Pelican later fails to write one of its own pages (index.html, an
-author or tag page) over an article's file, `overwritten_by(error)` names the article instead.
+`Title:` line, else line 1; for a file a listing takes, at the content's `Save_as:` line first,
+when it names its file itself. Two listings written to one file (settings that give tags and
+sections one folder) raise at the field of the later listing's first article that makes it.
+It also keeps which source each output file comes from (`WRITTEN`), so that when Pelican later
+fails to write one of its own pages over an article's file, `overwritten_by(error)` names the
+article instead: the fallback for a file listings.py does not foresee (a feed, say).
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ import re
 
 from plugins.build_errors import BuildError, display_path, metadata_line
 
+from .listings import Listing, site_listings
+
 #: The generators' lists of content that may be written (drafts only when DRAFT_SAVE_AS is set).
 CONTENT_LISTS = ("articles", "translations", "hidden_articles", "hidden_translations", "drafts",
                  "drafts_translations", "pages", "hidden_pages", "draft_pages", "draft_translations")
@@ -25,13 +31,16 @@ CONTENT_LISTS = ("articles", "translations", "hidden_articles", "hidden_translat
 
 #: The output file (absolute, normalised) of every article and page of the build, to its content.
 WRITTEN: dict[str, object] = {}
+#: Where the file a listing is written to comes from, when no content file does.
+SETTINGS_FILE = "pelican.conf.py"
 #: What cannot stand in an href="..." as Pelican writes it (unescaped), nor in a file name.
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f\"'<>\\?#]")
 _OVERWRITE = re.compile(r'Failed to overwrite "(.+)" as Pelican')
 
 
 def check_unique_outputs(generators) -> None:
-    """`BuildError` for the first content file whose output another content file already has."""
+    """`BuildError` for the first content file whose output another content file, or a listing,
+    already has; then for two listings with one file."""
     written: dict[str, object] = {}
     WRITTEN.clear()
     seen: set[int] = set()
@@ -49,6 +58,19 @@ def check_unique_outputs(generators) -> None:
             raise collision(content, first, save_as)
         output = getattr(content, "settings", {}).get("OUTPUT_PATH", "")
         WRITTEN[os.path.normpath(os.path.abspath(os.path.join(output, save_as)))] = content
+    check_listings(generators, written)
+
+
+def check_listings(generators, written: dict[str, object]) -> None:
+    """`BuildError` for the first listing file that content (`written`: save_as to content) or
+    another listing already has."""
+    listed: dict[str, Listing] = {}
+    for listing in site_listings(generators):
+        if listing.save_as in written:
+            raise taken(written[listing.save_as], listing)
+        first = listed.setdefault(listing.save_as, listing)
+        if first is not listing:
+            raise listings_collide(listing, first)
 
 
 def overwritten_by(error: BaseException) -> BuildError | None:
@@ -80,3 +102,26 @@ def collision(content, first, save_as: str) -> BuildError:
     line = metadata_line(path, "Slug") or metadata_line(path, "Title") or 1
     return BuildError(path, line, f"this article would be written to {save_as}, as {other} is: "
                                   "give one of the two another Slug:")
+
+
+def address_line(path) -> int:
+    """The header line that gives a content file its address."""
+    return (metadata_line(path, "Save_as") or metadata_line(path, "Slug")
+            or metadata_line(path, "Title") or 1)
+
+
+def taken(content, listing: Listing) -> BuildError:
+    kind = "page" if type(content).__name__ == "Page" else "article"
+    field = "Save_as" if metadata_line(content.source_path, "Save_as") else "Slug"
+    return BuildError(content.source_path, address_line(content.source_path),
+                      f"this {kind} would be written to {listing.save_as}, where the site writes "
+                      f"{listing.what}: give the {kind} another {field}:")
+
+
+def listings_collide(listing: Listing, first: Listing) -> BuildError:
+    message = (f"{listing.what} would be written to {listing.save_as}, as {first.what} is: "
+               "give one of the two another name")
+    if listing.source is None:
+        return BuildError(SETTINGS_FILE, None, message)
+    path = listing.source.source_path
+    return BuildError(path, metadata_line(path, listing.field) or 1, message)

@@ -140,6 +140,14 @@ class CorrectionsGenerator(Generator):
             writer.write_feed([self.feed_item(entry) for entry in self.listed], self.context, feed,
                               self.settings["CORRECTIONS_FEED_ATOM_URL"], feed_title="Corrections")
 
+    def listings(self) -> list[tuple[str, str]]:
+        """The files `generate_output` writes, for plugins/build_errors: no article may take them
+        (an empty or None name is a file not written)."""
+        if not self.settings["CORRECTIONS_SAVE_AS"]:
+            return []
+        return [(self.settings["CORRECTIONS_SAVE_AS"], "the Corrections page"),
+                (self.settings["CORRECTIONS_FEED_ATOM"], "the Corrections feed")]
+
     def feed_item(self, entry: Listed) -> FeedItem:
         article, correction = entry
         title = Markup(article.title).striptags()

@@ -124,7 +124,7 @@ def open_page(browser, servers):
 
 
 PAGES = [("fixture", "index.html"), ("sections", "index.html"), ("sections", "category/world.html"),
-         ("sections", "index2.html")]
+         ("sections", "page/2/index.html")]
 WIDTHS = {"desktop": 1280, "mobile": 390}
 BOX = ("selector => { const r = document.querySelector(selector).getBoundingClientRect();"
        " return [r.left, r.top, r.width]; }")

@@ -90,7 +90,7 @@ SITE = {
     "pages/about.md": "Title: About us\n\nWe are a newsroom.\n",
 }
 PAGE_TYPES = [
-    "index.html", "index2.html", "category/world.html", "tag/briefs.html", "author/ann-lee.html",
+    "index.html", "page/2/index.html", "category/world.html", "tag/briefs.html", "author/ann-lee.html",
     "archives.html", "2025/index.html", "categories.html", "tags.html", "authors.html",
     "pages/about-us.html", "seed-like.html",
 ]
@@ -265,10 +265,11 @@ def test_quotes_and_script_end_tags_cannot_break_the_head(dev_site):
 
 
 def test_list_pages_say_which_page_they_are(dev_site):
-    first, second = page(dev_site, "index.html"), page(dev_site, "index2.html")
+    first, second = page(dev_site, "index.html"), page(dev_site, "page/2/index.html")
     assert len(elements(first, "article", class_="summary h-entry")) == 10
     assert len(elements(second, "article", class_="summary h-entry")) == len(SITE) - 1 - 10
-    assert elements(first, "a", rel="next", href="/index2.html")
+    assert elements(first, "a", rel="next", href="/page/2/")
+    assert canonical(second) == "/page/2/"
     assert elements(second, "a", rel="prev", href="/")
     assert canonical(first) == "/"
     assert meta(first, "og:title") != meta(second, "og:title")

@@ -172,8 +172,8 @@ def test_an_article_taking_a_page_the_site_writes_is_named(tmp_path):
     article = "Title: Harbour\nDate: 2025-07-16\nSlug: index\n\nOne.\n"
     result = make_html(tmp_path, {"a.md": article})
     assert result.returncode != 0 and "Traceback" not in result.stdout
-    assert last_line(result) == ("content/a.md:3: this article is written to index.html, which the "
-                                 "site writes itself (a list page): give the article another Slug:")
+    assert last_line(result) == ("content/a.md:3: this article would be written to index.html, where "
+                                 "the site writes the front page: give the article another Slug:")
 
 
 def test_a_slug_that_would_break_out_of_its_link_is_a_build_error(tmp_path):

@@ -75,7 +75,7 @@ def test_drafts_hidden_and_future_articles_never_lead(site):
 
 
 def test_later_pages_are_a_plain_list(site):
-    html = (site / "index2.html").read_text(encoding="utf-8")
+    html = (site / "page" / "2" / "index.html").read_text(encoding="utf-8")
     assert "front-lead" not in html and "card-grid" not in html and "front-section" not in html
     assert CARD_LINK.findall(html) == ["world-4", "world-3", "world-2", "world-1", "politics-0",
                                        "science-0", "world-0", "world-oldest"]
