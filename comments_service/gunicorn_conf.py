@@ -17,10 +17,10 @@ pages only (issue 16: 74-91 MB RSS per worker, most of it the same imports in ev
 then starts workers with the code the master loaded: after an upgrade, restart the service.
 """
 
-import ctypes
-import ctypes.util
 import gc
 import multiprocessing
+
+from comments_service.core import malloc
 
 bind = "127.0.0.1:8001"
 worker_class = "gthread"
@@ -43,34 +43,12 @@ max_requests = 20_000
 max_requests_jitter = 2_000
 
 
-#: mallopt(3) parameters (glibc's malloc.h).
-M_TRIM_THRESHOLD, M_MMAP_THRESHOLD, M_ARENA_MAX = -1, -3, -8
-#: Blocks this large or larger get their own mapping, given back to the system when freed.
-MMAP_THRESHOLD = 128 * 1024
-#: Malloc arenas per worker process, whatever its number of threads.
-ARENA_MAX = 2
-
-
 def tune_malloc() -> bool:
-    """Keep glibc's malloc from holding memory a worker no longer uses (issue 16 item 4): call in
-    the master before it starts a thread or forks (its settings are inherited by the workers).
-    False where the C library is not glibc (nothing is changed there).
-
-    Two defaults cost a threaded worker tens of MiB. glibc gives each thread that finds the
-    others' arenas busy an arena of its own, up to 8 per core, and memory freed in one is reused
-    only there: 16 threads building a 1,000-comment page grew a worker by ~3 MiB of arena each.
-    And after a large block (a thread page's body, hundreds of KB) is freed, glibc raises its mmap
-    threshold to that size, so later bodies come from the heap, where the small objects allocated
-    around them keep the freed space from going back. Fixing the threshold (which turns that
-    adjustment off) gives each body its own mapping, returned when it is freed."""
-    try:
-        mallopt = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt
-    except (OSError, AttributeError):
-        return False
-    mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
-    return all(mallopt(parameter, value) == 1 for parameter, value in (
-        (M_ARENA_MAX, ARENA_MAX), (M_MMAP_THRESHOLD, MMAP_THRESHOLD),
-        (M_TRIM_THRESHOLD, 2 * MMAP_THRESHOLD)))
+    """Keep glibc's malloc from holding memory a worker no longer uses (issue 16 item 4:
+    core/malloc.py tune: 2 arenas, a fixed mmap threshold): in the master before it starts a
+    thread or forks, so that every worker inherits it. 16 threads building 1,000-comment pages
+    grew a worker by ~3 MiB of arena each, and page bodies freed in the heap stayed there."""
+    return malloc.tune()
 
 
 def on_starting(server) -> None:
