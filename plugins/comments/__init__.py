@@ -1,6 +1,7 @@
 """Pelican plugin: bake approved comments into the article pages.
 
-`register()` hooks one signal, `article_generator_finalized`, which (before any page is written)
+`register()` hooks `content_written` (`forget_written_thread`) and `article_generator_finalized`,
+which (before any page is written)
 * resolves the comments settings with the service's own resolver
   (`comments_service.core.settings`: COMMENTS_* variables, then the Pelican settings named
   COMMENTS_*), so the build and the service agree on the database, the key and the API URL;
@@ -8,7 +9,8 @@
   (never HTTP, never Flask). No database yet -> no comments, and the build goes on;
 * gives each article `comments_section` (the section, built by the one builder the service's
   re-bake uses too, rendered when the article's page prints it: `BakedSection`) and
-  `comments_thread` (its context), and, for other templates, `comments`, `comment_count`,
+  `comments_thread` (its context, a `LazyThread`: made again when read, let go once the
+  article's page is written), and, for other templates, `comments`, `comment_count`,
   `comments_last_id` and `comments_open`;
 * gives each unpublished article (a draft, or dated in the future: Pelican makes those drafts),
   which only a build with a DRAFT_SAVE_AS writes (`make preview`), a whole section of its own:
@@ -27,6 +29,7 @@ signed with the development key and every no-JavaScript comment refused.
 
 import logging
 import time
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -96,9 +99,10 @@ def attach_unpublished(article) -> None:
     article.comments_open = False
 
 
-def attach_thread(article, context: dict[str, Any], section) -> None:
-    """`section`: Markup, or a BakedSection rendered when printed."""
-    article.comments_thread = context
+def attach_thread(article, context: Mapping[str, Any], section, thread: Mapping[str, Any] | None = None) -> None:
+    """`section`: Markup, or a BakedSection rendered when printed; `thread`: what
+    `comments_thread` holds (default: `context` itself, else a LazyThread making it again)."""
+    article.comments_thread = context if thread is None else thread
     article.comments_section = section
     article.comments = context["comments"]
     article.comment_count = context["count"]
@@ -141,32 +145,91 @@ class Bake(NamedTuple):
     close_after_days: int | None
 
 
+class LazyThread(Mapping):
+    """An article's thread context (`comments_thread`), as `section_context` makes it, made when
+    read instead of held: held for every article from the bake to the end of the build, the
+    contexts (~1.6 KB each without a comment: the dict, a form token, three URLs, the reference
+    numbers) were 16 MiB of a 10,000-article build's peak. The inputs are fixed at the bake
+    (comments, open or not, the bake's date), so every making is the same context.
+
+    What list pages read (`slug`, `url`, `open`, `api_url`: a card's comment count) is answered
+    without making it; the article's page reads the rest many times, so the first read keeps it
+    until `forget()` (`forget_written_thread`, once that page is written). Attribute names start
+    with `_`: Jinja reads `thread.comments` as an attribute before it tries the key."""
+
+    __slots__ = ("_article", "_bake", "_comments", "_is_open", "_made")
+
+    def __init__(self, article, bake: Bake, comments: list, is_open: bool):
+        self._article, self._bake, self._comments, self._is_open = article, bake, comments, is_open
+        self._made: dict[str, Any] | None = None
+
+    def context(self) -> dict[str, Any]:
+        if self._made is None:
+            self._made = thread_context(self._article, self._bake, self._comments, self._is_open)
+        return self._made
+
+    def forget(self) -> None:
+        self._made = None
+
+    def __getitem__(self, key: str) -> Any:
+        if self._made is None:
+            cheap = {"slug": self._article.slug, "url": self._article.url, "open": self._is_open,
+                     "api_url": self._bake.values["API_URL"]}
+            if key in cheap:  # the values section_context gives these keys
+                return cheap[key]
+        return self.context()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.context())
+
+    def __len__(self) -> int:
+        return len(self.context())
+
+    def __bool__(self) -> bool:  # a context is never empty; truth must not make one
+        return True
+
+
+def context_of(thread: Mapping[str, Any]) -> dict[str, Any]:
+    return thread.context() if isinstance(thread, LazyThread) else thread
+
+
+def forget_written_thread(path, context) -> None:
+    """`content_written` handler: the page of an article was written; let its thread context go."""
+    thread = getattr(context.get("article"), "comments_thread", None)
+    if isinstance(thread, LazyThread):
+        thread.forget()
+
+
 class BakedSection:
     """An article's comments section, rendered when a template prints it (article.html, once per
     page) and not kept: held for every article from the bake to the end of the build, the
     sections (5.5 KB each without a comment, stored two bytes a character for their ▲ and ▼) were
     the largest part of the build's memory over bare Pelican (~10 MiB per 1,000 articles).
     A section that fails to render is logged and rendered without its comments (`without_comments`),
-    as a thread whose context could not be built is."""
+    as a thread whose context could not be built is. `thread`: the context, or a LazyThread."""
 
-    __slots__ = ("article", "bake", "context")
+    __slots__ = ("article", "bake", "thread")
 
-    def __init__(self, article, bake: Bake, context: dict[str, Any]):
-        self.article, self.bake, self.context = article, bake, context
+    def __init__(self, article, bake: Bake, thread: Mapping[str, Any]):
+        self.article, self.bake, self.thread = article, bake, thread
 
     def __html__(self) -> str:
         try:
-            return render_section(self.context, self.bake.values)
+            return render_section(context_of(self.thread), self.bake.values)
         except Exception as error:  # noqa: BLE001 - readers wrote this data: it must never stop publishing
-            return without_comments(self.article, self.bake, error, len(self.context["comments"]))
+            return without_comments(self.article, self.bake, error, len(self.thread["comments"]))
 
     __str__ = __html__
 
 
-def thread_context(article, bake: Bake, comments: list) -> dict[str, Any]:
-    now = datetime.now(article.date.tzinfo)
+def is_open_now(article, bake: Bake) -> bool:
+    return thread_is_open(article, bake.close_after_days, datetime.now(article.date.tzinfo))
+
+
+def thread_context(article, bake: Bake, comments: list, is_open: bool | None = None) -> dict[str, Any]:
+    """`is_open`: None decides it now (`thread_is_open`)."""
     return section_context(bake.values, bake.key, slug=article.slug, url=article.url, comments=comments,
-                           is_open=thread_is_open(article, bake.close_after_days, now),
+                           is_open=is_open_now(article, bake) if is_open is None else is_open,
                            references=reference_count(article), issued_at=bake.issued_at)
 
 
@@ -191,12 +254,14 @@ def bake_comments(generator) -> None:
     articles = commentable_articles(generator)
     for article in articles:
         comments = by_thread.get(article.slug, [])
+        thread = LazyThread(article, bake, comments, is_open_now(article, bake))
         try:
-            context = thread_context(article, bake, comments)
+            context = thread.context()
         except Exception as error:  # noqa: BLE001 - readers wrote this data: it must never stop publishing
             without_comments(article, bake, error, len(comments))
             continue
-        attach_thread(article, context, BakedSection(article, bake, context))
+        attach_thread(article, context, BakedSection(article, bake, thread), thread)
+        thread.forget()
     for article in unpublished_articles(generator):
         attach_unpublished(article)
     write_manifest(Path(generator.output_path) / MANIFEST, map(manifest_thread, articles))
@@ -206,3 +271,4 @@ def bake_comments(generator) -> None:
 
 def register():
     signals.article_generator_finalized.connect(bake_comments)
+    signals.content_written.connect(forget_written_thread)

@@ -402,3 +402,32 @@ def test_a_rendered_draft_gets_a_whole_comments_section_without_a_thread(tmp_pat
         assert "First!" not in lines and "ref-comments" not in html
     entries = json.loads((tmp_path / "output" / "comments" / "threads.json").read_text(encoding="utf-8"))
     assert entries == []
+
+
+def test_a_baked_thread_is_made_when_read_and_let_go_once_its_page_is_written(monkeypatch):
+    """Build memory (issue 16): an article's thread context (~1.6 KB) is not held from the bake
+    to the end of the build. `comments_thread` reads as the context the bake made; what list
+    pages read of it (slug, url, open, api_url) never makes it; its page makes it once, and once
+    that page is written it is let go."""
+    made = []
+    real = plugins.comments.section_context
+
+    def counted(values, key, **thread):
+        made.append(thread["slug"])
+        return real(values, key, **thread)
+
+    monkeypatch.setattr(plugins.comments, "section_context", counted)
+    monkeypatch.setattr(plugins.comments, "load_comments", lambda url: {})
+    article, generator = _one_article_generator(monkeypatch)
+    plugins.comments.bake_comments(generator)
+    thread = article.comments_thread
+    assert made == ["story"] and article.comment_count == 0 and article.comments_open is True
+    assert (thread["slug"], thread["url"], thread["open"]) == ("story", "story.html", True)
+    assert thread["api_url"] and thread and made == ["story"]  # a card reads these: nothing made
+    context = dict(thread)
+    assert made == ["story", "story"]
+    assert context["count"] == 0 and context["form_token"] and set(context) >= {"feed_url", "references"}
+    assert thread["feed_url"] == context["feed_url"] and "No comments yet" in str(article.comments_section)
+    assert made == ["story", "story"]  # the page reads it many times: made once
+    plugins.comments.forget_written_thread("story.html", context={"article": article})
+    assert dict(thread) == context and made == ["story", "story", "story"]

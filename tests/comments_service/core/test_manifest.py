@@ -65,3 +65,20 @@ def test_unreadable_manifest_keeps_the_last_good_one(tmp_path, caplog):
     assert manifest.get("a") and "unreadable" in caplog.text
     write(path, [ENTRY | {"slug": "b"}], 3_000_000_000)
     assert manifest.get("b")
+
+
+def test_write_manifest_writes_the_json_of_the_list_entry_by_entry(tmp_path):
+    """The file is `json.dumps(entries, ensure_ascii=False, indent=1)` byte for byte (what every
+    manifest so far was), made one entry at a time so a 10,000-article build never holds every
+    entry as a dict and the whole text at once; the first entry of a slug wins."""
+    threads = [Thread("a", "/a.html", 'Quotes " and \\ and\nnewline', "2025-07-15T09:00:00+00:00", True, 3),
+               Thread("é-ü", "/é.html", "Ünïcode · …", "2025-07-16T09:00:00+00:00", False),
+               Thread("a", "/other.html", "a second a: left out", "2025-07-17T09:00:00+00:00", True)]
+    path = tmp_path / "threads.json"
+    write_manifest(path, iter(threads))
+    entries = [{"slug": t.slug, "url": t.url, "title": t.title, "published": t.published, "open": t.open,
+                "references": t.references} for t in threads[:2]]
+    assert path.read_bytes() == json.dumps(entries, ensure_ascii=False, indent=1).encode("utf-8")
+    write_manifest(path, [])
+    assert path.read_text(encoding="utf-8") == "[]"
+
