@@ -14,31 +14,17 @@ Contract: `HeapTrimmer` (on `content_written`) calls `malloc_trim(0)` once every
 written (TRIM_EVERY: ~25 calls at 10,000 articles, a few ms each), and `before_writing` (on
 `get_writer`, which Pelican sends once every file is read, before writing any) once, for what
 reading and the plugins' preparations freed; where the C library has no
-`malloc_trim` (macOS, musl) it does nothing. It changes no output, only how much memory the
+`malloc_trim` (macOS, musl) it does nothing (core/malloc.py, shared with the service's
+gunicorn master, which tunes malloc). It changes no output, only how much memory the
 process keeps resident.
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
+from comments_service.core import malloc
 
 #: Files written between two trims.
 TRIM_EVERY = 500
-
-
-def _find_malloc_trim():
-    """glibc's `malloc_trim`, or None (another C library, or none found)."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        function = libc.malloc_trim
-    except (OSError, AttributeError):
-        return None
-    function.argtypes, function.restype = [ctypes.c_size_t], ctypes.c_int
-    return function
-
-
-_malloc_trim = _find_malloc_trim()
 
 
 class HeapTrimmer:
@@ -59,5 +45,5 @@ class HeapTrimmer:
 
 
 def trim() -> None:
-    if _malloc_trim is not None:
-        _malloc_trim(0)
+    """core/malloc.trim: does nothing where the C library is not glibc."""
+    malloc.trim()
