@@ -5,6 +5,7 @@ import os
 import statistics
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
 from markdown import Markdown
@@ -455,3 +456,18 @@ def test_the_whole_run_ends_with_every_parts_targets_in_one_table(monkeypatch, c
                                                        "rebuild after one change / cold")] == [False, True, True]
     printed = capsys.readouterr().out
     assert "shape sqlite post1000_rebake_p95_ms" in printed and "NOT met" in printed
+
+
+def test_the_run_stops_first_when_the_servers_would_import_another_checkout(monkeypatch):
+    """A helper's `pip install -e` from another working tree left the venv importing it: the
+    service part failed 35 minutes into `make bench` (its gunicorn could not import
+    comments_service once that tree was gone)."""
+    assert tools.foreign_packages() == []  # this checkout, as `make venv` installs it
+    elsewhere = "comments_service /work/gone/comments_service/__init__.py\nplugins None\n"
+    monkeypatch.setattr(tools.subprocess, "run",
+                        lambda *args, **kwargs: SimpleNamespace(stdout=elsewhere, returncode=0))
+    monkeypatch.setattr(tools, "missing", lambda parts: [])
+    with pytest.raises(SystemExit) as stopped:
+        tools.ensure(["service"])
+    assert "comments_service from /work/gone" in str(stopped.value)
+    assert "plugins from None" in str(stopped.value) and "make venv" in str(stopped.value)
