@@ -45,9 +45,9 @@ max_requests_jitter = 2_000
 
 def tune_malloc() -> bool:
     """Keep glibc's malloc from holding memory a worker no longer uses (issue 16 item 4:
-    core/malloc.py tune: 2 arenas): in the master before it starts a thread or forks, so that
-    every worker inherits it. 16 threads building 1,000-comment pages grew a worker by ~3 MiB
-    of arena each."""
+    core/malloc.py tune: 2 arenas, a fixed mmap threshold): in the master before it starts a
+    thread or forks, so that every worker inherits it. 16 threads building 1,000-comment pages
+    grew a worker by ~3 MiB of arena each, and page bodies freed in the heap stayed there."""
     return malloc.tune()
 
 

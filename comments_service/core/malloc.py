@@ -4,10 +4,10 @@ page). Elsewhere (macOS, musl: no `mallopt`/`malloc_trim`) every function does n
 
 - `tune()`: mallopt(3) settings, for a process before it starts threads or forks: at most
   ARENA_MAX arenas (glibc gives each thread that finds the others' arenas busy one of its own, up
-  to 8 per core, and memory freed in one is reused only there: a gthread worker had 9). The mmap
-  threshold is left to glibc: fixed at 128 KiB it gave every 300 KB page body a mapping of its own,
-  returned when freed, and cost a fifth of a worker's cache misses (a map, ~70 page faults and an
-  unmap with its TLB shootdown per body, in a threaded process on a VM; issue 16, 16:48 UTC A/B).
+  to 8 per core, and memory freed in one is reused only there), and a fixed mmap threshold (after a
+  large block is freed glibc raises the threshold to its size, so later large blocks come from the
+  heap, where the small objects allocated around them keep the freed space from going back; fixing
+  it turns that adjustment off, and each large block is mapped on its own and returned when freed).
 - `trim()`: malloc_trim(0), every whole free page of the heap given back to the system (glibc
   otherwise gives back only from the heap's top).
 """
@@ -18,8 +18,10 @@ import ctypes
 import ctypes.util
 import functools
 
-#: mallopt(3) parameter (glibc's malloc.h).
-M_ARENA_MAX = -8
+#: mallopt(3) parameters (glibc's malloc.h).
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD, M_ARENA_MAX = -1, -3, -8
+#: Blocks this large or larger get their own mapping, given back to the system when freed.
+MMAP_THRESHOLD = 128 * 1024
 #: Malloc arenas per process, whatever its number of threads.
 ARENA_MAX = 2
 
@@ -36,9 +38,13 @@ def _libc_function(name: str, argtypes: tuple, restype):
 
 
 def tune() -> bool:
-    """Apply ARENA_MAX (see the module docstring); False where not glibc."""
+    """Apply ARENA_MAX and MMAP_THRESHOLD (see the module docstring); False where not glibc."""
     mallopt = _libc_function("mallopt", (ctypes.c_int, ctypes.c_int), ctypes.c_int)
-    return mallopt is not None and mallopt(M_ARENA_MAX, ARENA_MAX) == 1
+    if mallopt is None:
+        return False
+    return all(mallopt(parameter, value) == 1 for parameter, value in (
+        (M_ARENA_MAX, ARENA_MAX), (M_MMAP_THRESHOLD, MMAP_THRESHOLD),
+        (M_TRIM_THRESHOLD, 2 * MMAP_THRESHOLD)))
 
 
 def trim() -> bool:

@@ -1,5 +1,5 @@
-"""glibc's malloc tuned (two arenas, however many threads) and trimmed (free heap pages given
-back), each checked in a fresh process against the untouched default."""
+"""glibc's malloc tuned (a page body mapped on its own, given back when freed) and trimmed (free
+heap pages given back), each checked in a fresh process against the untouched default."""
 
 import platform
 import subprocess
@@ -25,30 +25,15 @@ def resident_kib():
         return next(int(line.split()[1]) for line in status if line.startswith("VmRSS"))
 """
 
-TUNE_PROBE = """
-import ctypes, sqlite3, sys, threading
+TUNE_PROBE = MALLINFO + """
+import sys
 from comments_service.core import malloc
 tuned = sys.argv[1] == "tuned" and malloc.tune()
-
-def work():  # SQLite allocates with the GIL released: threads meet in malloc, as in a worker
-    db = sqlite3.connect(":memory:", check_same_thread=False)
-    db.execute("create table t(x)")
-    for _ in range(200):
-        db.executemany("insert into t values (?)", [("x" * 500,)] * 50)
-        db.execute("select group_concat(x) from t").fetchone()
-
-threads = [threading.Thread(target=work) for _ in range(8)]
-for thread in threads:
-    thread.start()
-for thread in threads:
-    thread.join()
-libc = ctypes.CDLL("libc.so.6")
-libc.open_memstream.restype = ctypes.c_void_p
-text, size = ctypes.c_char_p(), ctypes.c_size_t()
-stream = ctypes.c_void_p(libc.open_memstream(ctypes.byref(text), ctypes.byref(size)))
-libc.malloc_info(0, stream)
-libc.fclose(stream)
-print(tuned, text.value.decode().count("<heap nr="))
+freed = bytearray(8 << 20)
+del freed  # glibc's default: the mmap threshold rises to 8 MiB, so the next bodies come from the heap
+before = mallinfo2().hblks
+bodies = [bytearray(300_000) for _ in range(20)]  # twenty thread pages' bodies
+print(tuned, mallinfo2().hblks - before)
 """
 
 TRIM_PROBE = MALLINFO + """
@@ -69,14 +54,15 @@ def probe(code: str, mode: str) -> list[str]:
 
 
 @pytest.mark.parametrize("mode", ["tuned", "default"])
-def test_tuned_malloc_keeps_a_threaded_process_to_two_arenas(mode):
-    """Eight threads meeting in malloc get ARENA_MAX arenas between them once tuned; by glibc's
-    default, one each (the default run shows the probe can tell the two)."""
-    tuned, arenas = probe(TUNE_PROBE, mode)
+def test_tuned_malloc_gives_each_large_body_its_own_mapping(mode):
+    """Even after a larger block was freed (which, by glibc's default, moves later bodies into the
+    heap, where they stay), a page body is mapped on its own and given back when freed. The
+    untuned run shows the probe can tell the two."""
+    tuned, mapped_bodies = probe(TUNE_PROBE, mode)
     if mode == "tuned":
-        assert tuned == "True" and int(arenas) <= 2
+        assert tuned == "True" and int(mapped_bodies) >= 20
     else:
-        assert int(arenas) > 2
+        assert int(mapped_bodies) == 0
 
 
 @pytest.mark.parametrize("mode", ["trimmed", "default"])
