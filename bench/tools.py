@@ -20,7 +20,6 @@ import sys
 from pathlib import Path
 from typing import NamedTuple
 
-
 ROOT = Path(__file__).resolve().parent.parent
 #: The packages the benchmarks measure, as the servers and builds they start import them.
 MEASURED = ("comments_service", "plugins")

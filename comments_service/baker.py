@@ -20,9 +20,10 @@ Contract:
   thread costs one bake per delay, not one per post.
 - Bakes take at most BAKE_SHARE of a core on the host: after a bake that cost d seconds of
   the thread's CPU time, the bakers of every worker on the host (SharedRest, in the instance
-  folder) rest d * (1 / BAKE_SHARE - 1) before one claims the next one due (a cheap bake rests less than REBAKE_DELAY_SECONDS, so only a costly page, or a storm
-  over many threads, is slowed; the page then lags by at most nine times its bake's CPU time,
-  never indefinitely, and no row is skipped). The bake competes with this worker's requests for
+  folder) rest d * (1 / BAKE_SHARE - 1) before one claims the next one due (a cheap bake rests
+  less than REBAKE_DELAY_SECONDS, so only a costly page, or a storm over many threads, is
+  slowed; the page then lags by at most nine times its bake's CPU time, never indefinitely, and
+  no row is skipped). The bake competes with this worker's requests for
   the CPU and the GIL: a bake in the middle of a POST stretches it, and on SQLite every other
   POST waits for that one.
 - `drain()` bakes what is due now in the caller's thread (`rebake-worker --once`, tests; give
