@@ -19,11 +19,9 @@ from __future__ import annotations
 
 from itertools import chain
 
-from .heap import trim
+from plugins.build_errors.outputs import CONTENT_LISTS
 
-#: The lists of content objects a generator may hold (ArticlesGenerator, PagesGenerator).
-CONTENT_LISTS = ("articles", "translations", "hidden_articles", "hidden_translations", "drafts",
-                 "drafts_translations", "pages", "hidden_pages", "draft_pages", "draft_translations")
+from .heap import trim
 
 
 def compact_attributes(generators) -> None:
