@@ -5,7 +5,7 @@ Ours only, on SQLite and on PostgreSQL, as deployed: the shipped gunicorn settin
 (speed.shipped_args: gthread, 2 workers per core, preload), the rate limiter on Redis (its limits
 raised, so every request is counted and none refused) and re-bake on (COMMENTS_SITE_DIR names a
 site holding the thread's page: writes queue the bake, each worker's baker bakes off the request
-path). On a 1,000-comment thread:
+path). On threads of 1,000 comments (each scenario starts on one: THREADS):
 
 - `get1000_miss`: GETs with the page cache off (COMMENTS_PAGE_CACHE_BYTES=0): every request a miss,
   the cost of a page after a write (target 3);
@@ -36,19 +36,26 @@ from .stats import targets_table, worker_memory
 
 #: p95 of a POST with re-bake on, of a GET on a page-cache miss (1,000-comment thread).
 TARGETS = {"post1000_rebake_p95_ms": 20.0, "get1000_miss_p95_ms": 10.0}
+#: The thread the GET scenarios read; POST scenarios write to threads of their own (THREADS).
 SLUG = "t1000"
 SIZE = 1000
+#: Every scenario's thread: each holds SIZE comments when its scenario starts. The POSTs of one
+#: scenario grow only its own thread (at ~500 POSTs/s, 15 s of them made the shared thread of
+#: earlier runs ~8,000 comments long before the mixed and plain scenarios read and wrote it).
+THREADS = {"get1000_miss": SLUG, "get1000_miss_1conn": SLUG, "get1000_mixed": SLUG,
+           "post1000_rebake": "t1000-post", "post1000_rebake_1conn": "t1000-post1",
+           "post1000_plain": "t1000-plain"}
 #: Comments whose edit tokens the mixed scenario's writer keeps.
 EDITED = 10
 
 
 def _server(work: Path, database_url: str, **extra: str):
-    """A gunicorn of ours as deployed (speed.ours_env with the limiter on Redis), `extra` COMMENTS_*
-    settings on top; None as a value removes a setting."""
+    """A gunicorn of ours as deployed (speed.ours_env with the limiter on Redis) serving every
+    thread of THREADS, `extra` COMMENTS_* settings on top; None as a value removes a setting."""
     from . import speed
     from .service import gunicorn
 
-    env = speed.ours_env(work, database_url, speed.REDIS_URL, SLUG)
+    env = speed.ours_env(work, database_url, speed.REDIS_URL, *sorted(set(THREADS.values())))
     for name, value in extra.items():
         if value is None:
             env.pop(name, None)
@@ -65,44 +72,62 @@ def _post(url: str, load, origin: str) -> dict:
                {"Content-Type": "application/json", "Origin": origin})
 
 
+def _seed(base: str) -> dict[int, str]:
+    """SIZE comments in every thread of THREADS; the edit tokens of SLUG's first EDITED."""
+    from .service import comment_body, request
+
+    tokens = {}
+    for slug in sorted(set(THREADS.values())):
+        url = f"{base}/api/threads/{slug}/comments"
+        for n in range(SIZE):
+            _, _, posted = request(url, comment_body(n), {"Origin": base})
+            if slug == SLUG and n < EDITED:
+                tokens[posted["comment"]["id"]] = posted["edit_token"]
+    return tokens
+
+
 def run(work: Path, database_url: str, load) -> dict:
-    """Every scenario of this part on one database (see the module docstring); the results, the
-    figures and whether TARGETS are met."""
+    """Every scenario of this part on one database (see the module docstring), each on its thread
+    of THREADS; the results, the figures and whether TARGETS are met."""
     from . import speed
-    from .service import comment_body, request, wrk
+    from .service import request, wrk
 
     site = work / "site"
     result, memory = {}, {}
+
+    def url(base: str, scenario: str) -> str:
+        return f"{base}/api/threads/{THREADS[scenario]}/comments"
+
     with _server(work, database_url, COMMENTS_PAGE_CACHE_BYTES="0") as base:
-        url = f"{base}/api/threads/{SLUG}/comments"
-        tokens = {}
-        for n in range(SIZE):
-            _, _, posted = request(url, comment_body(n), {"Origin": base})
-            if n < EDITED:
-                tokens[posted["comment"]["id"]] = posted["edit_token"]
-        result["get1000_miss"] = wrk(url, load)
-        result["get1000_miss_1conn"] = wrk(url, load._replace(connections=1))
-        result["post1000_rebake"] = _post(url, load, base)
-        result["post1000_rebake_1conn"] = _post(url, load._replace(connections=1), base)
-        # A reply to the first comment: the page shows the first SECTION_TOP_LEVEL_MAX threads.
+        tokens = _seed(base)
+        result["get1000_miss"] = wrk(url(base, "get1000_miss"), load)
+        result["get1000_miss_1conn"] = wrk(url(base, "get1000_miss_1conn"), load._replace(connections=1))
+        result["post1000_rebake"] = _post(url(base, "post1000_rebake"), load, base)
+        result["post1000_rebake_1conn"] = _post(url(base, "post1000_rebake_1conn"),
+                                                load._replace(connections=1), base)
+        # A reply to the thread's first comment: the page shows the first SECTION_TOP_LEVEL_MAX
+        # threads.
+        slug = THREADS["post1000_rebake"]
         marker = f"bench-last-{uuid.uuid4().hex}"
-        request(url, {"author": "Last", "text": marker, "parent": 1}, {"Origin": base})
+        _, _, first = request(f"{url(base, 'post1000_rebake')}?limit=1")
+        request(url(base, "post1000_rebake"),
+                {"author": "Last", "text": marker, "parent": first["comments"][0]["id"]},
+                {"Origin": base})
         posted = time.monotonic()
-        while marker not in (site / f"{SLUG}.html").read_text(encoding="utf-8"):
+        while marker not in (site / f"{slug}.html").read_text(encoding="utf-8"):
             if time.monotonic() - posted > 60:
                 raise RuntimeError("the last POST never reached the baked page")
             time.sleep(0.01)
         result["bake_lag_s"] = time.monotonic() - posted
-        result["page_kb"] = (site / f"{SLUG}.html").stat().st_size / 1024
+        result["page_kb"] = (site / f"{slug}.html").stat().st_size / 1024
         memory["miss_and_rebake"] = worker_memory(base.pid)
     with _server(work, database_url) as base:
-        url = f"{base}/api/threads/{SLUG}/comments"
         with speed.Writer(base, tokens, speed.WRITES_PER_S) as writer:
-            result["get1000_mixed"] = wrk(url, load)
+            result["get1000_mixed"] = wrk(url(base, "get1000_mixed"), load)
         result["mixed_writes"] = {"posted": writer.posted, "failed": writer.failed}
         memory["mixed"] = worker_memory(base.pid)
     with _server(work, database_url, COMMENTS_SITE_DIR=None) as base:
-        result["post1000_plain"] = _post(f"{base}/api/threads/{SLUG}/comments", load, base)
+        result["post1000_plain"] = _post(url(base, "post1000_plain"), load, base)
         memory["plain"] = worker_memory(base.pid)
     result["memory"] = memory
     return {"results": result, **verdicts(result)}

@@ -48,17 +48,19 @@ def shipped_args() -> list[str]:
     return ["-c", "python:comments_service.gunicorn_conf", "--log-level", "warning"]
 
 
-def ours_env(work: Path, database_url: str, limiter: str | None, slug: str) -> dict:
-    """COMMENTS_* for one of our targets, serving the thread `slug`: re-bake on, `limiter` a
-    storage URI or None (off)."""
+def ours_env(work: Path, database_url: str, limiter: str | None, *slugs: str) -> dict:
+    """COMMENTS_* for one of our targets, serving the threads `slugs` (each with its static page
+    in `work`/site): re-bake on, `limiter` a storage URI or None (off)."""
     from .service import PAGE
 
     site = work / "site"
     site.mkdir(exist_ok=True)
-    (site / f"{slug}.html").write_text(PAGE.replace("T1000", slug), encoding="utf-8")
+    for slug in slugs:
+        (site / f"{slug}.html").write_text(PAGE.replace("T1000", slug), encoding="utf-8")
     manifest = work / "threads.json"
     manifest.write_text(json.dumps([{"slug": slug, "url": f"/{slug}.html", "title": slug,
-                                     "published": "2025-07-15T09:00:00+00:00", "open": True}]))
+                                     "published": "2025-07-15T09:00:00+00:00", "open": True}
+                                    for slug in slugs]))
     env = {"COMMENTS_SECRET_KEY": "bench", "COMMENTS_DATABASE_URL": database_url,
            "COMMENTS_THREADS_MANIFEST": str(manifest), "COMMENTS_SITE_URL": "http://127.0.0.1",
            "COMMENTS_SITE_DIR": str(site), "COMMENTS_RATELIMIT_ENABLED": json.dumps(bool(limiter))}

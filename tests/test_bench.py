@@ -400,6 +400,30 @@ def test_shapes_verdicts_judge_the_two_targets_and_show_the_rest():
     assert [_verdict_of(line) for line in lines[1:]] == ["NOT met", "met", *["none"] * 7, "NOT met"]
 
 
+def test_every_shapes_scenario_starts_on_a_thread_of_the_stated_size(tmp_path, monkeypatch):
+    """The POST scenarios used to grow the one shared thread (~8,000 comments after 15 s at
+    8 connections) before the mixed and plain scenarios ran on it: "1,000-comment thread" was
+    true only of the first. Real servers (SQLite, the limiter on Redis) and a stand-in for wrk
+    that records each scenario's thread size and, for POSTs, grows it as wrk would."""
+    monkeypatch.setattr(shapes, "SIZE", 3)
+    monkeypatch.setattr(shapes, "EDITED", 2)
+    seen = []
+
+    def fake_wrk(url, load, method=None, body=None, headers=None):
+        _, _, page = service.request(url)
+        seen.append((url.split("/threads/")[1].split("/")[0], method or "GET", page["count"]))
+        for n in range(4 if method == "POST" else 0):
+            service.request(url, service.comment_body(n), {"Origin": url.split("/api/")[0]})
+        return {"p95_ms": 1.0, "errors": 0, "rps": 1.0}
+
+    monkeypatch.setattr(service, "wrk", fake_wrk)
+    part = shapes.run(tmp_path, f"sqlite:///{tmp_path / 'comments.sqlite3'}", service.Load(1, 2, 1))
+    assert [count for *_, count in seen] == [3] * 6
+    assert {(slug, method) for slug, method, _ in seen} == {
+        (shapes.THREADS[name], "POST" if name.startswith("post") else "GET") for name in shapes.THREADS}
+    assert part["results"]["page_kb"] > 0 and part["errors"] == 0
+
+
 def test_the_build_target_is_checked_on_the_median_of_paired_ratios(tmp_path, monkeypatch):
     """Each repetition's ours/bare pair shares the machine's state: a slow bare in one repetition
     and a slow ours in another must not decide the ratio."""
