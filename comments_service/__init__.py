@@ -7,6 +7,7 @@ Settings: core/defaults.py, resolved with COMMENTS_* variables by core/settings.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 from .core import settings
@@ -33,6 +34,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     try:
         values = settings.resolve(test_config)
         app = Flask(__name__, instance_path=values["INSTANCE_PATH"])
+        # Flask asks inspect.iscoroutinefunction of every hook and view on every request, and
+        # the answer per function never changes: 2.4% of a cached GET's instructions (callgrind).
+        app.ensure_sync = functools.cache(app.ensure_sync)
         app.json.sort_keys = False  # responses are built in a fixed key order; sorting only costs
         app.config.update(values)
         development = app.debug or app.testing or _development_command_line(values)
