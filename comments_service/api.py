@@ -125,9 +125,9 @@ def _thread_body(conn: Connection, thread: Thread, *, since: int, after: int, li
     dumps = current_app.json.dumps
     if limit is None and not after:
         page = thread_json(conn, thread.slug, since)
-        comments, is_open = "[" + page.comments + "]", dumps(thread.open and not page.locked)
-        return (f'{{"thread":{dumps(thread.slug)},"count":{page.count},'
-                f'"open":{is_open},"comments":{comments},"next":null}}').encode()
+        is_open = dumps(thread.open and not page.locked)
+        return b"".join((f'{{"thread":{dumps(thread.slug)},"count":{page.count},"open":{is_open},'
+                         f'"comments":['.encode(), page.comments, b'],"next":null}'))
     page = paged_thread_page(conn, thread.slug, limit=limit or ID_MAX, after=after, since=since)
     return dumps(dict(thread=thread.slug, count=page.count, open=thread.open and not page.locked,
                       comments=[public_view(comment) for comment in page.comments], next=page.next)).encode()
