@@ -26,6 +26,7 @@ from pelican import signals
 from .attributes import compact_attributes
 from .heap import HeapTrimmer
 from .members import Members, index_members
+from .pages import save_manifests
 from .release import ContentReleased, release_content
 from .templates import Once, prepare_environment
 from .urls import freeze, freeze_urls
@@ -47,3 +48,4 @@ def register():
     signals.content_written.connect(release_content)
     signals.content_written.connect(trim_heap)
     signals.get_writer.connect(trim_heap.before_writing)
+    signals.finalized.connect(save_manifests)

@@ -1,0 +1,207 @@
+"""Fingerprints of what a page is rendered from (plugins/memo/pages.py decides with them).
+
+`Digester.of(value)` is a SHA-256 (hex, 32 digits) of a canonical text of `value`, the same in
+every process for the same value; a value it cannot read soundly raises `Unknown`, and the page
+is then rendered (never skipped on a guess). Contract, per kind of value:
+
+* text, numbers, None, bytes, dates (ISO form and time zone), paths: their value and type
+  (a `Markup` is not a `str`: the template escapes one and not the other);
+* lists, tuples, dicts (in their order: a template iterates them so), sets (sorted);
+* a Pelican article or page: every attribute but `settings` (which must be the build's, hashed
+  in pages.py) and `_context` (the site-wide lookup tables), memoized for the build: an article
+  is one object all build long. Its HTML is used as stored, so an article whose HTML holds an
+  intrasite link (`{filename}`, `{static}`, ...: resolved from `_context`, other articles' URLs)
+  is `Unknown`; so is one whose HTML was already released (plugins/memo/release.py);
+* tags, sections, authors (Pelican's URL wrappers): their attributes (name, slug, and what
+  plugins add: an author's profile), `settings` left out as above (their URLs are made from
+  those and the settings);
+* a listing page (Pelican's paginator `Page`): its number, its articles, its name and URL
+  pattern, and its paginator's page count, article count and page size; not the paginator's
+  whole list (the theme reads a page's own articles, `articles_page.object_list`); a
+  paginator (`articles_paginator`) by the same numbers, name and URL;
+* the comments plugin's lazy objects: `Bake` by its fields (settings, key, the UTC day forms
+  are dated to, closing rule), `LazyThread` by its bake, comments and open state (its article
+  is the one being fingerprinted), `BakedSection` by its bake and thread;
+* functions and classes by qualified name (their code is in pages.py's code fingerprint);
+* dataclasses, named tuples and other objects of this project's packages (plugins,
+  comments_service): type and attributes (their code is in the code fingerprint too).
+Anything else is `Unknown`. Objects that live all build (articles, terms, the bake, large
+lists of the shared context) are memoized by id, each held so its id is not reused.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+from pathlib import PurePath
+
+from pelican.contents import Content
+from pelican.paginator import Page, Paginator
+from pelican.urlwrappers import URLWrapper
+
+#: Modules whose objects are read attribute by attribute (their code is fingerprinted).
+OWN_PACKAGES = ("plugins.", "comments_service.")
+#: Article attributes not hashed: the settings (pages.py hashes the build's) and the site's
+#: lookup tables (see the module docstring for what that requires of the HTML).
+NOT_HASHED = frozenset({"settings", "_context"})
+#: Pelican's intrasite link markers open with one of these; HTML holding neither has none.
+LINK_OPENERS = ("{", "|")
+#: Types whose repr is their value.
+_PLAIN = frozenset({bool, int, float, type(None)})
+#: Lists at least this long are memoized (the shared context's site-wide lists).
+MEMO_LENGTH = 64
+DEPTH_LIMIT = 40
+
+
+class Unknown(Exception):
+    """A value whose fingerprint cannot be stated: render the page."""
+
+
+class Digester:
+    """Fingerprints for one build (memoized objects are held until it ends)."""
+
+    def __init__(self, settings: dict | None = None) -> None:
+        self.settings = settings
+        self._memo: dict[int, tuple[object, str]] = {}
+        self._open: set[int] = set()
+
+    def of(self, value) -> str:
+        parts: list[str] = []
+        self._add(value, parts, 0)
+        return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+    def _memoized(self, value, make) -> str:
+        key = id(value)
+        held = self._memo.get(key)
+        if held is not None and held[0] is value:
+            return held[1]
+        if key in self._open:
+            raise Unknown(f"a cycle through {type(value).__name__}")
+        self._open.add(key)
+        try:
+            parts: list[str] = []
+            make(value, parts)
+            made = hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        finally:
+            self._open.discard(key)
+        self._memo[key] = (value, made)
+        return made
+
+    def _add(self, value, parts: list[str], depth: int) -> None:  # noqa: C901 - one case per kind
+        kind = type(value)
+        if kind is str:
+            parts.append("s" + value)
+        elif kind in _PLAIN:
+            parts.append(f"{kind.__name__}:{value!r}")
+        elif kind is list or kind is tuple:
+            if len(value) >= MEMO_LENGTH:
+                parts.append("L" + self._memoized(value, lambda v, p: self._items(v, p, depth)))
+            else:
+                parts.append(f"{kind.__name__}[{len(value)}")
+                self._items(value, parts, depth)
+        elif kind is dict:
+            parts.append(f"dict{{{len(value)}")
+            for key, item in value.items():
+                self._add(key, parts, depth + 1)
+                self._add(item, parts, depth + 1)
+        elif depth > DEPTH_LIMIT:
+            raise Unknown("too deep")
+        elif isinstance(value, Content):
+            parts.append("C" + self._memoized(value, self._content))
+        elif isinstance(value, URLWrapper):
+            parts.append("T" + self._memoized(value, self._term))
+        elif isinstance(value, Page):
+            self._page(value, parts, depth)
+        elif isinstance(value, Paginator):
+            parts += self._paginator(value)
+        elif _is_own(kind):
+            self._object(value, kind, parts, depth)
+        elif isinstance(value, str):  # Markup: escaped by the template as a str is not
+            parts.append(f"{kind.__module__}.{kind.__qualname__}:{value}")
+        elif isinstance(value, bytes):
+            parts.append(f"bytes:{value.hex()}")
+        elif isinstance(value, (dt.datetime, dt.date, dt.time)):
+            parts.append(f"{kind.__name__}:{value.isoformat()}:{getattr(value, 'tzinfo', None)!s}")
+        elif isinstance(value, dt.tzinfo):
+            parts.append(f"tz:{kind.__qualname__}:{value!s}")
+        elif isinstance(value, PurePath):
+            parts.append(f"{kind.__name__}:{value}")
+        elif isinstance(value, (list, tuple)) and not hasattr(value, "_fields"):
+            parts.append(f"{kind.__module__}.{kind.__qualname__}[{len(value)}")
+            self._items(value, parts, depth)
+        elif isinstance(value, dict):
+            parts.append(f"{kind.__module__}.{kind.__qualname__}{{{len(value)}")
+            for key, item in value.items():
+                self._add(key, parts, depth + 1)
+                self._add(item, parts, depth + 1)
+        elif isinstance(value, (set, frozenset)):
+            parts.append(f"set[{len(value)}")
+            parts.extend(sorted(self.of(item) for item in value))
+        elif callable(value) and hasattr(value, "__qualname__"):
+            parts.append(f"callable:{getattr(value, '__module__', '')}.{value.__qualname__}")
+        else:
+            raise Unknown(f"{kind.__module__}.{kind.__qualname__}")
+
+    def _items(self, values, parts: list[str], depth: int) -> None:
+        for item in values:
+            self._add(item, parts, depth + 1)
+
+    def _object(self, value, kind, parts: list[str], depth: int) -> None:
+        """An object of this project's code: the comments plugin's lazy objects by their inputs,
+        others by type and attributes."""
+        name = f"{kind.__module__}.{kind.__qualname__}"
+        if name == "plugins.comments.LazyThread":  # its article is the one being hashed
+            fields = {"bake": value._bake, "comments": value._comments, "open": value._is_open}
+        elif name == "plugins.comments.BakedSection":
+            fields = {"bake": value.bake, "thread": value.thread}
+        elif name == "plugins.comments.Bake":
+            parts.append("bake:" + self._memoized(value, lambda v, p: self._add(tuple(v), p, depth + 1)))
+            return
+        elif dataclasses.is_dataclass(value):
+            fields = {field.name: getattr(value, field.name) for field in dataclasses.fields(value)}
+        elif hasattr(value, "_fields"):  # a named tuple
+            fields = dict(zip(value._fields, value, strict=True))
+        elif hasattr(value, "__dict__") and not hasattr(kind, "__slots__"):
+            fields = vars(value)
+        else:
+            raise Unknown(name)
+        parts.append(name)
+        self._add(fields, parts, depth + 1)
+
+    def _content(self, content, parts: list[str]) -> None:
+        attributes = vars(content)
+        if "_get_content" in attributes:
+            raise Unknown(f"the HTML of {content.source_path} was released")
+        if self.settings is not None and attributes.get("settings") is not self.settings:
+            raise Unknown(f"{content.source_path} has settings of its own")
+        html = attributes.get("_content") or ""
+        if any(opener in html for opener in LINK_OPENERS) and \
+                content._get_intrasite_link_regex().search(html):
+            raise Unknown(f"{content.source_path} links other content")
+        parts.append(f"{type(content).__qualname__}")
+        for name, item in attributes.items():
+            if name not in NOT_HASHED:
+                parts.append(name)
+                self._add(item, parts, 1)
+
+    def _term(self, term, parts: list[str]) -> None:
+        parts.append(f"{type(term).__qualname__}")
+        for name, item in vars(term).items():
+            if name not in NOT_HASHED:
+                parts.append(name)
+                self._add(item, parts, 1)
+
+    def _page(self, page: Page, parts: list[str], depth: int) -> None:
+        parts += ["page", page.full_name, page.base_url, str(page.number), *self._paginator(page.paginator)]
+        parts.append(f"list[{len(page.object_list)}")
+        self._items(page.object_list, parts, depth)
+
+    @staticmethod
+    def _paginator(paginator: Paginator) -> list[str]:
+        return ["paginator", paginator.name, str(paginator.url), str(paginator.num_pages),
+                str(paginator.count), str(paginator.per_page), str(paginator.orphans)]
+
+
+def _is_own(kind) -> bool:
+    return kind.__module__.startswith(OWN_PACKAGES)

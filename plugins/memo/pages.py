@@ -1,0 +1,263 @@
+"""Pages whose inputs did not change since the last build are not rendered again (issue 16,
+target 5: a rebuild after one article changed).
+
+A rebuild renders every page, and after one article changed nearly all come out identical: at
+10,000 articles rendering the 16,000 pages is most of the rebuild. `PageSkipper` gives each page
+a fingerprint of everything its template can read, and keeps, in `<CACHE_PATH>/pages/
+manifest.json`, each written page's fingerprint and the SHA-256 of the bytes written. A page is
+not rendered (its file is left as it is) only when
+
+* its fingerprint is the one the manifest holds for its file, and
+* the file on disk still has the SHA-256 the manifest holds (a file edited, truncated or
+  deleted since is rendered again).
+
+The fingerprint (digest.py) covers:
+* the build's code and configuration, once per build: every setting but OUTPUT_PATH and
+  CACHE_PATH with the plugins' code, the Markdown extensions and the library versions
+  (`read_cache.fingerprint`), the theme's templates (THEME, THEME_TEMPLATES_OVERRIDES), the
+  comments service's core (the comments section's code and templates), Jinja's and
+  markupsafe's versions, and FORMAT;
+* the template's name and, for every name its templates can read (the template, what it
+  extends, includes and imports, found by parsing them; an include named by an expression
+  makes it every template of the theme), that name's value in the page's context;
+  SITEURL, output_file and localsiteurl always. The site-wide term lists `categories`, `tags`
+  and `authors` are read as each term and its number of articles: the theme reads no more of
+  them on the pages that show them on every page (the menu) or list them (tests/test_pages.py
+  checks the theme's templates for that).
+A value digest.py cannot fingerprint, or a template that cannot be parsed, renders the page.
+Pages written without a template (feeds, sitemaps) are written as before.
+
+The manifest is written atomically (comments_service/core/files.py) at the end of a build that
+finished (`finalized`), with only the pages this build wrote or kept. A missing, unreadable or
+damaged manifest, or one of another output folder, holds nothing: every page is rendered.
+Deleting cache/ is always safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import sys
+from importlib import metadata
+from pathlib import Path
+
+from jinja2 import meta, nodes
+
+from comments_service.core.files import replace_file
+from plugins.references.read_cache import fingerprint as read_fingerprint
+
+from .digest import Digester, Unknown
+
+logger = logging.getLogger(__name__)
+
+#: Below CACHE_PATH.
+FOLDER = "pages"
+MANIFEST = "manifest.json"
+#: Bumped when what a fingerprint covers changes: older manifests then hold nothing.
+FORMAT = 1
+#: Always hashed: what the writer itself sets, and what helpers (asset()) read from the context.
+ALWAYS = ("SITEURL", "output_file", "localsiteurl")
+#: Site-wide (term, articles) lists hashed as each term and its count (module docstring).
+TERM_LISTS = frozenset({"categories", "tags", "authors"})
+#: {template source: (names it reads, templates it names or None)}, for every environment.
+PARSED: dict[str, tuple[frozenset, list | None]] = {}
+SERVICE_CORE = Path(__file__).resolve().parents[2] / "comments_service" / "core"
+
+
+def file_sha(path: str) -> str | None:
+    try:
+        with open(path, "rb") as file:
+            return hashlib.sha256(file.read()).hexdigest()
+    except OSError:
+        return None
+
+
+def _files_digest(digest, folders) -> None:
+    for folder in folders:
+        root = Path(folder)
+        for path in sorted(root.rglob("*")) if root.is_dir() else ():
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+
+
+def build_fingerprint(settings: dict) -> str:
+    """The part of every page's fingerprint that is the same for the whole build."""
+    digest = hashlib.sha256(f"format {FORMAT} {sys.version}".encode())
+    digest.update(read_fingerprint(settings).encode())
+    for name in ("jinja2", "markupsafe"):
+        digest.update(f"{name}={metadata.version(name)}".encode())
+    theme = settings.get("THEME")
+    _files_digest(digest, [os.path.join(theme, "templates")] if theme else [])
+    overrides = settings.get("THEME_TEMPLATES_OVERRIDES") or []
+    _files_digest(digest, [overrides] if isinstance(overrides, str) else overrides)
+    _files_digest(digest, [SERVICE_CORE])
+    return digest.hexdigest()[:32]
+
+
+def _template_names(expression) -> list[str] | None:
+    """The template names an extends/include/import expression can give; None if any other
+    value is possible."""
+    if isinstance(expression, nodes.Const) and isinstance(expression.value, str):
+        return [expression.value]
+    if isinstance(expression, nodes.CondExpr):
+        one, other = _template_names(expression.expr1), _template_names(expression.expr2)
+        return None if one is None or other is None else one + other
+    if isinstance(expression, (nodes.Tuple, nodes.List)):
+        names = [_template_names(item) for item in expression.items]
+        return None if None in names else [name for found in names for name in found]
+    return None
+
+
+class Templates:
+    """The context names each template (with what it extends, includes and imports) reads."""
+
+    def __init__(self, env) -> None:
+        self.env = env
+        self._own: dict[str, tuple[frozenset, list | None]] = {}
+        self._closures: dict[str, frozenset | None] = {}
+
+    def _parse(self, name: str) -> tuple[frozenset, list | None]:
+        if name not in self._own:
+            source = self.env.loader.get_source(self.env, name)[0]
+            if source not in PARSED:  # each generator has an environment of its own
+                tree = self.env.parse(source)
+                found: list | None = []
+                for node in tree.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)):
+                    names = _template_names(node.template)
+                    found = None if names is None or found is None else found + names
+                PARSED[source] = (frozenset(meta.find_undeclared_variables(tree)), found)
+            self._own[name] = PARSED[source]
+        return self._own[name]
+
+    def names(self, name: str) -> frozenset | None:
+        """Every name the template `name` can read from its context; None if unknown."""
+        if name not in self._closures:
+            try:
+                self._closures[name] = self._closure(name)
+            except Exception as error:  # noqa: BLE001 - a template we cannot read is rendered
+                logger.debug("pages: %s is always rendered (%s)", name, error)
+                self._closures[name] = None
+        return self._closures[name]
+
+    def _closure(self, name: str) -> frozenset:
+        read, seen, todo = set(), set(), [name]
+        while todo:
+            current = todo.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            names, referenced = self._parse(current)
+            read |= names
+            todo += self.env.list_templates() if referenced is None else referenced
+        return frozenset(read)
+
+
+class PageSkipper:
+    """One build's manifests (the last build's, read; this build's, made) and fingerprints."""
+
+    def __init__(self, output_path: str, settings: dict) -> None:
+        self.output_path = os.path.abspath(output_path)
+        cache = settings.get("CACHE_PATH")
+        self.path = Path(cache) / FOLDER / MANIFEST if cache else None
+        self.digester = Digester(settings)
+        self.build = build_fingerprint(settings) if self.path else ""
+        self.previous = self._load()
+        self.made: dict[str, list[str]] = {}
+        self._templates: dict[int, Templates] = {}
+        self._shared: dict[str, tuple[object, str]] = {}
+        self.rendered = self.kept = 0
+
+    def _load(self) -> dict:
+        if self.path is None:
+            return {}
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if data["format"] != FORMAT or data["output"] != self.output_path or data["build"] != self.build:
+                return {}
+            pages = data["pages"]
+            return pages if isinstance(pages, dict) else {}
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            if not isinstance(error, FileNotFoundError):
+                logger.warning("pages: the manifest %s could not be read (%s); every page is rendered",
+                               self.path, error)
+            return {}
+
+    def fingerprint(self, template, context: dict) -> str | None:
+        """The page's fingerprint, or None when some input cannot be stated."""
+        if self.path is None:
+            return None
+        env = template.environment
+        templates = self._templates.get(id(env))
+        if templates is None:
+            templates = self._templates[id(env)] = Templates(env)
+        names = templates.names(template.name) if template.name else None
+        if names is None:
+            return None
+        parts = [self.build, template.name]
+        try:
+            for name in sorted(names.union(ALWAYS)):
+                parts += [name, self._value(name, context)]
+        except Unknown as error:
+            logger.debug("pages: %s is rendered (%s)", context.get("output_file"), error)
+            return None
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+    def _value(self, name: str, context: dict) -> str:
+        if name not in context:
+            return "-"
+        value = context[name]
+        shared = self._shared.get(name)
+        if shared is not None and shared[0] is value:
+            return shared[1]
+        if name in TERM_LISTS and isinstance(value, list) and \
+                all(isinstance(pair, tuple) and len(pair) == 2 for pair in value):
+            made = self.digester.of([(term, len(articles)) for term, articles in value])
+        else:
+            made = self.digester.of(value)
+        # Held, so the same object on the next page is not hashed again (the shared context's
+        # values; one per name, so a page's own values replace each other).
+        self._shared[name] = (value, made)
+        return made
+
+    def unchanged(self, path: str, fingerprint: str) -> bool:
+        """Whether the file at `path` is what the last build wrote from these inputs."""
+        entry = self.previous.get(self._key(path))
+        if not entry or entry[0] != fingerprint:
+            return False
+        return file_sha(path) == entry[1]
+
+    def previous_sha(self, path: str) -> str:
+        return self.previous[self._key(path)][1]
+
+    def record(self, path: str, fingerprint: str, sha: str) -> None:
+        self.made[self._key(path)] = [fingerprint, sha]
+
+    def _key(self, path: str) -> str:
+        prefix = self.output_path + os.sep
+        if path.startswith(prefix):  # the writer's paths (sanitised_join: absolute, normalised)
+            return path[len(prefix):]
+        return os.path.relpath(os.path.abspath(path), self.output_path)
+
+    def save(self) -> None:
+        """Write this build's manifest (at the end of a build that finished)."""
+        if self.path is None:
+            return
+        data = {"format": FORMAT, "output": self.output_path, "build": self.build, "pages": self.made}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            replace_file(self.path, json.dumps(data, separators=(",", ":")))
+        except OSError as error:  # a read-only cache: the next build renders every page
+            logger.warning("pages: the manifest %s could not be written (%s)", self.path, error)
+        logger.info("pages: %d rendered, %d unchanged and kept", self.rendered, self.kept)
+
+
+def save_manifests(pelican) -> None:
+    """`finalized` handler: the build finished; write its manifest."""
+    from .writer import UnchangedFilesWriter
+
+    skipper = UnchangedFilesWriter.open_skippers.pop(os.path.abspath(pelican.output_path), None)
+    if skipper is not None:
+        skipper.save()
