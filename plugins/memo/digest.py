@@ -26,7 +26,8 @@ is then rendered (never skipped on a guess). Contract, per kind of value:
 * dataclasses, named tuples and other objects of this project's packages (plugins,
   comments_service): type and attributes (their code is in the code fingerprint too).
 Anything else is `Unknown`. Objects that live all build (articles, terms, the bake, large
-lists of the shared context) are memoized by id, each held so its id is not reused.
+lists of the shared context) are memoized by id, each held so its id is not reused; terms are
+not (each article has tag, section and author objects of its own: 55,000 at 10,000 articles).
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ class Digester:
 
     def __init__(self, settings: dict | None = None) -> None:
         self.settings = settings
-        self._memo: dict[int, tuple[object, str]] = {}
+        self._memo: dict[int, tuple[object, bytes]] = {}
         self._open: set[int] = set()
 
     def of(self, value) -> str:
@@ -75,18 +76,18 @@ class Digester:
         key = id(value)
         held = self._memo.get(key)
         if held is not None and held[0] is value:
-            return held[1]
+            return held[1].hex()
         if key in self._open:
             raise Unknown(f"a cycle through {type(value).__name__}")
         self._open.add(key)
         try:
             parts: list[str] = []
             make(value, parts)
-            made = hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+            made = hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).digest()[:16]
         finally:
             self._open.discard(key)
-        self._memo[key] = (value, made)
-        return made
+        self._memo[key] = (value, made)  # bytes: ~100 bytes an article less than hex text
+        return made.hex()
 
     def _add(self, value, parts: list[str], depth: int) -> None:  # noqa: C901 - one case per kind
         kind = type(value)
@@ -109,8 +110,8 @@ class Digester:
             raise Unknown("too deep")
         elif isinstance(value, Content):
             parts.append("C" + self._memoized(value, self._content))
-        elif isinstance(value, URLWrapper):
-            parts.append("T" + self._memoized(value, self._term))
+        elif isinstance(value, URLWrapper):  # one per article: not memoized (build memory)
+            self._term(value, parts)
         elif isinstance(value, Page):
             self._page(value, parts, depth)
         elif isinstance(value, Paginator):

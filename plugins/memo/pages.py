@@ -4,7 +4,8 @@ target 5: a rebuild after one article changed).
 A rebuild renders every page, and after one article changed nearly all come out identical: at
 10,000 articles rendering the 16,000 pages is most of the rebuild. `PageSkipper` gives each page
 a fingerprint of everything its template can read, and keeps, in `<CACHE_PATH>/pages/
-manifest.json`, each written page's fingerprint and the SHA-256 of the bytes written. A page is
+manifest.json`, each written page's fingerprint and the SHA-256 of the bytes written (128
+bits of each). A page is
 not rendered (its file is left as it is) only when
 
 * its fingerprint is the one the manifest holds for its file, and
@@ -56,7 +57,10 @@ logger = logging.getLogger(__name__)
 FOLDER = "pages"
 MANIFEST = "manifest.json"
 #: Bumped when what a fingerprint covers changes: older manifests then hold nothing.
-FORMAT = 1
+FORMAT = 2
+#: Hex digits kept of a fingerprint and of a file's SHA-256 (128 bits each); a manifest entry
+#: is the two, one string.
+DIGITS = 32
 #: Always hashed: what the writer itself sets, and what helpers (asset()) read from the context.
 ALWAYS = ("SITEURL", "output_file", "localsiteurl")
 #: Site-wide (term, articles) lists hashed as each term and its count (module docstring).
@@ -67,9 +71,10 @@ SERVICE_CORE = Path(__file__).resolve().parents[2] / "comments_service" / "core"
 
 
 def file_sha(path: str) -> str | None:
+    """The first DIGITS hex digits of the SHA-256 of the file's bytes; None if unreadable."""
     try:
         with open(path, "rb") as file:
-            return hashlib.sha256(file.read()).hexdigest()
+            return hashlib.sha256(file.read()).hexdigest()[:DIGITS]
     except OSError:
         return None
 
@@ -165,7 +170,8 @@ class PageSkipper:
         self.digester = Digester(settings)
         self.build = build_fingerprint(settings) if self.path else ""
         self.previous = self._load()
-        self.made: dict[str, list[str]] = {}
+        self.made: dict[str, str] = {}
+        self._kept_sha = ""
         self._templates: dict[int, Templates] = {}
         self._shared: dict[str, tuple[object, str]] = {}
         self.rendered = self.kept = 0
@@ -224,16 +230,23 @@ class PageSkipper:
 
     def unchanged(self, path: str, fingerprint: str) -> bool:
         """Whether the file at `path` is what the last build wrote from these inputs."""
-        entry = self.previous.get(self._key(path))
-        if not entry or entry[0] != fingerprint:
+        # Taken out: each page is asked about once a build, and this build's manifest grows
+        # as the last one's shrinks (build memory).
+        entry = self.previous.pop(self._key(path), None)
+        if not isinstance(entry, str) or len(entry) != 2 * DIGITS or entry[:DIGITS] != fingerprint:
             return False
-        return file_sha(path) == entry[1]
+        if file_sha(path) != entry[DIGITS:]:
+            return False
+        self._kept_sha = entry[DIGITS:]
+        return True
 
-    def previous_sha(self, path: str) -> str:
-        return self.previous[self._key(path)][1]
+    def kept_sha(self) -> str:
+        """The SHA-256 prefix of the page `unchanged` answered True for last."""
+        return self._kept_sha
 
     def record(self, path: str, fingerprint: str, sha: str) -> None:
-        self.made[self._key(path)] = [fingerprint, sha]
+        """`fingerprint` and `sha` (the written bytes' SHA-256, DIGITS hex digits) of `path`."""
+        self.made[self._key(path)] = fingerprint + sha[:DIGITS]
 
     def _key(self, path: str) -> str:
         prefix = self.output_path + os.sep

@@ -92,10 +92,10 @@ class _Fingerprinted:
         path = sanitised_join(self.writer.output_path, context["output_file"])
         fingerprint = pages.fingerprint(self.template, context)
         if fingerprint is not None and pages.unchanged(path, fingerprint):
-            self.writer._pending[path] = ("kept", fingerprint)
+            self.writer._pending[path] = ("kept", fingerprint, (fingerprint, pages.kept_sha()))
             pages.kept += 1
             return ""
-        self.writer._pending[path] = ("rendered", fingerprint)
+        self.writer._pending[path] = ("rendered", fingerprint, None)
         pages.rendered += 1
         return self.template.render(context)
 
@@ -119,7 +119,7 @@ class UnchangedFilesWriter(Writer):
     def __init__(self, output_path, settings=None):
         super().__init__(output_path, settings=settings)
         self.pages = PageSkipper(output_path, settings) if settings and settings.get("CACHE_PATH") else None
-        self._pending: dict[str, tuple[str, str | None]] = {}
+        self._pending: dict[str, tuple] = {}  # path -> ("kept" | "rendered", fingerprint, entry)
         if self.pages is not None:
             UnchangedFilesWriter.open_skippers[self.pages.output_path] = self.pages
 
@@ -150,5 +150,5 @@ class UnchangedFilesWriter(Writer):
             self._overridden_files.add(filename)
         self._written_files.add(filename)
         if pending is not None and pending[0] == "kept":
-            return _KeptFile(self.pages, filename, (pending[1], self.pages.previous_sha(filename)))
+            return _KeptFile(self.pages, filename, pending[2])
         return _PendingFile(filename, encoding, self.pages, pending[1] if pending else None)
