@@ -95,6 +95,8 @@ class Digester:
             parts.append("s" + value)
         elif kind in _PLAIN:
             parts.append(f"{kind.__name__}:{value!r}")
+        elif depth > DEPTH_LIMIT:  # a cycle through short lists or dicts, or data too deep
+            raise Unknown("too deep")
         elif kind is list or kind is tuple:
             if len(value) >= MEMO_LENGTH:
                 parts.append("L" + self._memoized(value, lambda v, p: self._items(v, p, depth)))
@@ -106,8 +108,6 @@ class Digester:
             for key, item in value.items():
                 self._add(key, parts, depth + 1)
                 self._add(item, parts, depth + 1)
-        elif depth > DEPTH_LIMIT:
-            raise Unknown("too deep")
         elif isinstance(value, Content):
             parts.append("C" + self._memoized(value, self._content))
         elif isinstance(value, URLWrapper):  # one per article: not memoized (build memory)
@@ -159,14 +159,17 @@ class Digester:
         elif name == "plugins.comments.Bake":
             parts.append("bake:" + self._memoized(value, lambda v, p: self._add(tuple(v), p, depth + 1)))
             return
-        elif dataclasses.is_dataclass(value):
-            fields = {field.name: getattr(value, field.name) for field in dataclasses.fields(value)}
-        elif hasattr(value, "_fields"):  # a named tuple
-            fields = dict(zip(value._fields, value, strict=True))
-        elif hasattr(value, "__dict__") and not hasattr(kind, "__slots__"):
-            fields = vars(value)
         else:
-            raise Unknown(name)
+            names = _field_names(kind)
+            if names is None:
+                raise Unknown(name)
+            parts.append(name)
+            if names == VARS:  # a plain object: its attributes
+                self._add(vars(value), parts, depth + 1)
+            else:
+                for field in names:
+                    self._add(getattr(value, field), parts, depth + 1)
+            return
         parts.append(name)
         self._add(fields, parts, depth + 1)
 
@@ -182,9 +185,22 @@ class Digester:
             raise Unknown(f"{content.source_path} links other content")
         parts.append(f"{type(content).__qualname__}")
         for name, item in attributes.items():
-            if name not in NOT_HASHED:
+            if name == "metadata" and type(item) is dict:
+                self._metadata(item, attributes, parts)
+            elif name not in NOT_HASHED:
                 parts.append(name)
                 self._add(item, parts, 1)
+
+    def _metadata(self, metadata: dict, attributes: dict, parts: list[str]) -> None:
+        """An article's metadata: a value that is its attribute of the same name (Pelican sets
+        one per metadata key), hashed there, is written as "=" (a third of an article's work)."""
+        parts.append(f"metadata{{{len(metadata)}")
+        for key, item in metadata.items():
+            parts.append(f"s{key}" if type(key) is str else repr(key))
+            if type(key) is str and attributes.get(key, parts) is item:
+                parts.append("=")
+            else:
+                self._add(item, parts, 2)
 
     def _term(self, term, parts: list[str]) -> None:
         parts.append(f"{type(term).__qualname__}")
@@ -202,6 +218,29 @@ class Digester:
     def _paginator(paginator: Paginator) -> list[str]:
         return ["paginator", paginator.name, str(paginator.url), str(paginator.num_pages),
                 str(paginator.count), str(paginator.per_page), str(paginator.orphans)]
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...] | str | None] = {}
+
+
+#: `_field_names` of a class whose objects are read by their `__dict__`.
+VARS = "__dict__"
+
+
+def _field_names(kind) -> tuple[str, ...] | str | None:
+    """A dataclass's or named tuple's field names; VARS for an object read by its `__dict__`;
+    None for one that has neither (a class with `__slots__` and no fields)."""
+    if kind not in _FIELD_NAMES:
+        if dataclasses.is_dataclass(kind):
+            names = tuple(field.name for field in dataclasses.fields(kind))
+        elif issubclass(kind, tuple) and hasattr(kind, "_fields"):
+            names = tuple(kind._fields)
+        elif not hasattr(kind, "__slots__"):
+            names = VARS
+        else:
+            names = None
+        _FIELD_NAMES[kind] = names
+    return _FIELD_NAMES[kind]
 
 
 def _is_own(kind) -> bool:

@@ -209,6 +209,9 @@ class PageSkipper:
         except Unknown as error:
             logger.debug("pages: %s is rendered (%s)", context.get("output_file"), error)
             return None
+        except Exception as error:  # noqa: BLE001 - skipping is an optimisation: when in doubt, render
+            logger.debug("pages: %s is rendered (fingerprint failed: %r)", context.get("output_file"), error)
+            return None
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
     def _value(self, name: str, context: dict) -> str:
