@@ -27,7 +27,8 @@ is then rendered (never skipped on a guess). Contract, per kind of value:
   comments_service): type and attributes (their code is in the code fingerprint too).
 Anything else is `Unknown`. Objects that live all build (articles, terms, the bake, large
 lists of the shared context) are memoized by id, each held so its id is not reused; terms are
-not (each article has tag, section and author objects of its own: 55,000 at 10,000 articles).
+not (each article has tag, section and author objects of its own: 55,000 at 10,000 articles),
+but what plugins attach to them is (an author's profile is one object for all its articles).
 """
 
 from __future__ import annotations
@@ -205,8 +206,12 @@ class Digester:
     def _term(self, term, parts: list[str]) -> None:
         parts.append(f"{type(term).__qualname__}")
         for name, item in vars(term).items():
-            if name not in NOT_HASHED:
-                parts.append(name)
+            if name in NOT_HASHED:
+                continue
+            parts.append(name)
+            if _is_own(type(item)):  # an author's profile: one object shared by all its articles
+                parts.append("P" + self._memoized(item, lambda value, into: self._add(value, into, 2)))
+            else:
                 self._add(item, parts, 1)
 
     def _page(self, page: Page, parts: list[str], depth: int) -> None:

@@ -4,7 +4,7 @@ target 5: a rebuild after one article changed).
 A rebuild renders every page, and after one article changed nearly all come out identical: at
 10,000 articles rendering the 16,000 pages is most of the rebuild. `PageSkipper` gives each page
 a fingerprint of everything its template can read, and keeps, in `<CACHE_PATH>/pages/
-manifest.json`, each written page's fingerprint and the SHA-256 of the bytes written (128
+manifest.txt`, each written page's fingerprint and the SHA-256 of the bytes written (128
 bits of each). A page is
 not rendered (its file is left as it is) only when
 
@@ -37,10 +37,12 @@ Deleting cache/ is always safe.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import os
 import sys
+import time
 from importlib import metadata
 from pathlib import Path
 
@@ -55,9 +57,9 @@ logger = logging.getLogger(__name__)
 
 #: Below CACHE_PATH.
 FOLDER = "pages"
-MANIFEST = "manifest.json"
+MANIFEST = "manifest.txt"
 #: Bumped when what a fingerprint covers changes: older manifests then hold nothing.
-FORMAT = 2
+FORMAT = 3
 #: Hex digits kept of a fingerprint and of a file's SHA-256 (128 bits each); a manifest entry
 #: is the two, one string.
 DIGITS = 32
@@ -170,21 +172,35 @@ class PageSkipper:
         self.digester = Digester(settings)
         self.build = build_fingerprint(settings) if self.path else ""
         self.previous = self._load()
-        self.made: dict[str, str] = {}
+        # This build's manifest lines, in one growing buffer rather than some 16,000 small
+        # strings held all build among the pages' short-lived objects (build memory).
+        self.made = io.StringIO()
         self._kept_sha = ""
         self._templates: dict[int, Templates] = {}
         self._shared: dict[str, tuple[object, str]] = {}
         self.rendered = self.kept = 0
+        self.seconds = 0.0  # spent fingerprinting (the log line at the end says it)
 
-    def _load(self) -> dict:
+    def _header(self) -> str:
+        return json.dumps({"format": FORMAT, "output": self.output_path, "build": self.build})
+
+    def _load(self) -> dict[str, str]:
+        """{page: entry} of the last build's manifest: a header line (FORMAT, output folder,
+        build fingerprint: all must match), then one line per page, its entry (2 * DIGITS hex
+        digits) then its path. Anything else (a line too short, a last line without its
+        newline: a truncated file) and the manifest holds nothing."""
         if self.path is None:
             return {}
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            if data["format"] != FORMAT or data["output"] != self.output_path or data["build"] != self.build:
+            header, _, body = self.path.read_text(encoding="utf-8").partition("\n")
+            if json.loads(header) != json.loads(self._header()):
                 return {}
-            pages = data["pages"]
-            return pages if isinstance(pages, dict) else {}
+            if body and not body.endswith("\n"):
+                raise ValueError("its last line is cut short")
+            lines = body.split("\n")[:-1]
+            if any(len(line) <= 2 * DIGITS for line in lines):
+                raise ValueError("a line holds no page")
+            return {line[2 * DIGITS:]: line[:2 * DIGITS] for line in lines}
         except (OSError, ValueError, KeyError, TypeError) as error:
             if not isinstance(error, FileNotFoundError):
                 logger.warning("pages: the manifest %s could not be read (%s); every page is rendered",
@@ -193,6 +209,13 @@ class PageSkipper:
 
     def fingerprint(self, template, context: dict) -> str | None:
         """The page's fingerprint, or None when some input cannot be stated."""
+        started = time.perf_counter()
+        try:
+            return self._fingerprint(template, context)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+    def _fingerprint(self, template, context: dict) -> str | None:
         if self.path is None:
             return None
         env = template.environment
@@ -236,7 +259,7 @@ class PageSkipper:
         # Taken out: each page is asked about once a build, and this build's manifest grows
         # as the last one's shrinks (build memory).
         entry = self.previous.pop(self._key(path), None)
-        if not isinstance(entry, str) or len(entry) != 2 * DIGITS or entry[:DIGITS] != fingerprint:
+        if entry is None or entry[:DIGITS] != fingerprint:
             return False
         if file_sha(path) != entry[DIGITS:]:
             return False
@@ -249,7 +272,9 @@ class PageSkipper:
 
     def record(self, path: str, fingerprint: str, sha: str) -> None:
         """`fingerprint` and `sha` (the written bytes' SHA-256, DIGITS hex digits) of `path`."""
-        self.made[self._key(path)] = fingerprint + sha[:DIGITS]
+        key = self._key(path)
+        if "\n" not in key:  # a path the manifest cannot hold is rendered next time
+            self.made.write(f"{fingerprint}{sha[:DIGITS]}{key}\n")
 
     def _key(self, path: str) -> str:
         prefix = self.output_path + os.sep
@@ -261,13 +286,13 @@ class PageSkipper:
         """Write this build's manifest (at the end of a build that finished)."""
         if self.path is None:
             return
-        data = {"format": FORMAT, "output": self.output_path, "build": self.build, "pages": self.made}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            replace_file(self.path, json.dumps(data, separators=(",", ":")))
+            replace_file(self.path, self._header() + "\n" + self.made.getvalue())
         except OSError as error:  # a read-only cache: the next build renders every page
             logger.warning("pages: the manifest %s could not be written (%s)", self.path, error)
-        logger.info("pages: %d rendered, %d unchanged and kept", self.rendered, self.kept)
+        logger.info("pages: %d rendered, %d unchanged and kept (%.1f s fingerprinting)",
+                    self.rendered, self.kept, self.seconds)
 
 
 def save_manifests(pelican) -> None:

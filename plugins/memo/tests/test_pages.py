@@ -164,14 +164,14 @@ def test_a_deleted_or_edited_output_file_is_rendered_again(site):
     assert rendered == 3
 
 
-@pytest.mark.parametrize("damage", ["truncated", "not json", "wrong shape", "wrong entries"])
+@pytest.mark.parametrize("damage", ["truncated", "not json", "wrong lines", "wrong entries"])
 def test_a_damaged_manifest_renders_every_page(site, damage):
-    manifest = site.tmp / "cache" / "pages" / "manifest.json"
+    manifest = site.tmp / "cache" / "pages" / "manifest.txt"
     text = manifest.read_text(encoding="utf-8")
-    data = json.loads(text)
-    damaged = {"truncated": text[: len(text) // 2], "not json": "\x00\x01",
-               "wrong shape": json.dumps({**data, "pages": list(data["pages"])}),
-               "wrong entries": json.dumps({**data, "pages": dict.fromkeys(data["pages"], 5)})}
+    header, _, body = text.partition("\n")
+    damaged = {"truncated": text[: len(text) // 2], "not json": "\x00\x01\n" + body,
+               "wrong lines": header + "\n" + body.replace("\n", "\nx\n"),
+               "wrong entries": header + "\n" + re.sub(r"(?m)^[0-9a-f]{64}", "f" * 64, body)}
     manifest.write_text(damaged[damage], encoding="utf-8")
     rendered, kept = site.rebuild_matches_cold()
     assert kept == 0 and rendered >= 20
