@@ -12,9 +12,9 @@
 * `attributes.compact_attributes` (`all_generators_finalized`): each article's attribute dict
   copied to one sized for what the plugins set (build memory).
 * `pages.PageSkipper`, made by `writer.UnchangedFilesWriter` when CACHE_PATH is set: a page
-  whose fingerprint (`digest.py`: every input its templates can read) and file match the last
-  build's manifest is not rendered again; `pages.save_manifests` (`finalized`) writes the
-  manifest of a build that finished.
+  whose fingerprint (`digest.py`, of every name its templates can read: `reads.py`) and file
+  match the last build's manifest is not rendered again; `pages.save_manifests` (`finalized`)
+  writes the manifest of a build that finished.
 * `heap.HeapTrimmer` (`content_written`): freed heap memory given back to the system every
   TRIM_EVERY files written and before the first (glibc's malloc_trim; build memory).
 

@@ -4,7 +4,7 @@ target 5: a rebuild after one article changed).
 A rebuild renders every page, and after one article changed nearly all come out identical: at
 10,000 articles rendering the 16,000 pages is most of the rebuild. `PageSkipper` gives each page
 a fingerprint of everything its template can read, and keeps, in `<CACHE_PATH>/pages/
-manifest.txt`, each written page's fingerprint and the SHA-256 of the bytes written (128
+<hash of the output folder>.txt`, each written page's fingerprint and the SHA-256 of the bytes written (128
 bits of each). A page is
 not rendered (its file is left as it is) only when
 
@@ -19,8 +19,7 @@ The fingerprint (digest.py) covers:
   comments service's core (the comments section's code and templates), Jinja's and
   markupsafe's versions, and FORMAT;
 * the template's name and, for every name its templates can read (the template, what it
-  extends, includes and imports, found by parsing them; an include named by an expression
-  makes it every template of the theme), that name's value in the page's context;
+  extends, includes and imports: reads.py), that name's value in the page's context;
   SITEURL, output_file and localsiteurl always. The site-wide term lists `categories`, `tags`
   and `authors` are read as each term and its number of articles: the theme reads no more of
   them on the pages that show them on every page (the menu) or list them (tests/test_pages.py
@@ -30,7 +29,8 @@ Pages written without a template (feeds, sitemaps) are written as before.
 
 The manifest is written atomically (comments_service/core/files.py) at the end of a build that
 finished (`finalized`), with only the pages this build wrote or kept. A missing, unreadable or
-damaged manifest, or one of another output folder, holds nothing: every page is rendered.
+damaged manifest, or one of another build fingerprint, holds nothing: every page is rendered.
+One is kept per output folder, the MAX_MANIFESTS most recent.
 Deleting cache/ is always safe.
 """
 
@@ -41,34 +41,35 @@ import io
 import json
 import logging
 import os
+import re
 import sys
 import time
 from importlib import metadata
 from pathlib import Path
 
-from jinja2 import meta, nodes
-
 from comments_service.core.files import replace_file
 from plugins.references.read_cache import fingerprint as read_fingerprint
 
 from .digest import Digester, Unknown
+from .reads import Templates
 
 logger = logging.getLogger(__name__)
 
 #: Below CACHE_PATH.
 FOLDER = "pages"
-MANIFEST = "manifest.txt"
+#: Manifests kept (one per output folder built recently: `make html`'s and `make publish`'s).
+MAX_MANIFESTS = 4
 #: Bumped when what a fingerprint covers changes: older manifests then hold nothing.
 FORMAT = 3
 #: Hex digits kept of a fingerprint and of a file's SHA-256 (128 bits each); a manifest entry
 #: is the two, one string.
 DIGITS = 32
+#: The page lines of a manifest: entry (hex digits), path (one line at least), newline.
+LINES = re.compile(rf"(?:[0-9a-f]{{{2 * DIGITS}}}[^\n]+\n)*")
 #: Always hashed: what the writer itself sets, and what helpers (asset()) read from the context.
 ALWAYS = ("SITEURL", "output_file", "localsiteurl")
 #: Site-wide (term, articles) lists hashed as each term and its count (module docstring).
 TERM_LISTS = frozenset({"categories", "tags", "authors"})
-#: {template source: (names it reads, templates it names or None)}, for every environment.
-PARSED: dict[str, tuple[frozenset, list | None]] = {}
 SERVICE_CORE = Path(__file__).resolve().parents[2] / "comments_service" / "core"
 
 
@@ -104,62 +105,20 @@ def build_fingerprint(settings: dict) -> str:
     return digest.hexdigest()[:32]
 
 
-def _template_names(expression) -> list[str] | None:
-    """The template names an extends/include/import expression can give; None if any other
-    value is possible."""
-    if isinstance(expression, nodes.Const) and isinstance(expression.value, str):
-        return [expression.value]
-    if isinstance(expression, nodes.CondExpr):
-        one, other = _template_names(expression.expr1), _template_names(expression.expr2)
-        return None if one is None or other is None else one + other
-    if isinstance(expression, (nodes.Tuple, nodes.List)):
-        names = [_template_names(item) for item in expression.items]
-        return None if None in names else [name for found in names for name in found]
-    return None
+def manifest_path(cache: str, output_path: str) -> Path:
+    """The manifest of builds into `output_path` (absolute): one file per output folder, so
+    builds into two folders in turn keep theirs."""
+    return Path(cache) / FOLDER / f"{hashlib.sha256(output_path.encode()).hexdigest()[:16]}.txt"
 
 
-class Templates:
-    """The context names each template (with what it extends, includes and imports) reads."""
-
-    def __init__(self, env) -> None:
-        self.env = env
-        self._own: dict[str, tuple[frozenset, list | None]] = {}
-        self._closures: dict[str, frozenset | None] = {}
-
-    def _parse(self, name: str) -> tuple[frozenset, list | None]:
-        if name not in self._own:
-            source = self.env.loader.get_source(self.env, name)[0]
-            if source not in PARSED:  # each generator has an environment of its own
-                tree = self.env.parse(source)
-                found: list | None = []
-                for node in tree.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)):
-                    names = _template_names(node.template)
-                    found = None if names is None or found is None else found + names
-                PARSED[source] = (frozenset(meta.find_undeclared_variables(tree)), found)
-            self._own[name] = PARSED[source]
-        return self._own[name]
-
-    def names(self, name: str) -> frozenset | None:
-        """Every name the template `name` can read from its context; None if unknown."""
-        if name not in self._closures:
-            try:
-                self._closures[name] = self._closure(name)
-            except Exception as error:  # noqa: BLE001 - a template we cannot read is rendered
-                logger.debug("pages: %s is always rendered (%s)", name, error)
-                self._closures[name] = None
-        return self._closures[name]
-
-    def _closure(self, name: str) -> frozenset:
-        read, seen, todo = set(), set(), [name]
-        while todo:
-            current = todo.pop()
-            if current in seen:
-                continue
-            seen.add(current)
-            names, referenced = self._parse(current)
-            read |= names
-            todo += self.env.list_templates() if referenced is None else referenced
-        return frozenset(read)
+def forget_old_manifests(folder: Path, keep: Path) -> None:
+    """Delete all but the MAX_MANIFESTS most recently written manifests (`keep` stays)."""
+    try:
+        files = sorted(folder.glob("*.txt"), key=lambda path: path.stat().st_mtime, reverse=True)
+        for old in [path for path in files if path != keep][MAX_MANIFESTS - 1:]:
+            old.unlink(missing_ok=True)
+    except OSError:  # another build's pruning got there first, or a read-only cache
+        pass
 
 
 class PageSkipper:
@@ -168,10 +127,11 @@ class PageSkipper:
     def __init__(self, output_path: str, settings: dict) -> None:
         self.output_path = os.path.abspath(output_path)
         cache = settings.get("CACHE_PATH")
-        self.path = Path(cache) / FOLDER / MANIFEST if cache else None
+        self.path = manifest_path(cache, self.output_path) if cache else None
         self.digester = Digester(settings)
         self.build = build_fingerprint(settings) if self.path else ""
         self.previous = self._load()
+        self._position, self._ahead = 0, {}
         # This build's manifest lines, in one growing buffer rather than some 16,000 small
         # strings held all build among the pages' short-lived objects (build memory).
         self.made = io.StringIO()
@@ -184,28 +144,42 @@ class PageSkipper:
     def _header(self) -> str:
         return json.dumps({"format": FORMAT, "output": self.output_path, "build": self.build})
 
-    def _load(self) -> dict[str, str]:
-        """{page: entry} of the last build's manifest: a header line (FORMAT, output folder,
-        build fingerprint: all must match), then one line per page, its entry (2 * DIGITS hex
-        digits) then its path. Anything else (a line too short, a last line without its
-        newline: a truncated file) and the manifest holds nothing."""
+    def _load(self) -> str:
+        """The page lines of the last build's manifest: after a header line (FORMAT, output
+        folder, build fingerprint: all must match), one line per page, its entry (2 * DIGITS
+        hex digits) then its path, in the order the pages were written. Anything else (a line
+        without a page, a last line without its newline: a truncated file) and the manifest
+        holds nothing. Kept as the one string read (build memory: see `_previous_entry`)."""
         if self.path is None:
-            return {}
+            return ""
         try:
             header, _, body = self.path.read_text(encoding="utf-8").partition("\n")
             if json.loads(header) != json.loads(self._header()):
-                return {}
-            if body and not body.endswith("\n"):
-                raise ValueError("its last line is cut short")
-            lines = body.split("\n")[:-1]
-            if any(len(line) <= 2 * DIGITS for line in lines):
-                raise ValueError("a line holds no page")
-            return {line[2 * DIGITS:]: line[:2 * DIGITS] for line in lines}
+                return ""
+            if not LINES.fullmatch(body):
+                raise ValueError("a line is not a page's entry, or the file is cut short")
+            return body
         except (OSError, ValueError, KeyError, TypeError) as error:
             if not isinstance(error, FileNotFoundError):
                 logger.warning("pages: the manifest %s could not be read (%s); every page is rendered",
                                self.path, error)
-            return {}
+            return ""
+
+    def _previous_entry(self, key: str) -> str | None:
+        """The last build's entry for page `key`. Pages are written in the same order build
+        after build, so the lines are read in turn; those passed over wait in a dict. A dict of
+        all 16,500 entries of a 10,000-article site would hold ~4 MiB from the start of the
+        writing, when the build's memory peaks."""
+        entry = self._ahead.pop(key, None)
+        text = self.previous
+        while entry is None and self._position < len(text):
+            end = text.index("\n", self._position)
+            line = text[self._position:end]
+            self._position = end + 1
+            if line[2 * DIGITS:] == key:
+                return line[:2 * DIGITS]
+            self._ahead[line[2 * DIGITS:]] = line[:2 * DIGITS]
+        return entry
 
     def fingerprint(self, template, context: dict) -> str | None:
         """The page's fingerprint, or None when some input cannot be stated."""
@@ -256,9 +230,7 @@ class PageSkipper:
 
     def unchanged(self, path: str, fingerprint: str) -> bool:
         """Whether the file at `path` is what the last build wrote from these inputs."""
-        # Taken out: each page is asked about once a build, and this build's manifest grows
-        # as the last one's shrinks (build memory).
-        entry = self.previous.pop(self._key(path), None)
+        entry = self._previous_entry(self._key(path))
         if entry is None or entry[:DIGITS] != fingerprint:
             return False
         if file_sha(path) != entry[DIGITS:]:
@@ -289,6 +261,7 @@ class PageSkipper:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             replace_file(self.path, self._header() + "\n" + self.made.getvalue())
+            forget_old_manifests(self.path.parent, self.path)
         except OSError as error:  # a read-only cache: the next build renders every page
             logger.warning("pages: the manifest %s could not be written (%s)", self.path, error)
         logger.info("pages: %d rendered, %d unchanged and kept (%.1f s fingerprinting)",

@@ -166,7 +166,7 @@ def test_a_deleted_or_edited_output_file_is_rendered_again(site):
 
 @pytest.mark.parametrize("damage", ["truncated", "not json", "wrong lines", "wrong entries"])
 def test_a_damaged_manifest_renders_every_page(site, damage):
-    manifest = site.tmp / "cache" / "pages" / "manifest.txt"
+    [manifest] = (site.tmp / "cache" / "pages").glob("*.txt")
     text = manifest.read_text(encoding="utf-8")
     header, _, body = text.partition("\n")
     damaged = {"truncated": text[: len(text) // 2], "not json": "\x00\x01\n" + body,
@@ -175,6 +175,16 @@ def test_a_damaged_manifest_renders_every_page(site, damage):
     manifest.write_text(damaged[damage], encoding="utf-8")
     rendered, kept = site.rebuild_matches_cold()
     assert kept == 0 and rendered >= 20
+
+
+def test_builds_into_another_folder_keep_their_own_manifest(site):
+    """`make html` and `make publish` share cache/: each output folder keeps its manifest."""
+    other = site.tmp / "other-output"
+    assert site.build(other, site.tmp / "cache")[1] == 0
+    rendered, kept = site.build(site.tmp / "output", site.tmp / "cache")
+    assert rendered == 0 and kept >= 20
+    assert site.build(other, site.tmp / "cache")[0] == 0
+    assert len(list((site.tmp / "cache" / "pages").glob("*.txt"))) == 2
 
 
 def test_deleting_the_cache_renders_every_page(site):
