@@ -213,3 +213,12 @@ def test_term_lists_are_read_only_for_their_counts(template):
         uses = re.findall(rf"(?<![\w.]){name}(?!\w)(\s*\|\s*\w+)?", body)
         assert all(use.replace(" ", "") in ("|count", "|length") for use in uses), (
             template.name, name, uses)
+
+
+@pytest.mark.parametrize("template", sorted((ROOT / "theme" / "templates").rglob("*.html")),
+                         ids=lambda path: path.name)
+def test_listing_pages_read_no_paginators_whole_list(template):
+    """digest.py fingerprints a listing page by its own articles and its paginator's numbers,
+    not by the paginator's whole list: no template may read that list."""
+    source = template.read_text(encoding="utf-8")
+    assert not re.search(r"paginator\s*(\.\s*object_list|\[)|_page\s*\.\s*paginator\b", source), template.name
