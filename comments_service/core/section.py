@@ -124,13 +124,25 @@ def thread_totals(comments: list[Comment], top_level_count: int | None = None) -
     """The totals of a thread from all its published comments and placeholders (display order);
     `top_level_count` when the caller has placed them already."""
     published = [comment for comment in comments if not comment.deleted]
-    about = Counter(comment.about_reference for comment in published if comment.about_reference)
     if top_level_count is None:
         top_level_count = len(_placement(comments)[0])
     return ThreadTotals(count=len(published), last_id=max((comment.id for comment in comments), default=0),
                         top_level_count=top_level_count,
                         picks=[comment for comment in reversed(published) if comment.picked],
-                        about=dict(about))
+                        about=comments_about(published))
+
+
+def comments_about(comments: list[Comment]) -> dict[int, int]:
+    """{reference number: published comments about it} of a thread's comments (placeholders
+    of deleted ones count for none), those with some only."""
+    return dict(Counter(comment.about_reference for comment in comments
+                        if comment.about_reference and not comment.deleted))
+
+
+def reference_counts(about: Mapping[int, int], references: int) -> dict[int, int]:
+    """{n: published comments about [n]}: every reference 1..`references` (0 for none), then
+    any other number commented on, in order (`about`: `ThreadTotals.about`)."""
+    return dict.fromkeys(range(1, references + 1), 0) | dict(sorted(about.items()))
 
 
 def section_context(values: Mapping[str, Any], secret_key: str, *, slug: str, url: str,
@@ -182,7 +194,7 @@ def section_context(values: Mapping[str, Any], secret_key: str, *, slug: str, ur
         "feed_url": f"{thread_url}/feed.atom",
         "reply_url": f"{thread_url}/reply/",
         "references": list(range(1, references + 1)),
-        "reference_counts": dict.fromkeys(range(1, references + 1), 0) | dict(sorted(totals.about.items())),
+        "reference_counts": reference_counts(totals.about, references),
     }
 
 

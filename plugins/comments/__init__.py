@@ -39,7 +39,8 @@ from pelican import signals
 
 from comments_service.core import settings
 from comments_service.core.manifest import Thread, write_manifest
-from comments_service.core.section import render_section, section_context
+from comments_service.core.section import (comments_about, reference_counts, render_section,
+                                           section_context)
 from comments_service.core.storage.location import missing_sqlite_file
 
 logger = logging.getLogger(__name__)
@@ -145,6 +146,10 @@ class Bake(NamedTuple):
     close_after_days: int | None
 
 
+#: The keys of a thread context that LazyThread answers without making the context.
+CHEAP_KEYS = frozenset({"slug", "url", "open", "api_url", "reference_counts"})
+
+
 class LazyThread(Mapping):
     """An article's thread context (`comments_thread`), as `section_context` makes it, made when
     read instead of held: held for every article from the bake to the end of the build, the
@@ -152,8 +157,10 @@ class LazyThread(Mapping):
     numbers) were 16 MiB of a 10,000-article build's peak. The inputs are fixed at the bake
     (comments, open or not, the bake's date), so every making is the same context.
 
-    What list pages read (`slug`, `url`, `open`, `api_url`: a card's comment count) is answered
-    without making it; the article's page reads the rest many times, so the first read keeps it
+    What list pages read (`slug`, `url`, `open`, `api_url`: a card's comment count) and what the
+    comment links read (`reference_counts`: plugins/references, for every article, its page
+    rendered or not, plugins/memo/pages.py) is answered without making it, as section_context
+    makes it; the article's page reads the rest many times, so the first read keeps it
     until `forget()` (`forget_written_thread`, once that page is written). Attribute names start
     with `_`: Jinja reads `thread.comments` as an attribute before it tries the key."""
 
@@ -172,11 +179,11 @@ class LazyThread(Mapping):
         self._made = None
 
     def __getitem__(self, key: str) -> Any:
-        if self._made is None:
-            cheap = {"slug": self._article.slug, "url": self._article.url, "open": self._is_open,
-                     "api_url": self._bake.values["API_URL"]}
-            if key in cheap:  # the values section_context gives these keys
-                return cheap[key]
+        if self._made is None and key in CHEAP_KEYS:  # the values section_context gives these keys
+            if key == "reference_counts":
+                return reference_counts(comments_about(self._comments), reference_count(self._article))
+            return {"slug": self._article.slug, "url": self._article.url, "open": self._is_open,
+                    "api_url": self._bake.values["API_URL"]}[key]
         return self.context()[key]
 
     def __iter__(self) -> Iterator[str]:

@@ -322,6 +322,34 @@ def _one_article_generator(monkeypatch):
     return article, generator
 
 
+def test_the_comment_links_read_a_threads_reference_counts_without_making_it(monkeypatch):
+    """plugins/references annotates every article, its page rendered or kept as it was
+    (plugins/memo/pages.py): the counts it reads are the context's, made without the context."""
+    made = []
+    real = plugins.comments.section_context
+
+    def counted(values, key, **thread):
+        made.append(thread["slug"])
+        return real(values, key, **thread)
+
+    def comment(number, about, deleted=False):
+        return Comment(id=number, thread="story", parent=None, state=APPROVED, deleted=deleted,
+                       author="Ada", email=None, website=None, text="x", html="<p>x</p>",
+                       created=datetime(2026, 1, 2, tzinfo=UTC), edited=None, flags=None,
+                       moderation_reason=None, about_reference=about)
+
+    comments = [comment(1, 2), comment(2, 2), comment(3, None), comment(4, 1, deleted=True), comment(5, 7)]
+    monkeypatch.setattr(plugins.comments, "section_context", counted)
+    monkeypatch.setattr(plugins.comments, "load_comments", lambda url: {"story": comments})
+    article, generator = _one_article_generator(monkeypatch)
+    article.reference_count = 3
+    plugins.comments.bake_comments(generator)
+    thread = article.comments_thread
+    made.clear()
+    assert thread.get("reference_counts") == {1: 0, 2: 2, 3: 0, 7: 1} and made == []
+    assert thread.context()["reference_counts"] == thread["reference_counts"] and made == ["story"]
+
+
 def test_a_thread_that_cannot_be_rendered_is_logged_and_left_empty(monkeypatch, caplog):
     """Comment data must never stop publishing: the failing thread is built without comments,
     and the warning does not stop `make html` either (its `--fatal errors` raises on any error)."""
