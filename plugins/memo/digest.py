@@ -93,7 +93,7 @@ class Digester:
     def _add(self, value, parts: list[str], depth: int) -> None:  # noqa: C901 - one case per kind
         kind = type(value)
         if kind is str:
-            parts.append("s" + value)
+            parts.append("s" + text(value))
         elif kind in _PLAIN:
             parts.append(f"{kind.__name__}:{value!r}")
         elif depth > DEPTH_LIMIT:  # a cycle through short lists or dicts, or data too deep
@@ -120,7 +120,7 @@ class Digester:
         elif _is_own(kind):
             self._object(value, kind, parts, depth)
         elif isinstance(value, str):  # Markup: escaped by the template as a str is not
-            parts.append(f"{kind.__module__}.{kind.__qualname__}:{value}")
+            parts.append(f"{kind.__module__}.{kind.__qualname__}:{text(value)}")
         elif isinstance(value, bytes):
             parts.append(f"bytes:{value.hex()}")
         elif isinstance(value, (dt.datetime, dt.date, dt.time)):
@@ -128,7 +128,7 @@ class Digester:
         elif isinstance(value, dt.tzinfo):
             parts.append(f"tz:{kind.__qualname__}:{value!s}")
         elif isinstance(value, PurePath):
-            parts.append(f"{kind.__name__}:{value}")
+            parts.append(f"{kind.__name__}:{text(str(value))}")
         elif isinstance(value, (list, tuple)) and not hasattr(value, "_fields"):
             parts.append(f"{kind.__module__}.{kind.__qualname__}[{len(value)}")
             self._items(value, parts, depth)
@@ -197,7 +197,7 @@ class Digester:
         one per metadata key), hashed there, is written as "=" (a third of an article's work)."""
         parts.append(f"metadata{{{len(metadata)}")
         for key, item in metadata.items():
-            parts.append(f"s{key}" if type(key) is str else repr(key))
+            parts.append("s" + text(key) if type(key) is str else repr(key))
             if type(key) is str and attributes.get(key, parts) is item:
                 parts.append("=")
             else:
@@ -215,13 +215,14 @@ class Digester:
                 self._add(item, parts, 1)
 
     def _page(self, page: Page, parts: list[str], depth: int) -> None:
-        parts += ["page", page.full_name, page.base_url, str(page.number), *self._paginator(page.paginator)]
+        parts += ["page", text(page.full_name), text(page.base_url), str(page.number),
+                  *self._paginator(page.paginator)]
         parts.append(f"list[{len(page.object_list)}")
         self._items(page.object_list, parts, depth)
 
     @staticmethod
     def _paginator(paginator: Paginator) -> list[str]:
-        return ["paginator", paginator.name, str(paginator.url), str(paginator.num_pages),
+        return ["paginator", text(paginator.name), text(str(paginator.url)), str(paginator.num_pages),
                 str(paginator.count), str(paginator.per_page), str(paginator.orphans)]
 
 
@@ -246,6 +247,12 @@ def _field_names(kind) -> tuple[str, ...] | str | None:
             names = None
         _FIELD_NAMES[kind] = names
     return _FIELD_NAMES[kind]
+
+
+def text(value: str) -> str:
+    """Free text as a part: its length first, so that text holding the separator ("\x1f") cannot
+    make two different values' parts join to one string (("a\x1fsb", "c") and ("a", "b\x1fsc"))."""
+    return f"{len(value)}:{value}"
 
 
 def _is_own(kind) -> bool:

@@ -60,7 +60,7 @@ FOLDER = "pages"
 #: Manifests kept (one per output folder built recently: `make html`'s and `make publish`'s).
 MAX_MANIFESTS = 4
 #: Bumped when what a fingerprint covers changes: older manifests then hold nothing.
-FORMAT = 3
+FORMAT = 4
 #: Hex digits kept of a fingerprint and of a file's SHA-256 (128 bits each); a manifest entry
 #: is the two, one string.
 DIGITS = 32

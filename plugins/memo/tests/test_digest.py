@@ -73,3 +73,9 @@ def test_other_objects_and_cycles_are_unknown():
     short["self"] = [short]
     with pytest.raises(Unknown, match="too deep"):
         Digester().of(short)
+
+
+def test_text_holding_the_separator_cannot_make_two_values_one():
+    digester = Digester(SETTINGS)
+    assert digester.of(("a\x1fsb", "c")) != digester.of(("a", "b\x1fsc"))
+    assert digester.of({"k\x1fsv": "w"}) != digester.of({"k": "v\x1fsw"})
