@@ -19,6 +19,11 @@ path). On threads of 1,000 comments (each scenario starts on one: THREADS):
 - `get1000_miss_1conn`, `post1000_rebake_1conn`: the same with one connection: what one request
   costs when none waits for another (at 8 connections on this machine's 2 cores, shared with wrk,
   a p95 is mostly the time a request waits for the others: 8 / throughput). Reported, no target.
+- the floors, what this machine allows any Flask app under the same gunicorn settings
+  (bench/hello_app.py): `floor_body` GETs the 1,000-comment thread's bytes, built by nothing (the
+  best a cache miss could do), `floor_body_1conn` the same with one connection, and `floor_post`
+  POSTs the scenarios' comment body to an endpoint that parses it and stores nothing (the best a
+  POST could do). Reported, no target: a target below its floor is out of reach here.
 
 Each server's workers' memory (RSS, PSS, USS) is read after its load (issue 16 item 4: RSS per
 worker for every target).
@@ -29,6 +34,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -70,6 +76,25 @@ def _post(url: str, load, origin: str) -> dict:
 
     return wrk(url, load, "POST", json.dumps(comment_body(0)),
                {"Content-Type": "application/json", "Origin": origin})
+
+
+def _floors(work: Path, page: bytes, load) -> dict:
+    """The floors (module docstring): the hello app serving `page` (the 1,000-comment thread's
+    body) and taking the POST scenarios' body, under the shipped gunicorn settings."""
+    from . import speed
+    from .service import comment_body, gunicorn, wrk
+
+    folder = work / "floor"
+    folder.mkdir()
+    (folder / "page.json").write_bytes(page)
+    env = {"PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+           "BENCH_BODY_FILE": str(folder / "page.json")}
+    with gunicorn(Path(sys.executable), "bench.hello_app:app", env, folder, "/hello",
+                  speed.shipped_args()) as base:
+        return {"floor_body": wrk(f"{base}/body", load),
+                "floor_body_1conn": wrk(f"{base}/body", load._replace(connections=1)),
+                "floor_post": wrk(f"{base}/hello", load, "POST", json.dumps(comment_body(0)),
+                                  {"Content-Type": "application/json"})}
 
 
 def _seed(base: str) -> dict[int, str]:
@@ -121,6 +146,9 @@ def run(work: Path, database_url: str, load) -> dict:
         result["bake_lag_s"] = time.monotonic() - posted
         result["page_kb"] = (site / f"{slug}.html").stat().st_size / 1024
         memory["miss_and_rebake"] = worker_memory(base.pid)
+        with urllib.request.urlopen(url(base, "get1000_miss"), timeout=30) as answer:
+            page = answer.read()
+    result.update(_floors(work, page, load))
     with _server(work, database_url) as base:
         with speed.Writer(base, tokens, speed.WRITES_PER_S) as writer:
             result["get1000_mixed"] = wrk(url(base, "get1000_mixed"), load)
@@ -141,13 +169,17 @@ def verdicts(result: dict) -> dict:
                "get1000_mixed_p95_ms": result["get1000_mixed"]["p95_ms"],
                "get1000_miss_1conn_p95_ms": result["get1000_miss_1conn"]["p95_ms"],
                "post1000_rebake_1conn_p95_ms": result["post1000_rebake_1conn"]["p95_ms"],
+               "floor_body_p95_ms": result["floor_body"]["p95_ms"],
+               "floor_body_1conn_p95_ms": result["floor_body_1conn"]["p95_ms"],
+               "floor_post_p95_ms": result["floor_post"]["p95_ms"],
                "worker_rss_mib": max(worker["rss_mib"] for workers in result["memory"].values()
                                      for worker in workers),
                "worker_pss_mib": max(worker["pss_mib"] for workers in result["memory"].values()
                                      for worker in workers)}
     errors = sum(result[key]["errors"] for key in
                  ("get1000_miss", "post1000_rebake", "get1000_mixed", "post1000_plain",
-                  "get1000_miss_1conn", "post1000_rebake_1conn"))
+                  "get1000_miss_1conn", "post1000_rebake_1conn", "floor_body", "floor_body_1conn",
+                  "floor_post"))
     errors += result["mixed_writes"]["failed"]
     met = {key: figures[key] <= goal for key, goal in TARGETS.items()}
     return {"figures": figures, "errors": errors, "met": met | {"no_errors": errors == 0}}

@@ -386,6 +386,7 @@ def test_shapes_verdicts_judge_the_two_targets_and_show_the_rest():
     result = {"post1000_rebake": run(25.0), "get1000_miss": run(8.0, errors=1),
               "post1000_plain": run(19.0), "get1000_mixed": run(5.0),
               "get1000_miss_1conn": run(2.0), "post1000_rebake_1conn": run(3.0),
+              "floor_body": run(4.0), "floor_body_1conn": run(1.0), "floor_post": run(6.0),
               "mixed_writes": {"posted": 10, "failed": 0}, "bake_lag_s": 0.25,
               "memory": {"a": [worker], "b": [{**worker, "rss_mib": 90.0}]}}
     part = {"results": result, **shapes.verdicts(result)}
@@ -396,8 +397,9 @@ def test_shapes_verdicts_judge_the_two_targets_and_show_the_rest():
     assert [line.split()[0] for line in lines[1:]] == [
         "post1000_rebake_p95_ms", "get1000_miss_p95_ms", "post1000_plain_p95_ms",
         "get1000_mixed_p95_ms", "get1000_miss_1conn_p95_ms", "post1000_rebake_1conn_p95_ms",
+        "floor_body_p95_ms", "floor_body_1conn_p95_ms", "floor_post_p95_ms",
         "worker_rss_mib", "worker_pss_mib", "bake_lag_s", "no_errors"]
-    assert [_verdict_of(line) for line in lines[1:]] == ["NOT met", "met", *["none"] * 7, "NOT met"]
+    assert [_verdict_of(line) for line in lines[1:]] == ["NOT met", "met", *["none"] * 10, "NOT met"]
 
 
 def test_every_shapes_scenario_starts_on_a_thread_of_the_stated_size(tmp_path, monkeypatch):
@@ -409,7 +411,13 @@ def test_every_shapes_scenario_starts_on_a_thread_of_the_stated_size(tmp_path, m
     monkeypatch.setattr(shapes, "EDITED", 2)
     seen = []
 
+    floors = []
+
     def fake_wrk(url, load, method=None, body=None, headers=None):
+        if "/threads/" not in url:  # a floor: the hello app, serving the thread's page as it was
+            floors.append((url.rsplit("/", 1)[1], method or "GET",
+                           service.request(url, json.loads(body) if body else None)[2]))
+            return {"p95_ms": 1.0, "errors": 0, "rps": 1.0}
         _, _, page = service.request(url)
         seen.append((url.split("/threads/")[1].split("/")[0], method or "GET", page["count"]))
         for n in range(4 if method == "POST" else 0):
@@ -422,6 +430,8 @@ def test_every_shapes_scenario_starts_on_a_thread_of_the_stated_size(tmp_path, m
     assert {(slug, method) for slug, method, _ in seen} == {
         (shapes.THREADS[name], "POST" if name.startswith("post") else "GET") for name in shapes.THREADS}
     assert part["results"]["page_kb"] > 0 and part["errors"] == 0
+    assert [(path, method) for path, method, _ in floors] == [("body", "GET")] * 2 + [("hello", "POST")]
+    assert floors[0][2]["thread"] == shapes.SLUG and floors[0][2]["count"] == 3
 
 
 def test_the_build_target_is_checked_on_the_median_of_paired_ratios(tmp_path, monkeypatch):
