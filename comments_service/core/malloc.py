@@ -8,6 +8,12 @@ page). Elsewhere (macOS, musl: no `mallopt`/`malloc_trim`) every function does n
   large block is freed glibc raises the threshold to its size, so later large blocks come from the
   heap, where the small objects allocated around them keep the freed space from going back; fixing
   it turns that adjustment off, and each large block is mapped on its own and returned when freed).
+  A parameter the operator set through glibc's own environment (`MALLOC_MMAP_THRESHOLD_=1048576`,
+  or `GLIBC_TUNABLES=glibc.malloc.mmap_threshold=1048576`; the same for arena_max and
+  trim_threshold) is theirs: tune() leaves it. The fixed threshold costs CPU on big pages: a
+  1,000-comment page on a cache miss faults in its three 282 KiB blocks afresh each time (1.03 ms
+  in process, against 0.53 ms with `MALLOC_MMAP_THRESHOLD_=1048576 MALLOC_TRIM_THRESHOLD_=2097152`;
+  docs/benchmarks.md), so a site with big threads and memory to spare may raise both.
 - `trim()`: malloc_trim(0), every whole free page of the heap given back to the system (glibc
   otherwise gives back only from the heap's top).
 """
@@ -17,6 +23,8 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import functools
+import os
+from collections.abc import Mapping
 
 #: mallopt(3) parameters (glibc's malloc.h).
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD, M_ARENA_MAX = -1, -3, -8
@@ -37,14 +45,29 @@ def _libc_function(name: str, argtypes: tuple, restype):
     return function
 
 
-def tune() -> bool:
-    """Apply ARENA_MAX and MMAP_THRESHOLD (see the module docstring); False where not glibc."""
+#: Each mallopt parameter tune() sets: its value, and the names under which glibc reads it from the
+#: environment (the legacy variable, the tunable), where an operator's choice overrides ours.
+TUNED = {M_ARENA_MAX: (ARENA_MAX, "MALLOC_ARENA_MAX", "glibc.malloc.arena_max"),
+         M_MMAP_THRESHOLD: (MMAP_THRESHOLD, "MALLOC_MMAP_THRESHOLD_", "glibc.malloc.mmap_threshold"),
+         M_TRIM_THRESHOLD: (2 * MMAP_THRESHOLD, "MALLOC_TRIM_THRESHOLD_", "glibc.malloc.trim_threshold")}
+
+
+def set_by_operator(variable: str, tunable: str, environ: Mapping[str, str]) -> bool:
+    """Whether `environ` gives glibc this parameter (GLIBC_TUNABLES: name=value pairs joined by
+    colons)."""
+    tunables = environ.get("GLIBC_TUNABLES", "")
+    return bool(environ.get(variable)) or any(
+        pair.partition("=")[0] == tunable for pair in tunables.split(":"))
+
+
+def tune(environ: Mapping[str, str] = os.environ) -> bool:
+    """Apply ARENA_MAX and MMAP_THRESHOLD (see the module docstring), except what `environ`
+    sets for glibc itself; False where not glibc."""
     mallopt = _libc_function("mallopt", (ctypes.c_int, ctypes.c_int), ctypes.c_int)
     if mallopt is None:
         return False
-    return all(mallopt(parameter, value) == 1 for parameter, value in (
-        (M_ARENA_MAX, ARENA_MAX), (M_MMAP_THRESHOLD, MMAP_THRESHOLD),
-        (M_TRIM_THRESHOLD, 2 * MMAP_THRESHOLD)))
+    return all(mallopt(parameter, value) == 1 for parameter, (value, *names) in TUNED.items()
+               if not set_by_operator(*names, environ))
 
 
 def trim() -> bool:

@@ -1,11 +1,14 @@
 """glibc's malloc tuned (a page body mapped on its own, given back when freed) and trimmed (free
 heap pages given back), each checked in a fresh process against the untouched default."""
 
+import os
 import platform
 import subprocess
 import sys
 
 import pytest
+
+from comments_service.core import malloc
 
 pytestmark = pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's malloc only")
 
@@ -48,9 +51,9 @@ print(trimmed, (before - resident_kib()) // 1024)
 """
 
 
-def probe(code: str, mode: str) -> list[str]:
+def probe(code: str, mode: str, **environ: str) -> list[str]:
     return subprocess.run([sys.executable, "-c", code, mode], capture_output=True, text=True,
-                          check=True).stdout.split()
+                          check=True, env={**os.environ, **environ}).stdout.split()
 
 
 @pytest.mark.parametrize("mode", ["tuned", "default"])
@@ -72,3 +75,22 @@ def test_trim_gives_back_the_heap_freed_below_its_top(mode):
         assert trimmed == "True" and int(given_back_mib) >= 40
     else:
         assert int(given_back_mib) < 10
+
+
+@pytest.mark.parametrize("environ", [{"MALLOC_MMAP_THRESHOLD_": "1048576"},
+                                     {"GLIBC_TUNABLES": "glibc.malloc.check=0:glibc.malloc.mmap_threshold=1048576"}])
+def test_a_threshold_the_operator_gave_glibc_is_left_as_it_is(environ):
+    """An operator who trades memory for CPU on big pages (docs/deploy.md) raises the threshold in
+    glibc's own environment; tune() used to put 128 KiB back over it, mapping every body."""
+    tuned, mapped_bodies = probe(TUNE_PROBE, "tuned", **environ)
+    assert tuned == "True" and int(mapped_bodies) == 0
+
+
+def test_set_by_operator_reads_the_variable_and_the_tunables():
+    names = ("MALLOC_MMAP_THRESHOLD_", "glibc.malloc.mmap_threshold")
+    assert malloc.set_by_operator(*names, {"MALLOC_MMAP_THRESHOLD_": "1048576"})
+    assert malloc.set_by_operator(*names, {"GLIBC_TUNABLES": "glibc.malloc.mmap_threshold=1048576"})
+    assert malloc.set_by_operator(*names, {"GLIBC_TUNABLES": "a=1:glibc.malloc.mmap_threshold=9"})
+    assert not malloc.set_by_operator(*names, {"MALLOC_MMAP_THRESHOLD_": ""})
+    assert not malloc.set_by_operator(*names, {"GLIBC_TUNABLES": "glibc.malloc.mmap_threshold_x=1"})
+    assert not malloc.set_by_operator(*names, {"MALLOC_ARENA_MAX": "2", "GLIBC_TUNABLES": ""})

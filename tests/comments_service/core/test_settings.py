@@ -87,4 +87,6 @@ def test_settings_are_resolved_only_in_the_resolver():
                 continue
             if "os.environ" in path.read_text(encoding="utf-8"):
                 readers.append(str(path.relative_to(ROOT)))
-    assert readers == ["comments_service/devserver.py"], readers
+    # devserver.py hands the resolved settings to the reloader's child; core/malloc.py reads glibc's
+    # own variables (MALLOC_*, GLIBC_TUNABLES), which glibc reads too and which are not ours.
+    assert sorted(readers) == ["comments_service/core/malloc.py", "comments_service/devserver.py"], readers
