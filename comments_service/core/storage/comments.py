@@ -1,8 +1,8 @@
 """Queries of the `comments` table: read comments in the one shape (`core.comment.Comment`),
-create, edit, soft-delete, approve, reject and pick them, and hold, apply or drop an author's edit of
-a published comment. Each function runs in the caller's
-transaction and never commits; every write bumps the comment's thread version (threads.py), so
-caches and ETags that name the version cannot outlive the change."""
+create, edit, soft-delete, approve, reject and pick them, and hold, apply or drop an author's edit
+of a published comment. Each function runs in the caller's transaction and never commits; every
+write bumps the comment's thread version (threads.py), so caches and ETags that name the version
+cannot outlive the change."""
 
 from collections.abc import Iterable
 from operator import itemgetter
@@ -142,8 +142,7 @@ def _end_pending_edit(conn: Connection, comment_id: int, **values) -> bool:
 
 
 def _has_replies(conn: Connection, comment_id: int) -> bool:
-    query = select(comments.c.id).where(comments.c.parent_id == comment_id,
-                                        comments.c.state != REJECTED)
+    query = select(comments.c.id).where(comments.c.parent_id == comment_id, comments.c.state != REJECTED)
     return conn.execute(query.limit(1)).first() is not None
 
 
@@ -161,20 +160,23 @@ def delete_comment(conn: Connection, comment_id: int, *,
             ip_hash=None, edited=utcnow(), moderation_reason=public_reason or None,
             **_NO_PENDING_EDIT))
         return get_comment(conn, comment_id)
-    parent_id = conn.execute(select(comments.c.parent_id).where(comments.c.id == comment_id)).scalar()
-    conn.execute(delete(comments).where(comments.c.id == comment_id))
-    _prune_placeholders(conn, parent_id)
+    _remove_up(conn, comment_id)
     return None
 
 
-def _prune_placeholders(conn: Connection, comment_id: int | None) -> None:
+def _remove_up(conn: Connection, comment_id: int) -> None:
+    """Delete the comment, then each placeholder above it left without replies. Rejected replies
+    stay stored (reject_comment) and let go of a row before it goes (its foreign key)."""
+    first = True
     while comment_id is not None:
         row = conn.execute(select(comments.c.deleted, comments.c.parent_id, comments.c.moderation_reason)
                            .where(comments.c.id == comment_id)).first()
-        if row is None or not row.deleted or row.moderation_reason or _has_replies(conn, comment_id):
+        if row is None or not first and (not row.deleted or row.moderation_reason
+                                         or _has_replies(conn, comment_id)):
             return
+        conn.execute(update(comments).where(comments.c.parent_id == comment_id).values(parent_id=None))
         conn.execute(delete(comments).where(comments.c.id == comment_id))
-        comment_id = row.parent_id
+        comment_id, first = row.parent_id, False
 
 
 def _set_state(conn: Connection, comment_id: int, state: str, **values) -> bool:

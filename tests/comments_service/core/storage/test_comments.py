@@ -107,6 +107,30 @@ def test_delete_without_replies_removes_it_and_orphaned_placeholders(engine, add
     assert [c.id for c in run(engine, stored.thread_page, "first-article").comments] == [keep]
 
 
+def test_a_comment_whose_only_replies_were_rejected_can_be_deleted(engine, add):
+    """Rejected replies are kept for the moderation record but shown nowhere: the comment has no
+    replies to hold up, so it goes, and the rejected reply stays stored without its parent (the
+    foreign key used to refuse the delete: a 500 for the author and for a moderator)."""
+    parent = add()
+    rejected = add(parent=parent)
+    run(engine, stored.reject_comment, rejected)
+    assert run(engine, stored.delete_comment, parent) is None
+    assert run(engine, stored.get_comment, parent) is None
+    kept = run(engine, stored.get_comment, rejected)
+    assert kept.state == REJECTED and kept.parent is None
+
+
+def test_a_placeholder_left_with_rejected_replies_only_is_pruned(engine, add):
+    parent = add()
+    published, rejected = add(parent=parent), add(parent=parent)
+    run(engine, stored.reject_comment, rejected)
+    assert run(engine, stored.delete_comment, parent).deleted  # a placeholder: a reply is shown
+    assert run(engine, stored.delete_comment, published) is None
+    assert run(engine, stored.get_comment, parent) is None  # the placeholder went with it
+    assert run(engine, stored.thread_page, "first-article").comments == []
+    assert run(engine, stored.get_comment, rejected).parent is None
+
+
 def test_edit_changes_text_and_sets_edited(engine, add):
     comment_id = add()
     row = run(engine, stored.edit_comment, comment_id, text="New words", html="<p>New words</p>")
