@@ -36,6 +36,16 @@ class TokenRejected(Exception):
     """A token that must not be honoured; the message is safe to show to the reader."""
 
 
+def _loads(serializer, token: str, **options):
+    """The payload `serializer` signed into `token`; BadSignature for anything but ASCII text.
+    Tokens are URL-safe base64: one holding a lone surrogate ("\\ud800" in a JSON body) is no
+    token, and itsdangerous would fail encoding it (UnicodeEncodeError: a 500 on votes and
+    reports, whose token no other check had read)."""
+    if not isinstance(token, str) or not token.isascii():
+        raise BadSignature("not a token")
+    return serializer.loads(token, **options)
+
+
 def issue_form_token(secret_key: str, slug: str, now: float | None = None) -> str:
     """A form token for the thread `slug`, dated `now` (default: the current time)."""
     return _form_token(secret_key, slug, int(time.time() if now is None else now))
@@ -52,7 +62,7 @@ def check_form_token(secret_key: str, token: str, slug: str, *, min_age: float, 
                      now: float | None = None) -> None:
     """Raise TokenRejected unless `token` was issued for `slug` between max_age and min_age ago."""
     try:
-        payload = URLSafeSerializer(secret_key, salt=_FORM_SALT).loads(token)
+        payload = _loads(URLSafeSerializer(secret_key, salt=_FORM_SALT), token)
     except BadSignature:
         raise TokenRejected("The form is not valid. Please reload the page and try again.") from None
     if not isinstance(payload, dict) or payload.get("thread") != slug:
@@ -74,7 +84,7 @@ def check_edit_token(secret_key: str, token: str, comment_id: int, max_age: floa
     TokenRejected otherwise. The caller compares the stamp with the stored comment's."""
     serializer = URLSafeTimedSerializer(secret_key, salt=_EDIT_SALT)
     try:
-        payload = serializer.loads(token, max_age=max_age)
+        payload = _loads(serializer, token, max_age=max_age)
     except SignatureExpired:
         raise TokenRejected("The time to edit or delete this comment is over.") from None
     except BadSignature:
@@ -105,7 +115,7 @@ def check_address_token(secret_key: str, token: str, max_age: float) -> tuple[in
 
 def _timed_row_reference(salt: str, secret_key: str, token: str, max_age: float) -> tuple[int, str]:
     try:
-        payload = URLSafeTimedSerializer(secret_key, salt=salt).loads(token, max_age=max_age)
+        payload = _loads(URLSafeTimedSerializer(secret_key, salt=salt), token, max_age=max_age)
     except SignatureExpired:
         raise TokenRejected("This confirmation link has expired.") from None
     except BadSignature:
@@ -120,7 +130,7 @@ def issue_unsubscribe_token(secret_key: str, subscription_id: int, stamp: str) -
 def check_unsubscribe_token(secret_key: str, token: str) -> tuple[int, str]:
     """The (subscription id, stamp) of an unsubscribe token."""
     try:
-        payload = URLSafeSerializer(secret_key, salt=_UNSUBSCRIBE_SALT).loads(token)
+        payload = _loads(URLSafeSerializer(secret_key, salt=_UNSUBSCRIBE_SALT), token)
     except BadSignature:
         raise TokenRejected("This unsubscribe link is not valid.") from None
     return _row_reference(payload)
@@ -135,7 +145,7 @@ def issue_reader_token(secret_key: str) -> tuple[str, str]:
 def check_reader_token(secret_key: str, token: str) -> str | None:
     """The reader id `token` carries; None for a token this key did not sign (a new id is due)."""
     try:
-        reader_id = URLSafeSerializer(secret_key, salt=_READER_SALT).loads(token)
+        reader_id = _loads(URLSafeSerializer(secret_key, salt=_READER_SALT), token)
     except BadSignature:
         return None
     return reader_id if isinstance(reader_id, str) and reader_id else None

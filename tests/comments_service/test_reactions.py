@@ -187,6 +187,15 @@ def test_a_vote_needs_json_or_a_form(app, comment):
     assert response.status_code == 415
 
 
+@pytest.mark.parametrize("action, fields", [("vote", '"value": 1'), ("report", '"reason": "spam"')])
+def test_a_form_token_that_is_no_text_a_token_can_be_is_refused_not_a_500(app, comment, action, fields):
+    """A lone surrogate (JSON's "\\ud800") reached itsdangerous, which failed encoding it."""
+    response = Reader(app).post(f"/api/comments/{comment}/{action}",
+                                data='{' + fields + ', "form_token": "\\ud800"}',
+                                headers={"Content-Type": "application/json"})
+    assert response.status_code == 403 and error_of(response)["code"] == "bad_token"
+
+
 def test_votes_come_only_from_this_site(app, comment):
     assert Reader(app).vote(comment, headers={"Origin": "https://evil.example"}).status_code == 403
     no_origin = app.test_client()

@@ -131,3 +131,16 @@ def test_reader_tokens_carry_a_new_random_id_signed():
 ])
 def test_reader_tokens_this_key_did_not_sign_name_nobody(token):
     assert check_reader_token(KEY, token) is None
+
+
+@pytest.mark.parametrize("token", ["\ud800", "abc\udfff.def", "é.token", "\x00"])
+def test_no_check_reads_a_token_that_is_not_ascii_text(token):
+    """Tokens are URL-safe base64; itsdangerous failed encoding a lone surrogate (a 500)."""
+    for check in (lambda: check_form_token(KEY, token, "first-article", **LIMITS),
+                  lambda: check_edit_token(KEY, token, 1, 3600),
+                  lambda: check_confirm_token(KEY, token, 3600),
+                  lambda: check_address_token(KEY, token, 3600),
+                  lambda: check_unsubscribe_token(KEY, token)):
+        with pytest.raises(TokenRejected):
+            check()
+    assert check_reader_token(KEY, token) is None
