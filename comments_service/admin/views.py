@@ -21,7 +21,7 @@ from werkzeug.exceptions import HTTPException
 from .. import db, rebake
 from ..core import moderation
 from ..core.comment import APPROVED, STATES
-from ..core.limits import MODERATOR_NAME_MAX
+from ..core.limits import ID_MAX, MODERATOR_NAME_MAX
 from ..core.render import render
 from ..core.section import display_time
 from ..core.storage.comments import get_comment
@@ -168,7 +168,7 @@ def moderate():
 def edit(comment_id: int):
     """Correct a comment's text; it is rendered and sanitised like a reader's."""
     conn = db.connection()
-    row = get_comment(conn, comment_id)
+    row = get_comment(conn, comment_id) if comment_id <= ID_MAX else None  # no bigger id binds
     if row is None or row.deleted:
         raise APIError(404, "unknown_comment", "This comment does not exist (any more).")
     if request.method == "GET":

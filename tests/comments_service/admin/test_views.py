@@ -4,6 +4,8 @@ row, what readers see afterwards, and the re-bake of the articles they see."""
 import json
 import re
 
+import pytest
+
 from comments_service import create_app, rebake
 from comments_service.db import engine as app_engine
 
@@ -119,6 +121,13 @@ def test_edit_keeps_what_was_typed_on_a_bad_text(moderator, api):
     assert response.status_code == 400
     assert "at least 3 characters" in response.get_data(as_text=True)
     assert moderator.client.get("/admin/comments/999/edit").status_code == 404
+
+
+@pytest.mark.parametrize("comment_id", [2**31, 2**63, 10**30])
+def test_edit_of_an_id_no_comment_can_have_is_404_not_a_500(moderator, comment_id):
+    """SQLite cannot bind an integer past 2**63 and PostgreSQL's column ends at 2**31."""
+    assert moderator.client.get(f"/admin/comments/{comment_id}/edit").status_code == 404
+    assert moderator.post(f"/admin/comments/{comment_id}/edit", text="Some text").status_code == 404
 
 
 def test_bulk_action_on_many_comments(moderator, api):
