@@ -8,13 +8,12 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, request
 from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.exceptions import HTTPException, UnsupportedMediaType
 
 from . import db, params, posting, rebake, security
+from .bodies import checked_first, rendered_text, request_body, verified_fields
 from .core.comment import APPROVED, PENDING, REJECTED, Comment, public_view
 from .core.limits import ID_MAX, SLUG_MAX
 from .core.manifest import Thread
-from .core.render import count_links, render
 from .core.storage import comments as stored
 from .core.storage.database import accepts_writes, ping
 from .core.storage.paging import paged_thread_page
@@ -22,8 +21,7 @@ from .core.storage.thread_json import thread_json
 from .core.storage.threads import thread_is_locked
 from .core.times import as_utc, isoformat, stamp
 from .core.tokens import TokenRejected, check_edit_token, issue_edit_token, issue_form_token
-from .core.validation import (COMMENT_FIELDS, EDIT_FIELDS, InvalidInput, check_about_reference,
-                              is_plain_name, verify)
+from .core.validation import EDIT_FIELDS, is_plain_name
 from .errors import APIError, is_form_post
 from .page_cache import PageCache
 from .threads import find_thread
@@ -62,41 +60,6 @@ def _require_open(conn: Connection, thread: Thread) -> None:
         raise APIError(403, "thread_closed", "Comments are closed for this article.")
     if thread_is_locked(conn, thread.slug):
         raise APIError(403, "thread_locked", "Comments on this article have been locked by a moderator.")
-
-
-def request_body(*, form_allowed: bool) -> Any:
-    """The request body as a mapping: JSON always, a submitted form where `form_allowed`."""
-    if request.mimetype == "application/json":
-        try:
-            data = request.get_json(silent=True)
-        except RecursionError:  # silent=True covers decoding errors, not nesting 20,000 deep
-            data = None
-        if data is None:
-            raise APIError(400, "bad_json", "The body is not valid JSON.")
-        return data
-    if form_allowed and is_form_post():
-        return request.form.to_dict()
-    raise UnsupportedMediaType()
-
-
-def verified_fields(data: Any, allowed: frozenset[str] = COMMENT_FIELDS,
-                    references: int = 0) -> dict[str, Any]:
-    """The body's fields, clean (`references`: the article's count, bounding about_reference)."""
-    try:
-        fields = verify(data, allowed)
-        check_about_reference(fields, references)
-        return fields
-    except InvalidInput as problem:
-        raise APIError(400, "invalid", "Please correct the marked fields.", problem.fields) from None
-
-
-def rendered_text(text: str) -> str:
-    """The comment's HTML, or 400 past MAX_LINKS: for posts, edits and the preview alike."""
-    max_links = current_app.config["MAX_LINKS"]
-    if count_links(text) > max_links:
-        message = f"may contain at most {max_links} links"
-        raise APIError(400, "too_many_links", f"A comment {message}.", {"text": message})
-    return render(text)
 
 
 @bp.get("/threads/<slug>/comments")
@@ -165,17 +128,11 @@ def create_comment(slug: str):
     origin_allowed = security.origin_is_allowed()
     if not thread.open:
         raise APIError(403, "thread_closed", "Comments are closed for this article.")
-    try:
-        fields, html = _checked_post(thread, origin_allowed)
-    except (APIError, HTTPException) as problem:
-        refusal = problem  # answered after the lock check: a locked thread says so first
-    else:
-        refusal = None
+    checked = checked_first(_checked_post, thread, origin_allowed)
     ip_hash = security.client_ip_hash()
     conn = db.connection()
-    _require_open(conn, thread)
-    if refusal is not None:
-        raise refusal
+    _require_open(conn, thread)  # before the body's refusal: a locked thread says so first
+    fields, html = checked()
     row = posting.store_comment(conn, thread, fields, html, ip_hash)
     held = row.state == PENDING
     version = None if held else rebake.enqueue(conn, thread)  # baked after the commit, elsewhere
@@ -227,14 +184,15 @@ def _owned_comment(conn: Connection, comment_id: int) -> Comment:
 @bp.patch("/comments/<int:comment_id>")
 def edit_comment(comment_id: int):
     """200 with the edited comment; 202 "pending" when the edit of a published comment waits for
-    a moderator (the mode holds this author): the published version stays, and is returned."""
+    a moderator (the mode holds this author): the published version stays, and is returned.
+    The body is checked and rendered before the first statement, as create_comment's is."""
     security.origin_is_allowed()
+    checked = checked_first(_checked_edit)
     conn = db.connection()
     row = _owned_comment(conn, comment_id)
-    fields = verified_fields(request_body(form_allowed=False), EDIT_FIELDS)
     thread = require_thread(row.thread)
     _require_open(conn, thread)
-    html = rendered_text(fields["text"])
+    fields, html = checked()
     if row.state == APPROVED and posting.held_by_mode(conn, row.email):
         row = stored.propose_edit(conn, comment_id, text=fields["text"], html=html)
         conn.commit()
@@ -244,6 +202,11 @@ def edit_comment(comment_id: int):
         rebake.enqueue(conn, thread)
     conn.commit()
     return jsonify(status=row.state, comment=public_view(row))
+
+
+def _checked_edit() -> tuple[dict[str, Any], str]:
+    fields = verified_fields(request_body(form_allowed=False), EDIT_FIELDS)
+    return fields, rendered_text(fields["text"])
 
 
 @bp.delete("/comments/<int:comment_id>")

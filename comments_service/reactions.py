@@ -27,7 +27,7 @@ from flask import Blueprint, Flask, Response, current_app, g, jsonify, redirect,
 from sqlalchemy import Connection
 
 from . import db, rebake, security
-from .api import rendered_text, request_body, verified_fields
+from .bodies import rendered_text, request_body, verified_fields
 from .core import reactions
 from .core.comment import APPROVED, Comment
 from .core.limits import ID_MAX, TOKEN_MAX

@@ -10,8 +10,18 @@ ATX or setext, become a paragraph of strong text. Raw HTML typed by the reader i
 (Python-Markdown's HTML passthrough is switched off); images are dropped, alt text and all.
 Links keep only http, https and mailto URLs and get rel="nofollow ugc noopener"; relative URLs
 are dropped.
+
+Text that Python-Markdown would take seconds over, or recurse too deep in, is shown as typed
+(`plain`: escaped, its paragraphs and line breaks kept), never refused and never a 500:
+- Its link and image patterns scan from each "[" to the matching "]" (and from each "](" to
+  the matching ")"), to the end of the block when there is none. So brackets left open by the
+  thousand cost time quadratic in the text: 10,000 "[" took 9 s. `bracket_scan_cost` counts
+  those scans, over-estimating, in one pass over the brackets, and SCAN_BUDGET bounds them.
+- Lists nested some 500 deep ("1. 1. 1. ...") exhaust Python's recursion limit.
 """
 
+import bisect
+import html
 import re
 import threading
 import xml.etree.ElementTree as etree
@@ -94,9 +104,70 @@ def _markdown() -> markdown.Markdown:
     return converter.reset()
 
 
+#: What bracket_scan_cost may count in one text. Markdown's five link and image patterns each
+#: scan, so it does a few times that: texts just under it took up to 55 ms to render (10,000 "["
+#: took 9 s). A comment's links and code stay far below it: about its length, or less.
+SCAN_BUDGET = 100_000
+#: A bracket, with the backslashes before it (an odd number escapes it: Markdown stashes an
+#: escaped character before the link patterns run, so it neither opens nor closes a scan).
+_BRACKETS = re.compile(r"(?<!\\)\\*[][()]")
+#: What Markdown stashes before the link patterns run, each as a placeholder of ~16 characters
+#: that the scans then cover: an escaped character (2 in the text: 14 more) and a code span
+#: (counted as 7 more per backtick).
+_STASHED = re.compile(r"\\.|`", re.DOTALL)
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+
+
 def render(text: str) -> str:
-    """Render a comment's Markdown text to safe HTML."""
-    return sanitize(_markdown().convert(text))
+    """Render a comment's Markdown text to safe HTML (as plain text past what Markdown can do in
+    good time: module docstring)."""
+    if bracket_scan_cost(text) > SCAN_BUDGET:
+        return plain(text)
+    try:
+        return sanitize(_markdown().convert(text))
+    except RecursionError:
+        _converters.markdown = None  # left mid-conversion: the next text gets a new one
+        return plain(text)
+
+
+def plain(text: str) -> str:
+    """The text as typed, escaped: a paragraph per blank-line-separated block, <br> per newline."""
+    blocks = [block for block in _PARAGRAPH_BREAK.split(text.strip()) if block.strip()]
+    return "".join("<p>" + html.escape(block, quote=False).replace("\n", "<br>\n") + "</p>\n"
+                   for block in blocks)
+
+
+def bracket_scan_cost(text: str) -> int:
+    """What Markdown's link and image patterns scan, as each of them does: for each "[", the
+    distance to its matching "]"; for each "(" right after a "]", to its matching ")"; to the
+    text's end for one never closed (Markdown stops at its block's end). Escaped brackets are
+    not counted, and distances are measured as the scans see the text (_STASHED). The patterns together scan a small multiple of it (at most ~6x over random
+    bracket soup, test_render.py), and so never the square of the text's length unnoticed."""
+    stashed_at, extra = [], [0]  # where the stashes are, and the characters they add up to each
+    for match in _STASHED.finditer(text):
+        stashed_at.append(match.start())
+        extra.append(extra[-1] + (7 if match.group() == "`" else 14))
+    cost, squares, rounds, previous = 0, [], [], (-1, "")
+    for match in _BRACKETS.finditer(text):
+        index, bracket = match.end() - 1, match.group()[-1]
+        if (match.end() - match.start()) % 2 == 0:  # escaped
+            continue
+        position = index + extra[bisect.bisect_right(stashed_at, index)]  # where the scans see it
+        if bracket == "[":
+            squares.append(position)
+        elif bracket == "]":
+            if squares:
+                cost += position - squares.pop()
+        elif bracket == "(":
+            # Only a "(" right after "]" starts a scan; nested ones are counted by theirs.
+            rounds.append((position, previous == (index - 1, "]")))
+        elif rounds:
+            start, scanned = rounds.pop()
+            cost += (position - start) if scanned else 0
+        previous = (index, bracket)
+    end = len(text) + extra[-1]
+    return (cost + sum(end - start for start in squares)
+            + sum(end - start for start, scanned in rounds if scanned))
 
 
 def count_links(text: str) -> int:

@@ -7,6 +7,7 @@ import pytest
 from itsdangerous.timed import TimestampSigner
 
 from comments_service import create_app, db
+from comments_service.core.render import plain
 from comments_service.core.storage import comments as stored
 from comments_service.core.storage.addresses import confirm_address
 from comments_service.core.storage import threads as thread_store
@@ -393,6 +394,19 @@ def test_edit_validates_like_create(api):
     assert response.status_code == 400 and "text" in error_of(response)["fields"]
     response = api.edit(created["comment"]["id"], created["edit_token"], author="Someone else")
     assert response.status_code == 400 and "author" in error_of(response)["fields"]
+
+
+@pytest.mark.parametrize("text", ["1. " * 1_000 + "deep", "[" * 9_000])
+def test_texts_markdown_cannot_render_in_good_time_are_stored_as_typed(api, text):
+    """A RecursionError (lists nested ~500 deep) was a 500 on POST, PATCH and preview."""
+    response = api.post(text=text)
+    assert response.status_code == 201
+    assert response.get_json()["comment"]["html"] == plain(text)
+    created = response.get_json()
+    edited = api.edit(created["comment"]["id"], created["edit_token"], text=text + "!")
+    assert edited.status_code == 200 and edited.get_json()["comment"]["html"] == plain(text + "!")
+    preview = api.client.post("/api/preview", json={"text": text}, headers={"Origin": ORIGIN})
+    assert preview.status_code == 200 and preview.get_json()["html"] == plain(text)
 
 
 def test_edit_needs_json(api, client):

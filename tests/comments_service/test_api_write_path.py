@@ -6,7 +6,7 @@ back right after the commit, not when the response has been built."""
 import pytest
 from flask import g
 
-from comments_service import api as api_module
+from comments_service import bodies
 from comments_service.core.storage import threads as thread_store
 from comments_service.db import engine as app_engine
 
@@ -15,15 +15,32 @@ from .conftest import error_of
 
 def test_the_markdown_is_rendered_before_the_request_touches_the_database(api, monkeypatch):
     seen = []
-    real_render = api_module.render
+    real_render = bodies.render
 
     def render(text):
         seen.append("db_connection" in g)
         return real_render(text)
 
-    monkeypatch.setattr(api_module, "render", render)
+    monkeypatch.setattr(bodies, "render", render)
     assert api.post(text="Rendered *first*.").status_code == 201
     assert seen == [False]
+
+
+def test_edit_renders_before_its_first_statement(api, monkeypatch):
+    """On SQLite the first statement of a write request takes the writer's turn, which every
+    other write waits for: rendering inside it let one edit hold every POST for as long as its
+    Markdown took (seconds, before render's bracket budget)."""
+    created = api.comment()
+    rendered_with_a_connection = []
+
+    def render_and_note(text):
+        rendered_with_a_connection.append("db_connection" in g)
+        return real_render(text)
+
+    real_render = bodies.render
+    monkeypatch.setattr(bodies, "render", render_and_note)
+    assert api.edit(created["comment"]["id"], created["edit_token"], text="Edited.").status_code == 200
+    assert rendered_with_a_connection == [False]
 
 
 @pytest.mark.parametrize("kind", ["json", "form"])

@@ -6,6 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from markdown.inlinepatterns import LinkInlineProcessor
+
+from comments_service.core import render as rendering
 from comments_service.core.render import LANGUAGE_CLASS, count_links, render, sanitize
 from tests.comments_service.conftest import assert_inert
 
@@ -139,3 +142,84 @@ def test_sanitised_raw_html_is_always_inert(html):
     cleaned = sanitize(html)
     assert_inert(cleaned)
     assert_only_language_classes(cleaned)
+
+
+#: Texts Python-Markdown spent seconds over (its link patterns scanned from every "[" to the
+#: block's end: 10,000 "[" took 9 s), each found by the fuzzer or built like one it found.
+QUADRATIC = ["[" * 10_000, "![" * 5_000, "[" * 5_000 + "]" * 5_000, "[a](" * 2_500, "[![" * 3_333,
+             "[a][" * 2_500, ")a{\\][" * 1_428, "\n".join("[" * 50 for _ in range(190)),
+             "[" * 40 + "a" * 9_960, "[" * 10 + "\\>" * 4_995, "[" * 10 + "`a`" * 3_330]
+
+
+@pytest.fixture
+def scanned(monkeypatch):
+    """The characters Markdown's link patterns scan (getText and getLink's spans), counted."""
+    counted = [0]
+    get_text, get_link = LinkInlineProcessor.getText, LinkInlineProcessor.getLink
+
+    def counting_text(self, data, index):
+        result = get_text(self, data, index)
+        counted[0] += result[1] - index
+        return result
+
+    def counting_link(self, data, index):
+        result = get_link(self, data, index)
+        counted[0] += max(0, result[2] - index)
+        return result
+
+    monkeypatch.setattr(LinkInlineProcessor, "getText", counting_text)
+    monkeypatch.setattr(LinkInlineProcessor, "getLink", counting_link)
+    return counted
+
+
+@pytest.mark.parametrize("text", QUADRATIC, ids=range(len(QUADRATIC)))
+def test_text_markdown_would_take_seconds_over_is_shown_as_typed(text, scanned):
+    html = render(text)
+    assert scanned[0] <= rendering.SCAN_BUDGET  # Markdown never ran its quadratic scans
+    assert html == rendering.plain(text)
+    assert_inert(html)
+
+
+def test_lists_nested_past_the_recursion_limit_are_shown_as_typed_and_the_next_text_renders():
+    """Markdown recursed once per level: a RecursionError, a 500 on POST, PATCH and preview."""
+    text = "1. " * 1_000 + "deep"
+    assert render(text) == rendering.plain(text)
+    assert render("- a\n- b") == "<ul>\n<li>a</li>\n<li>b</li>\n</ul>"
+
+
+@pytest.mark.parametrize("text, html", [
+    ("a <b> & c", "<p>a &lt;b&gt; &amp; c</p>\n"),
+    ("one\ntwo\n\n\n  three ", "<p>one<br>\ntwo</p>\n<p>three</p>\n"),
+    ("  \n\n", ""),
+])
+def test_plain_keeps_paragraphs_and_lines_and_escapes_the_rest(text, html):
+    assert rendering.plain(text) == html
+
+
+def test_comments_with_links_code_and_brackets_stay_markdown():
+    """The budget is far above what comments written by people cost (about their length)."""
+    links = " ".join(f"[source {n}](https://example.org/{n}) [{n}]" for n in range(60))
+    code = "```\n" + "[[1, 2], [3, 4]], " * 300 + "\n```"
+    for text in (links, code, links + "\n\n[unclosed " + "word " * 1_500):
+        assert rendering.bracket_scan_cost(text) < rendering.SCAN_BUDGET / 2
+        assert render(text) != rendering.plain(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="[]()!\\ a\n`*<>:", max_size=600))
+def test_markdown_scans_a_small_multiple_of_the_estimate(text):
+    counted = [0]
+    get_text = LinkInlineProcessor.getText
+
+    def counting_text(self, data, index):
+        result = get_text(self, data, index)
+        counted[0] += result[1] - index
+        return result
+
+    LinkInlineProcessor.getText = counting_text
+    try:
+        rendering._markdown().convert(text)
+    finally:
+        LinkInlineProcessor.getText = get_text
+    # Linear in the text at worst beyond the estimate (placeholders: ~16 characters each).
+    assert counted[0] <= 8 * rendering.bracket_scan_cost(text) + 16 * len(text)
