@@ -30,6 +30,7 @@ from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader
 from pelican.utils import (pelican_open, strip_toc_elements_from_html, truncate_html_paragraphs,
                            truncate_html_words)
 
+from comments_service.core.render import SCAN_BUDGET, bracket_scan_cost
 from plugins.build_errors import BuildError, metadata_line
 
 from .comment_links import add_comment_links
@@ -45,6 +46,7 @@ SINGLE_VALUED = frozenset({"title"} | {key for key, allowed in DUPLICATES_DEFINI
                                        if not allowed})
 #: Invisible characters (NUL, escape, ...) that would reach every page listing the article.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_MESSAGE = "this line contains an invisible control character (such as NUL): retype it"
 #: Where markdown.extensions.meta registers its preprocessor (Pelican's metadata parsing removes it).
 META_PRIORITY = 27
 
@@ -80,8 +82,7 @@ def joined_continuations(meta: dict[str, list[str]], source_path) -> dict[str, l
     field given twice, is a `BuildError` at its line."""
     for key, values in meta.items():
         if key in SINGLE_VALUED and any(CONTROL.search(value) for value in values):
-            raise BuildError(source_path, metadata_line(source_path, key),
-                             "this line contains an invisible control character (such as NUL): retype it")
+            raise BuildError(source_path, metadata_line(source_path, key), CONTROL_MESSAGE)
         if key in SINGLE_VALUED and len(values) > 1:
             repeated = metadata_line(source_path, key, 2)
             if repeated is not None:  # Pelican would keep the first and only warn
@@ -90,6 +91,39 @@ def joined_continuations(meta: dict[str, list[str]], source_path) -> dict[str, l
                                  "(several authors or tags go on one line, separated by commas)")
             meta[key] = [" ".join(part for value in values if (part := value.strip()))]
     return meta
+
+
+def check_text(source_path, text: str) -> None:
+    """A `BuildError` at the line of the first of these, before Markdown reads the file:
+    * an invisible control character (NUL, an escape pasted with terminal colours, ...) in the
+      text below the header: it reached the feeds, whose XML cannot hold it, and the build ended
+      on a traceback naming no file (header fields are checked field by field: each plugin says
+      what its own fields allow);
+    * a paragraph whose square brackets Markdown's link scans would take seconds or minutes over
+      (core/render.py bracket_scan_cost: hundreds left open; 10,000 took a build 18 s)."""
+    header_end = text.find("\n\n")
+    control = CONTROL.search(text, header_end) if header_end >= 0 else None
+    if control:
+        raise BuildError(source_path, text.count("\n", 0, control.start()) + 1, CONTROL_MESSAGE)
+    for start, block in _paragraphs(text):
+        if bracket_scan_cost(block) > SCAN_BUDGET:
+            raise BuildError(source_path, start, "this paragraph has more [ brackets left open than "
+                             "Markdown can read in good time: close them, or write \\[ for a "
+                             "bracket that is only text")
+
+
+def _paragraphs(text: str):
+    """(first line number, text) of each run of non-blank lines."""
+    start, lines = 0, []
+    for number, line in enumerate(text.split("\n"), 1):
+        if line.strip():
+            start = start or number
+            lines.append(line)
+        elif lines:
+            yield start, "\n".join(lines)
+            start, lines = 0, []
+    if lines:
+        yield start, "\n".join(lines)
 
 
 def decoded(data: bytes) -> str:
@@ -118,6 +152,7 @@ class ReferencesMarkdownReader(MarkdownReader):
         """The file converted with the shared instance (Pelican's `MarkdownReader.read` makes a new
         one per file): HTML, raw metadata, number of references (counted before the metadata is
         parsed: a `Summary:` field is converted with the same instance) and clean summary."""
+        check_text(source_path, text)
         self._md = self._markdown()
         content = self._md.convert(text)
         meta = joined_continuations(self._md.Meta, source_path)

@@ -156,6 +156,27 @@ def test_a_control_character_in_a_title_or_tags_is_a_build_error(tmp_path, heade
                                  "control character (such as NUL): retype it")
 
 
+@pytest.mark.parametrize("body, line", [
+    ("Text \x1b[31mred\x1b[0m from a terminal.\n", 4),  # feedgenerator's traceback, no file named
+    ("Text.\n\n    code with a form feed \x0c\n", 6),
+])
+def test_a_control_character_in_the_text_is_a_build_error_at_its_line(tmp_path, body, line):
+    result = make_html(tmp_path, {"harbour.md": "Title: Harbour\nDate: 2025-07-16\n\n" + body})
+    assert result.returncode != 0 and "Traceback" not in result.stdout
+    assert last_line(result) == (f"content/harbour.md:{line}: this line contains an invisible "
+                                 "control character (such as NUL): retype it")
+
+
+@pytest.mark.parametrize("paragraph", ["[" * 10_000, "[a](" * 2_500, "\n".join(["[" * 50] * 40)])
+def test_a_paragraph_markdown_would_take_minutes_over_is_a_build_error(tmp_path, paragraph):
+    """Python-Markdown's link scans are quadratic in open brackets: 10,000 took a build 18 s,
+    50,000 more than 3 minutes, with nothing saying which file."""
+    text = "Title: Harbour\nDate: 2025-07-16\n\nFirst paragraph.\n\n" + paragraph + "\n\nLast.\n"
+    result = make_html(tmp_path, {"harbour.md": text})
+    assert result.returncode != 0 and "Traceback" not in result.stdout
+    assert last_line(result).startswith("content/harbour.md:6: this paragraph has more [ brackets")
+
+
 def test_a_single_field_given_twice_is_a_build_error(tmp_path):
     # Pelican only warned "Duplicate definition of `authors`" and dropped the second line's names.
     article = "Title: Harbour\nDate: 2025-07-16\nAuthors: Jane Doe\nAuthors: John Roe\n\nText.\n"
