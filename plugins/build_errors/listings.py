@@ -4,7 +4,10 @@
 other direct templates, of each tag, section and author listing, the period archives, the feeds
 (an article that names its file with `Save_as:` silently replaces one: Pelican lets it), and what
 a plugin's generator declares with a `listings()` method returning (save_as, what) pairs (the
-Corrections page and its feed). Later pages are named with Pelican's own `Paginator`, as its
+Corrections page and its feed), the files a plugin writes itself and declares with
+`declare_file` when it registers (sitemap.xml, robots.txt, the comments manifest: an article's
+`Save_as:` silently replaced them), and every file under the theme's static folder (where the
+theme's copy silently won over an article's page). Later pages are named with Pelican's own `Paginator`, as its
 writer names them (PAGINATED_TEMPLATES, DEFAULT_PAGINATION, DEFAULT_ORPHANS, PAGINATION_PATTERNS),
 so outputs.py can compare them with the articles' and pages' files before Pelican writes the
 first one, and name the listing an article would take the place of.
@@ -33,7 +36,26 @@ class Listing(NamedTuple):
     field: str | None = None
 
 
+#: Files plugins write themselves (normalised save_as: what), from `declare_file`.
+PLUGIN_FILES: dict[str, str] = {}
+
+
+def declare_file(save_as: str, what: str) -> None:
+    """A plugin writes `save_as` (relative to the output folder) itself: no content may take it."""
+    PLUGIN_FILES[os.path.normpath(save_as)] = what
+
+
+def theme_file(save_as: str, settings: dict) -> Listing | None:
+    """The theme's static folder as a listing, when `save_as` is below it."""
+    folder = os.path.normpath(settings.get("THEME_STATIC_DIR") or "theme")
+    if os.path.normpath(save_as).startswith(folder + os.sep):
+        return Listing(os.path.normpath(save_as), f"the theme's static files ({folder}/)")
+    return None
+
+
 def site_listings(generators: Iterable) -> Iterator[Listing]:
+    for save_as, what in PLUGIN_FILES.items():
+        yield Listing(save_as, what)
     for generator in generators:
         if isinstance(generator, ArticlesGenerator):
             yield from article_listings(generator)

@@ -22,7 +22,7 @@ import re
 
 from plugins.build_errors import BuildError, display_path, metadata_line
 
-from .listings import Listing, site_listings
+from .listings import Listing, site_listings, theme_file
 
 #: The generators' lists of content that may be written (drafts only when DRAFT_SAVE_AS is set).
 CONTENT_LISTS = ("articles", "translations", "hidden_articles", "hidden_translations", "drafts",
@@ -53,6 +53,9 @@ def check_unique_outputs(generators) -> None:
         seen.add(id(content))
         if _UNSAFE.search(save_as) or _UNSAFE.search(getattr(content, "url", "") or ""):
             raise unsafe_address(content)
+        theme = theme_file(save_as, getattr(content, "settings", {}))
+        if theme is not None:
+            raise taken(content, theme)
         first = written.setdefault(os.path.normpath(save_as), content)
         if first is not content:
             raise collision(content, first, save_as)

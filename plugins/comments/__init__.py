@@ -42,6 +42,7 @@ from comments_service.core.manifest import Thread, write_manifest
 from comments_service.core.section import (comments_about, reference_counts, render_section,
                                            section_context)
 from comments_service.core.storage.location import missing_sqlite_file
+from plugins.build_errors.listings import declare_file
 
 logger = logging.getLogger(__name__)
 
@@ -277,5 +278,6 @@ def bake_comments(generator) -> None:
 
 
 def register():
+    declare_file(str(MANIFEST), "the comments service's thread manifest")
     signals.article_generator_finalized.connect(bake_comments)
     signals.content_written.connect(forget_written_thread)

@@ -31,6 +31,7 @@ from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 
 from comments_service.core.files import replace_file_if_changed
+from plugins.build_errors.listings import declare_file
 
 from .feeds import AbsoluteFeedWriter, absolute_base
 from .sitemaps import Location, NewsItem, news_sitemap, robots, sitemap
@@ -119,5 +120,8 @@ def feed_writer(pelican):
 
 
 def register():
+    declare_file(SITEMAP, "the sitemap")
+    declare_file(NEWS_SITEMAP, "the news sitemap")
+    declare_file(ROBOTS, "robots.txt")
     signals.get_writer.connect(feed_writer)
     signals.all_generators_finalized.connect(write_discovery_files)

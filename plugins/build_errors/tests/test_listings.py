@@ -60,3 +60,22 @@ def test_an_article_that_names_a_feeds_file_is_named_with_the_feed(tmp_path):
     fails_with(tmp_path, {"a.md": article},
                "content/a.md:4: this article would be written to feeds/world.atom.xml, where the "
                'site writes the feed of section "World": give the article another Save_as:')
+
+
+def test_an_article_that_names_a_file_a_plugin_writes_is_named_with_that_file(tmp_path):
+    # Pelican wrote the article there, and the plugin then replaced it, or the other way round:
+    # robots.txt, the sitemaps and the comments service's manifest held an article's HTML.
+    for save_as, what, slug in (("robots.txt", "robots.txt", "r"), ("sitemap.xml", "the sitemap", "s"),
+                                ("comments/threads.json", "the comments service's thread manifest", "c")):
+        article = f"Title: {slug}\nDate: 2025-03-20\nSave_as: {save_as}\n\nX.\n"
+        fails_with(tmp_path / slug, {"a.md": article},
+                   f"content/a.md:3: this article would be written to {save_as}, where the site "
+                   f"writes {what}: give the article another Save_as:")
+
+
+def test_an_article_in_the_themes_static_folder_is_named_with_it(tmp_path):
+    # The theme's copy of site.css won, and the article was lost without a word.
+    article = "Title: Style\nDate: 2025-03-20\nSave_as: theme/css/site.css\n\nX.\n"
+    fails_with(tmp_path, {"a.md": article},
+               "content/a.md:3: this article would be written to theme/css/site.css, where the site "
+               "writes the theme's static files (theme/): give the article another Save_as:")
