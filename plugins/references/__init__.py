@@ -47,6 +47,15 @@ SINGLE_VALUED = frozenset({"title"} | {key for key, allowed in DUPLICATES_DEFINI
 #: Invisible characters (NUL, escape, ...) that would reach every page listing the article.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 CONTROL_MESSAGE = "this line contains an invisible control character (such as NUL): retype it"
+#: Header fields Pelican writes into pages as HTML: a "<" typed in one ("Why <script> tags slow
+#: pages", a tag "<img src=x onerror=...>") opened an element in every page listing the article.
+#: A title's < and > are escaped (`text_fields_escaped`), but for its bare inline markup
+#: (TITLE_TAGS: "Council approves <em>budget</em>"); an "&" is left, so "AT&T" keeps its slug and
+#: "&lt;" still means "<". In a name (NAME_FIELDS) they are a build error: escaped, their ";"
+#: would split the list (Pelican splits tags and authors on semicolons when there are any).
+TITLE_TAGS = frozenset({"em", "strong", "i", "b", "code", "sub", "sup", "s", "mark", "small"})
+NAME_FIELDS = ("tags", "category", "author", "authors")
+_ESCAPED_TAG = re.compile(r"&lt;(/?)([A-Za-z][A-Za-z0-9]*)&gt;")
 #: Where markdown.extensions.meta registers its preprocessor (Pelican's metadata parsing removes it).
 META_PRIORITY = 27
 
@@ -90,6 +99,20 @@ def joined_continuations(meta: dict[str, list[str]], source_path) -> dict[str, l
                                  f"{key.capitalize()} is given twice: keep one {key.capitalize()}: line "
                                  "(several authors or tags go on one line, separated by commas)")
             meta[key] = [" ".join(part for value in values if (part := value.strip()))]
+    return meta
+
+
+def text_fields_escaped(meta: dict[str, list[str]], source_path) -> dict[str, list[str]]:
+    """`meta` with a title's < and > escaped (they read as typed), but for its TITLE_TAGS written
+    bare (no attributes); a `BuildError` at a NAME_FIELDS line holding either."""
+    for key in NAME_FIELDS:
+        if any("<" in value or ">" in value for value in meta.get(key, ())):
+            raise BuildError(source_path, metadata_line(source_path, key),
+                             f"{key.capitalize()}: names cannot hold < or >: write the name as text")
+    if "title" in meta:
+        meta["title"] = [_ESCAPED_TAG.sub(lambda tag: f"<{tag[1]}{tag[2]}>" if tag[2].lower() in TITLE_TAGS
+                                          else tag[0], value.replace("<", "&lt;").replace(">", "&gt;"))
+                         for value in meta["title"]]
     return meta
 
 
@@ -155,7 +178,7 @@ class ReferencesMarkdownReader(MarkdownReader):
         check_text(source_path, text)
         self._md = self._markdown()
         content = self._md.convert(text)
-        meta = joined_continuations(self._md.Meta, source_path)
+        meta = text_fields_escaped(joined_continuations(self._md.Meta, source_path), source_path)
         summary = None if "summary" in meta else clean_summary(content, self.settings)
         return Entry(content, meta, reference_count(self._md), summary)
 

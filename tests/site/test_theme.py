@@ -255,13 +255,15 @@ def test_json_ld_is_a_news_article(published_site):
 def test_quotes_and_script_end_tags_cannot_break_the_head(dev_site):
     html = (dev_site / "hostile.html").read_text(encoding="utf-8")
     [data] = structured_data(html)
-    assert data["headline"] == '"Quoted" headline & ending'
+    # The title's "</script>" reads as typed (a title's markup other than bare inline tags is
+    # text: plugins/references TEXT_FIELDS); it is still no end tag in the JSON-LD or the head.
+    assert data["headline"] == '"Quoted" headline & </script> ending'
     assert data["description"] == 'Says "hi" & bye'
     reader = read_page(html)
     inline_scripts = [attrs for tag, attrs in reader.elements if tag == "script" and "src" not in dict(attrs)]
     assert len(inline_scripts) == 1, "the JSON-LD block is the only inline script"
     assert meta(reader, "description") == ['Says "hi" & bye']
-    assert meta(reader, "og:title") == ['"Quoted" headline & ending']
+    assert meta(reader, "og:title") == ['"Quoted" headline & </script> ending']
 
 
 def test_list_pages_say_which_page_they_are(dev_site):

@@ -177,6 +177,34 @@ def test_a_paragraph_markdown_would_take_minutes_over_is_a_build_error(tmp_path,
     assert last_line(result).startswith("content/harbour.md:6: this paragraph has more [ brackets")
 
 
+def test_markup_typed_in_a_title_reads_as_typed_but_its_bare_inline_tags(tmp_path):
+    """A title went into every page as HTML: "Why <script> tags slow down pages" opened a script
+    element that swallowed the rest of the page, an onerror attribute ran on every listing."""
+    article = ("Title: Why <script> tags slow <em>down</em> pages<img src=x onerror=alert(2)>\n"
+               "Date: 2025-07-16\nTags: port, city\n\nText & more.\n")
+    result = make_html(tmp_path, {"harbour.md": article})
+    assert result.returncode == 0, result.stdout
+    pages = {path: path.read_text(encoding="utf-8") for path in (tmp_path / "output").rglob("*.html")}
+    for path, page in pages.items():
+        assert "<script> tags" not in page and "<img src=x" not in page, path
+    [article_page] = [page for page in pages.values() if "entry-title" in page]
+    assert ('<h1 class="entry-title p-name">Why &lt;script&gt; tags slow <em>down</em> pages'
+            "&lt;img src=x onerror=alert(2)&gt;</h1>") in article_page
+    assert "<title>Why &lt;script&gt; tags slow down pages" in article_page
+
+
+@pytest.mark.parametrize("field, line", [("Tags: port, <img src=x onerror=alert(1)>", 3),
+                                         ("Category: <b>World</b>", 3), ("Author: Ann <i>Lee</i>", 3)])
+def test_markup_in_a_tag_section_or_author_name_is_a_build_error(tmp_path, field, line):
+    """Written into every listing as HTML: the onerror ran on each page showing the tag."""
+    article = f"Title: Harbour\nDate: 2025-07-16\n{field}\n\nText.\n"
+    result = make_html(tmp_path, {"harbour.md": article})
+    assert result.returncode != 0 and "Traceback" not in result.stdout
+    key = field.partition(":")[0]
+    assert last_line(result) == (f"content/harbour.md:{line}: {key}: names cannot hold < or >: "
+                                 "write the name as text")
+
+
 def test_a_single_field_given_twice_is_a_build_error(tmp_path):
     # Pelican only warned "Duplicate definition of `authors`" and dropped the second line's names.
     article = "Title: Harbour\nDate: 2025-07-16\nAuthors: Jane Doe\nAuthors: John Roe\n\nText.\n"
