@@ -36,6 +36,12 @@ SETTINGS_FILE = "pelican.conf.py"
 #: What cannot stand in an href="..." as Pelican writes it (unescaped), nor in a file name.
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f\"'<>\\?#]")
 _OVERWRITE = re.compile(r'Failed to overwrite "(.+)" as Pelican')
+#: An address that leaves the site: a scheme (javascript:, https:) or a host (//evil.example/),
+#: which every link, the canonical link and the feeds would follow.
+_OFF_SITE = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*:|//)")
+#: Bytes a file name may have (ext4, most file systems): a longer Title or Slug ended the build on
+#: "OSError: File name too long", naming no file.
+NAME_MAX = 255
 
 
 def check_unique_outputs(generators) -> None:
@@ -51,8 +57,13 @@ def check_unique_outputs(generators) -> None:
         if id(content) in seen or not save_as:
             continue
         seen.add(id(content))
-        if _UNSAFE.search(save_as) or _UNSAFE.search(getattr(content, "url", "") or ""):
+        url = getattr(content, "url", "") or ""
+        if _UNSAFE.search(save_as) or _UNSAFE.search(url):
             raise unsafe_address(content)
+        if _OFF_SITE.match(url):
+            raise off_site(content)
+        if any(len(part.encode()) > NAME_MAX for part in save_as.split("/")):
+            raise too_long(content, save_as)
         theme = theme_file(save_as, getattr(content, "settings", {}))
         if theme is not None:
             raise taken(content, theme)
@@ -95,6 +106,20 @@ def unsafe_address(content) -> BuildError:
                       f"the address `{content.url or content.save_as}` has characters a link cannot "
                       "hold: write the Slug with letters, digits and hyphens, like "
                       "`Slug: harbour-reopens`")
+
+
+def off_site(content) -> BuildError:
+    path = content.source_path
+    return BuildError(path, metadata_line(path, "URL") or address_line(path),
+                      f"the address `{content.url}` leads off the site: an article's URL: is a path "
+                      "on the site, like `URL: news/harbour-reopens.html`")
+
+
+def too_long(content, save_as: str) -> BuildError:
+    return BuildError(content.source_path, address_line(content.source_path),
+                      f"the file name `{os.path.basename(save_as)[:40]}...` made from this line is "
+                      f"longer than the {NAME_MAX} bytes a file name can have: give the article a "
+                      "shorter Slug:")
 
 
 def collision(content, first, save_as: str) -> BuildError:

@@ -2,6 +2,8 @@
 
 import logging
 
+import pytest
+
 from plugins.build_errors import (
     BuildError,
     ReadableErrors,
@@ -184,6 +186,30 @@ def test_a_slug_that_would_break_out_of_its_link_is_a_build_error(tmp_path):
     assert last_line(result) == ('content/a.md:3: the address `a"><script>x</script>.html` has '
                                  "characters a link cannot hold: write the Slug with letters, digits "
                                  "and hyphens, like `Slug: harbour-reopens`")
+
+
+@pytest.mark.parametrize("url", ["//evil.example/x", "javascript:alert(1)", "https://evil.example/x"])
+def test_an_address_that_leaves_the_site_is_a_build_error(tmp_path, url):
+    # Every listing, the canonical link and the feeds linked there (`///evil.example/x`: a browser
+    # goes to evil.example), and a feed's javascript: link ran in readers that follow it.
+    article = f"Title: Harbour\nDate: 2025-07-16\nURL: {url}\n\nOne.\n"
+    result = make_html(tmp_path, {"a.md": article})
+    assert result.returncode != 0 and "Traceback" not in result.stdout
+    assert last_line(result) == (f"content/a.md:3: the address `{url}` leads off the site: an "
+                                 "article's URL: is a path on the site, like "
+                                 "`URL: news/harbour-reopens.html`")
+
+
+@pytest.mark.parametrize("header, line", [("Title: " + "Harbour " * 32, 1), ("Slug: " + "h" * 300, 3)])
+def test_a_title_or_slug_too_long_for_a_file_name_is_a_build_error(tmp_path, header, line):
+    # "OSError: [Errno 36] File name too long" ended the build, naming no content file.
+    article = ("Title: Harbour\nDate: 2025-07-16\n" + header + "\n\nOne.\n" if header.startswith("Slug")
+               else header + "\nDate: 2025-07-16\n\nOne.\n")
+    result = make_html(tmp_path, {"a.md": article})
+    assert result.returncode != 0 and "Traceback" not in result.stdout
+    assert last_line(result).startswith(f"content/a.md:{line}: the file name `")
+    assert last_line(result).endswith("longer than the 255 bytes a file name can have: give the "
+                                      "article a shorter Slug:")
 
 
 def test_an_empty_date_field_is_found_by_its_empty_value(tmp_path):
