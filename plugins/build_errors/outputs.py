@@ -39,6 +39,9 @@ _OVERWRITE = re.compile(r'Failed to overwrite "(.+)" as Pelican')
 #: An address that leaves the site: a scheme (javascript:, https:) or a host (//evil.example/),
 #: which every link, the canonical link and the feeds would follow.
 _OFF_SITE = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*:|//)")
+#: A file name that is only its extension: a slug made from a Title, section or tag without
+#: letters or digits ("🔥🔥🔥", "???"), written as a dotfile (.html) that web servers often refuse.
+_NAMELESS = re.compile(r"(?:^|/)\.[^/]*$")
 #: Bytes a file name may have (ext4, most file systems): a longer Title or Slug ended the build on
 #: "OSError: File name too long", naming no file.
 NAME_MAX = 255
@@ -64,6 +67,10 @@ def check_unique_outputs(generators) -> None:
             raise off_site(content)
         if any(len(part.encode()) > NAME_MAX for part in save_as.split("/")):
             raise too_long(content, save_as)
+        if _NAMELESS.search(save_as):
+            path = content.source_path
+            raise BuildError(path, address_line(path), f"this line has no letters or digits to make "
+                             f"the address from (it would be `{save_as}`): give the article a Slug:")
         theme = theme_file(save_as, getattr(content, "settings", {}))
         if theme is not None:
             raise taken(content, theme)
@@ -80,6 +87,11 @@ def check_listings(generators, written: dict[str, object]) -> None:
     another listing already has."""
     listed: dict[str, Listing] = {}
     for listing in site_listings(generators):
+        if _NAMELESS.search(listing.save_as) and listing.source is not None:
+            path = listing.source.source_path
+            raise BuildError(path, metadata_line(path, listing.field) or 1,
+                             f"{listing.what} has no letters or digits to make its address from "
+                             f"(it would be `{listing.save_as}`): write it with letters or digits")
         if listing.save_as in written:
             raise taken(written[listing.save_as], listing)
         first = listed.setdefault(listing.save_as, listing)

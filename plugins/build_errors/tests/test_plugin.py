@@ -212,6 +212,25 @@ def test_a_title_or_slug_too_long_for_a_file_name_is_a_build_error(tmp_path, hea
                                       "article a shorter Slug:")
 
 
+@pytest.mark.parametrize("header, line, message", [
+    ("Title: 🔥🔥🔥\nDate: 2025-07-16\n", 1,
+     "this line has no letters or digits to make the address from (it would be `.html`): "
+     "give the article a Slug:"),
+    ("Title: Harbour\nDate: 2025-07-16\nCategory: ???\n", 3,
+     'the listing of section "???" has no letters or digits to make its address from (it would '
+     "be `category/.html`): write it with letters or digits"),
+    ("Title: Harbour\nDate: 2025-07-16\nTags: port, !!!\n", 3,
+     'the listing of tag "!!!" has no letters or digits to make its address from (it would be '
+     "`tag/.html`): write it with letters or digits"),
+])
+def test_a_title_section_or_tag_without_letters_or_digits_is_a_build_error(tmp_path, header, line,
+                                                                           message):
+    # Each was written as a dotfile (.html, category/.html), linked, and refused by web servers.
+    result = make_html(tmp_path, {"a.md": header + "\nOne.\n"})
+    assert result.returncode != 0 and "Traceback" not in result.stdout
+    assert last_line(result) == f"content/a.md:{line}: {message}"
+
+
 def test_an_empty_date_field_is_found_by_its_empty_value(tmp_path):
     article = "Title: Harbour\nDate: 2025-07-16\nModified:\n\nOne.\n"
     result = make_html(tmp_path, {"a.md": article})
