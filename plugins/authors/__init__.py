@@ -26,9 +26,9 @@ from pathlib import Path
 from pelican import signals
 from pelican.urlwrappers import Author
 
-from plugins.build_errors import BuildError, display_path, metadata_line
+from plugins.build_errors import CONTROL, CONTROL_MESSAGE, BuildError, display_path, metadata_line
 
-from .profiles import CONTROL, CONTROL_MESSAGE, AuthorProfile, Link, Photo, file_slug, plain, read_profile
+from .profiles import AuthorProfile, Link, Photo, file_slug, plain, read_profile
 
 __all__ = ["AuthorProfile", "Link", "Photo", "attach_profiles", "read_profiles", "register"]
 

@@ -22,7 +22,7 @@ from urllib.parse import quote, urlsplit
 from markupsafe import Markup
 from PIL import Image, UnidentifiedImageError
 
-from plugins.build_errors import BuildError, metadata_line
+from plugins.build_errors import CONTROL, CONTROL_MESSAGE, BuildError, metadata_line
 
 #: Fields that hold one value: giving one twice is an error, not a silent choice.
 SINGLE_FIELDS = ("name", "photo", "role")
@@ -31,9 +31,6 @@ DESCRIPTION_WORDS = 50
 #: EXIF orientations that turn the picture a quarter turn: browsers show it with sides swapped.
 QUARTER_TURNS = {5, 6, 7, 8}
 _LINK_SEPARATORS = re.compile(r"[,\s]+")
-#: Invisible characters (NUL, escape, ...) that would reach every byline as they are.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-CONTROL_MESSAGE = "this line contains an invisible control character (such as NUL): retype it"
 
 
 @dataclass(frozen=True)

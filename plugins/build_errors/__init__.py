@@ -59,6 +59,10 @@ class BuildError(Exception):
 
 
 # A metadata header: `Key: value` lines (with indented continuations) up to the first blank line.
+#: Invisible characters (NUL, escape, ...) that no content field or text may hold, and the message
+#: a build error gives at the line holding one (plugins/references, plugins/authors).
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_MESSAGE = "this line contains an invisible control character (such as NUL): retype it"
 _FIELD = re.compile(r"^([A-Za-z][\w-]*)\s*:")
 
 

@@ -68,9 +68,7 @@ def check_unique_outputs(generators) -> None:
         if any(len(part.encode()) > NAME_MAX for part in save_as.split("/")):
             raise too_long(content, save_as)
         if _NAMELESS.search(save_as):
-            path = content.source_path
-            raise BuildError(path, address_line(path), f"this line has no letters or digits to make "
-                             f"the address from (it would be `{save_as}`): give the article a Slug:")
+            raise nameless(content, save_as)
         theme = theme_file(save_as, getattr(content, "settings", {}))
         if theme is not None:
             raise taken(content, theme)
@@ -125,6 +123,12 @@ def off_site(content) -> BuildError:
     return BuildError(path, metadata_line(path, "URL") or address_line(path),
                       f"the address `{content.url}` leads off the site: an article's URL: is a path "
                       "on the site, like `URL: news/harbour-reopens.html`")
+
+
+def nameless(content, save_as: str) -> BuildError:
+    return BuildError(content.source_path, address_line(content.source_path),
+                      f"this line has no letters or digits to make the address from (it would be "
+                      f"`{save_as}`): give the article a Slug:")
 
 
 def too_long(content, save_as: str) -> BuildError:

@@ -31,7 +31,7 @@ from pelican.utils import (pelican_open, strip_toc_elements_from_html, truncate_
                            truncate_html_words)
 
 from comments_service.core.render import SCAN_BUDGET, bracket_scan_cost
-from plugins.build_errors import BuildError, metadata_line
+from plugins.build_errors import CONTROL, CONTROL_MESSAGE, BuildError, metadata_line
 
 from .comment_links import add_comment_links
 from .extension import CitationError, ReferencesExtension, plain_body, source_file
@@ -44,9 +44,6 @@ COUNT_METADATA = "reference_count"
 #: from indented continuation lines, unless the key itself is repeated.
 SINGLE_VALUED = frozenset({"title"} | {key for key, allowed in DUPLICATES_DEFINITIONS_ALLOWED.items()
                                        if not allowed})
-#: Invisible characters (NUL, escape, ...) that would reach every page listing the article.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-CONTROL_MESSAGE = "this line contains an invisible control character (such as NUL): retype it"
 #: Header fields Pelican writes into pages as HTML: a "<" typed in one ("Why <script> tags slow
 #: pages", a tag "<img src=x onerror=...>") opened an element in every page listing the article.
 #: A title's < and > are escaped (`text_fields_escaped`), but for its bare inline markup
@@ -110,10 +107,14 @@ def text_fields_escaped(meta: dict[str, list[str]], source_path) -> dict[str, li
             raise BuildError(source_path, metadata_line(source_path, key),
                              f"{key.capitalize()}: names cannot hold < or >: write the name as text")
     if "title" in meta:
-        meta["title"] = [_ESCAPED_TAG.sub(lambda tag: f"<{tag[1]}{tag[2]}>" if tag[2].lower() in TITLE_TAGS
-                                          else tag[0], value.replace("<", "&lt;").replace(">", "&gt;"))
+        meta["title"] = [_ESCAPED_TAG.sub(_bare_title_tag, value.replace("<", "&lt;").replace(">", "&gt;"))
                          for value in meta["title"]]
     return meta
+
+
+def _bare_title_tag(tag: re.Match) -> str:
+    """An escaped tag of a title, given back as markup when it is a bare TITLE_TAGS one."""
+    return f"<{tag[1]}{tag[2]}>" if tag[2].lower() in TITLE_TAGS else tag[0]
 
 
 def check_text(source_path, text: str) -> None:

@@ -1,5 +1,6 @@
 """render(): the Markdown subset, and the sanitiser's guarantees as a Hypothesis property."""
 
+from contextlib import contextmanager
 from html.parser import HTMLParser
 
 import pytest
@@ -151,25 +152,37 @@ QUADRATIC = ["[" * 10_000, "![" * 5_000, "[" * 5_000 + "]" * 5_000, "[a](" * 2_5
              "[" * 40 + "a" * 9_960, "[" * 10 + "\\>" * 4_995, "[" * 10 + "`a`" * 3_330]
 
 
+#: Markdown's link scanners, and where each returns the index it scanned to.
+SCANNERS = {"getText": 1, "getLink": 2}
+
+
+@contextmanager
+def counting_scans(*names: str):
+    """The characters Markdown's link patterns scan with the scanners `names`, counted (a list
+    of one number) while the block runs."""
+    counted, originals = [0], {name: getattr(LinkInlineProcessor, name) for name in names}
+
+    def counting(name, original):
+        def scan(self, data, index):
+            result = original(self, data, index)
+            counted[0] += max(0, result[SCANNERS[name]] - index)
+            return result
+        return scan
+
+    for name, original in originals.items():
+        setattr(LinkInlineProcessor, name, counting(name, original))
+    try:
+        yield counted
+    finally:
+        for name, original in originals.items():
+            setattr(LinkInlineProcessor, name, original)
+
+
 @pytest.fixture
-def scanned(monkeypatch):
+def scanned():
     """The characters Markdown's link patterns scan (getText and getLink's spans), counted."""
-    counted = [0]
-    get_text, get_link = LinkInlineProcessor.getText, LinkInlineProcessor.getLink
-
-    def counting_text(self, data, index):
-        result = get_text(self, data, index)
-        counted[0] += result[1] - index
-        return result
-
-    def counting_link(self, data, index):
-        result = get_link(self, data, index)
-        counted[0] += max(0, result[2] - index)
-        return result
-
-    monkeypatch.setattr(LinkInlineProcessor, "getText", counting_text)
-    monkeypatch.setattr(LinkInlineProcessor, "getLink", counting_link)
-    return counted
+    with counting_scans(*SCANNERS) as counted:
+        yield counted
 
 
 @pytest.mark.parametrize("text", QUADRATIC, ids=range(len(QUADRATIC)))
@@ -208,18 +221,7 @@ def test_comments_with_links_code_and_brackets_stay_markdown():
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet="[]()!\\ a\n`*<>:", max_size=600))
 def test_markdown_scans_a_small_multiple_of_the_estimate(text):
-    counted = [0]
-    get_text = LinkInlineProcessor.getText
-
-    def counting_text(self, data, index):
-        result = get_text(self, data, index)
-        counted[0] += result[1] - index
-        return result
-
-    LinkInlineProcessor.getText = counting_text
-    try:
+    with counting_scans("getText") as counted:
         rendering._markdown().convert(text)
-    finally:
-        LinkInlineProcessor.getText = get_text
     # Linear in the text at worst beyond the estimate (placeholders: ~16 characters each).
     assert counted[0] <= 8 * rendering.bracket_scan_cost(text) + 16 * len(text)
